@@ -1,0 +1,182 @@
+"""Tables of the teaching material: courses, modules, lessons, quiz questions and pack assets.
+
+Identity is the slug path ``course/module/lesson``; positions only order things. Nothing is ever
+deleted by a re-import: what a pack no longer has is archived (``archived_at``), so learners'
+history stays whole.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import JSONType, UTCDateTime, db, utcnow
+
+LESSON_KINDS = ("reading", "video", "quiz", "assignment", "session")
+
+
+def pick(texts: dict[str, str] | None, language: str, fallback: str) -> str:
+    """The text in ``language``, else in ``fallback``, else any text there is."""
+    if not texts:
+        return ""
+    return texts.get(language) or texts.get(fallback) or next(iter(texts.values()), "")
+
+
+class Course(db.Model):
+    __tablename__ = "lms_courses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    version: Mapped[str] = mapped_column(String(40))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    default_language: Mapped[str] = mapped_column(String(5))
+    languages: Mapped[list[str]] = mapped_column(JSONType)
+    complete_languages: Mapped[list[str]] = mapped_column(JSONType)
+    titles: Mapped[dict[str, str]] = mapped_column(JSONType)
+    descriptions: Mapped[dict[str, str]] = mapped_column(JSONType)
+    audience: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    estimated_hours: Mapped[int] = mapped_column(Integer, default=0)
+    sequential: Mapped[bool] = mapped_column(Boolean, default=False)
+    self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
+    serial_prefix: Mapped[str] = mapped_column(String(8))
+    certificate_rule: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    modules: Mapped[list[Module]] = relationship(
+        back_populates="course", order_by="Module.position", cascade="all, delete-orphan"
+    )
+
+    def title(self, language: str) -> str:
+        return pick(self.titles, language, self.default_language)
+
+    def description(self, language: str) -> str:
+        return pick(self.descriptions, language, self.default_language)
+
+    def is_complete_in(self, language: str) -> bool:
+        return language in self.complete_languages
+
+    def content_language(self, language: str) -> str:
+        """The language lessons are shown in for a learner who prefers ``language``."""
+        return language if language in self.complete_languages else self.default_language
+
+    def __repr__(self) -> str:
+        return f"<Course {self.slug}>"
+
+
+class Module(db.Model):
+    __tablename__ = "lms_modules"
+    __table_args__ = (UniqueConstraint("course_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    titles: Mapped[dict[str, str]] = mapped_column(JSONType)
+    summaries: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    course: Mapped[Course] = relationship(back_populates="modules")
+    lessons: Mapped[list[Lesson]] = relationship(
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
+
+    def title(self, language: str) -> str:
+        return pick(self.titles, language, self.course.default_language)
+
+    def __repr__(self) -> str:
+        return f"<Module {self.slug}>"
+
+
+class Lesson(db.Model):
+    __tablename__ = "lms_lessons"
+    __table_args__ = (UniqueConstraint("module_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_courses.id", ondelete="CASCADE"), index=True
+    )
+    module_id: Mapped[int] = mapped_column(ForeignKey("lms_modules.id", ondelete="CASCADE"))
+    slug: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    minutes: Mapped[int] = mapped_column(Integer, default=0)
+    titles: Mapped[dict[str, str]] = mapped_column(JSONType)
+    #: sanitised HTML of the body, per language
+    bodies: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    #: kind-specific settings: video_url, submission, deliverable, rubric, duration_minutes,
+    #: pass_mark, attempts
+    settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    module: Mapped[Module] = relationship(back_populates="lessons")
+    questions: Mapped[list[QuizQuestion]] = relationship(
+        back_populates="lesson", order_by="QuizQuestion.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def slug_path(self) -> str:
+        return f"{self.module.course.slug}/{self.module.slug}/{self.slug}"
+
+    def title(self, language: str, fallback: str) -> str:
+        return pick(self.titles, language, fallback)
+
+    def __repr__(self) -> str:
+        return f"<Lesson {self.slug}>"
+
+
+class QuizQuestion(db.Model):
+    __tablename__ = "lms_quiz_questions"
+    __table_args__ = (UniqueConstraint("lesson_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lms_lessons.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    type: Mapped[str] = mapped_column(String(20))
+    prompts: Mapped[dict[str, str]] = mapped_column(JSONType)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    lesson: Mapped[Lesson] = relationship(back_populates="questions")
+    choices: Mapped[list[QuizChoice]] = relationship(
+        back_populates="question", order_by="QuizChoice.position", cascade="all, delete-orphan"
+    )
+
+
+class QuizChoice(db.Model):
+    __tablename__ = "lms_quiz_choices"
+    __table_args__ = (UniqueConstraint("question_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_quiz_questions.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer)
+    texts: Mapped[dict[str, str]] = mapped_column(JSONType)
+    correct: Mapped[bool] = mapped_column(Boolean)
+    explanations: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    question: Mapped[QuizQuestion] = relationship(back_populates="choices")
+
+
+class CourseAsset(db.Model):
+    """An image or file of a pack (``assets/...``), served by the app."""
+
+    __tablename__ = "lms_course_assets"
+    __table_args__ = (UniqueConstraint("course_id", "path"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(255))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+

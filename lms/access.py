@@ -1,0 +1,38 @@
+"""Access checks shared by every view: roles, safe redirects."""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+
+def role_required(*roles: str):
+    """The view needs a logged-in user holding one of ``roles`` (else 401 redirect / 403)."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapper(*args, **kwargs):
+            if not any(current_user.has_role(role) for role in roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def is_safe_redirect(target: str | None) -> bool:
+    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def next_url(default: str) -> str:
+    target = request.args.get("next") or request.form.get("next")
+    return target if is_safe_redirect(target) else default

@@ -1,0 +1,133 @@
+"""The ``lms`` console script and the product's commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from curriculum.db import db
+
+
+def main() -> None:
+    cli = FlaskGroup(create_app=_create_app, help="Capacity-building LMS: serve, migrate, manage.")
+    cli.main(prog_name="lms")
+
+
+def _create_app():
+    from lms import create_app
+
+    return create_app()
+
+
+def upgrade_database() -> None:
+    """Bring the database to the latest revision (Alembic, version table alembic_version_lms)."""
+    from flask_migrate import upgrade
+
+    from lms.app import MIGRATIONS_DIR
+
+    upgrade(directory=MIGRATIONS_DIR)
+
+
+@click.group("users", help="Manage accounts.")
+def users_group():
+    pass
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role", "roles", multiple=True, default=("learner",), show_default=True,
+    type=click.Choice(["learner", "trainer", "admin"]), help="Repeat for several roles.",
+)
+@click.option("--password", default=None, help="Without it: asked on a terminal, else generated and printed.")
+@with_appcontext
+def users_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
+    """Create an account (the first administrator, or for scripts)."""
+    from lms.errors import LMSError
+    from lms.users import operations
+
+    generated = False
+    if password is None:
+        if sys.stdin.isatty():
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        else:
+            password, generated = operations.generate_password(), True
+    try:
+        user = operations.create_user(email, name, password, list(roles))
+    except LMSError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(sorted(user.roles))})")
+    if generated:
+        click.echo(f"Password: {password}")
+
+
+DEMO_ACCOUNTS = (
+    ("admin@example.org", "Amina Administratrice", ("admin", "trainer", "learner")),
+    ("trainer@example.org", "Youssef Formateur", ("trainer", "learner")),
+    ("learner@example.org", "Salma Apprenante", ("learner",)),
+)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--setup-only", is_flag=True, help="Migrate, import and create accounts, but do not serve.")
+@with_appcontext
+def demo(host: str, port: int, setup_only: bool) -> None:
+    """Set up a demo site (migrate, import the bundled curricula, demo accounts) and serve it."""
+    from lms.users import operations
+
+    upgrade_database()
+    _import_bundled_packs()
+    password = os.environ.get("LMS_DEMO_PASSWORD")
+    generated = password is None
+    if generated:
+        password = operations.generate_password()
+    created = []
+    for email, name, roles in DEMO_ACCOUNTS:
+        if operations.find_by_email(email) is None:
+            operations.create_user(email, name, password, roles, locale="fr")
+            created.append(email)
+    db.session.commit()
+    url = f"http://{host}:{port}/"
+    click.echo(f"\nThe LMS is at {url}")
+    for email, _name, roles in DEMO_ACCOUNTS:
+        state = "created" if email in created else "exists"
+        click.echo(f"  {email:<22} {'/'.join(roles):<24} ({state})")
+    if created:
+        click.echo(f"Password of the new demo accounts: {password}" if generated else "Password: $LMS_DEMO_PASSWORD")
+    if not setup_only:
+        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def _import_bundled_packs() -> None:
+    try:
+        from curriculum.importer import import_bundled_packs
+    except ImportError:  # curricula not built yet
+        return
+    for line in import_bundled_packs():
+        click.echo(line)
+
+
+def product_commands() -> list[click.Command]:
+    commands: list[click.Command] = [demo, users_group]
+    try:
+        from curriculum.cli import curriculum_group
+
+        commands.append(curriculum_group)
+    except ImportError:
+        pass
+    try:
+        from certificates.cli import certificates_group
+
+        commands.append(certificates_group)
+    except ImportError:
+        pass
+    return commands

@@ -1,0 +1,209 @@
+"""The Flask extension: ``LMS(app, url_prefix="/academy")`` or ``LMS().init_app(app)``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, request
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFError, validate_csrf
+from sqlalchemy import event
+from wtforms import ValidationError
+
+from curriculum.db import db
+
+from . import config as lms_config
+from .errors import ConfigError, register_error_handlers
+from .i18n import TRANSLATIONS_DIR, select_locale, template_globals
+from .security import Throttle, security_headers
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@dataclass
+class LMSState:
+    """What the extension keeps per application (``app.extensions["lms"]``)."""
+
+    url_prefix: str
+    limiter: Limiter
+    throttle: Throttle
+    blueprint_names: set[str] = field(default_factory=set)
+    instance_path: str = ""
+    standalone: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _blueprints() -> list[Blueprint]:
+    # Imported here: the views import the models, which need nothing from this module.
+    from lms.core.blueprint import bp as core_bp
+    from lms.users.blueprint import bp as users_bp
+
+    return [core_bp, users_bp]
+
+
+class LMS:
+    """The learning-management plugin.
+
+    ``cli_group``: the name of the command group the product's commands are registered under in a
+    host app (``flask lms ...``); ``None`` puts them at the top level (the standalone ``lms``).
+    ``standalone``: the LMS is the whole site, so its error pages and security headers apply to
+    every URL; in a host app they apply to the LMS's own views only.
+    """
+
+    def __init__(
+        self,
+        app: Flask | None = None,
+        url_prefix: str = "",
+        cli_group: str | None = "lms",
+        standalone: bool = False,
+    ):
+        self.url_prefix = url_prefix.rstrip("/")
+        self.cli_group = cli_group
+        self.standalone = standalone
+        if app is not None:
+            self.init_app(app)
+
+    def init_app(self, app: Flask, url_prefix: str | None = None) -> None:
+        prefix = self.url_prefix if url_prefix is None else url_prefix.rstrip("/")
+        lms_config.apply_defaults(app.config)
+        self._check_secrets(app)
+        app.config.setdefault(
+            "SQLALCHEMY_DATABASE_URI",
+            "sqlite:///" + os.path.join(app.instance_path, "lms.sqlite3"),
+        )
+        # The largest upload the LMS accepts, plus room for the other form fields.
+        largest_mb = max(app.config["LMS_UPLOAD_MAX_MB"], app.config["LMS_PACK_UPLOAD_MAX_MB"])
+        app.config.setdefault("MAX_CONTENT_LENGTH", largest_mb * 1024 * 1024 + 64 * 1024)
+
+        if "sqlalchemy" not in app.extensions:
+            db.init_app(app)
+        with app.app_context():
+            for engine in db.engines.values():
+                if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", sqlite_pragmas):
+                    event.listen(engine, "connect", sqlite_pragmas)
+        self._init_login(app)
+        self._init_babel(app)
+
+        limiter = Limiter(
+            get_remote_address,
+            app=app,
+            storage_uri=app.config["LMS_RATELIMIT_STORAGE_URI"],
+            strategy="moving-window",
+            default_limits=[],
+        )
+        state = LMSState(
+            url_prefix=prefix,
+            limiter=limiter,
+            throttle=Throttle(limiter),
+            instance_path=app.instance_path,
+            standalone=self.standalone,
+        )
+        app.extensions["lms"] = state
+
+        for bp in _blueprints():
+            app.register_blueprint(bp, url_prefix=prefix + (bp.url_prefix or ""))
+            state.blueprint_names.add(bp.name)
+
+        register_error_handlers(app, None if self.standalone else state.blueprint_names)
+        app.before_request(_csrf_protect)
+        app.after_request(security_headers)
+        app.context_processor(template_globals)
+        self._register_cli(app)
+
+    # -- set-up helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_secrets(app: Flask) -> None:
+        production = app.config["LMS_ENV"] == "production"
+        if production:
+            if not app.config.get("SECRET_KEY"):
+                raise ConfigError("SECRET_KEY must be set when LMS_ENV=production")
+            app.config.setdefault("SESSION_COOKIE_SECURE", True)
+            app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
+        app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+        app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+        app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+        app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+
+    @staticmethod
+    def _init_login(app: Flask) -> None:
+        from lms.users.models import User
+
+        if getattr(app, "login_manager", None) is not None:
+            return
+        manager = LoginManager(app)
+        manager.login_view = "lms_users.login"
+        manager.login_message = None
+        manager.session_protection = "basic"
+
+        @manager.user_loader
+        def load_user(user_id: str):
+            return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+    @staticmethod
+    def _init_babel(app: Flask) -> None:
+        app.config.setdefault("BABEL_DEFAULT_LOCALE", app.config["LMS_DEFAULT_LANGUAGE"])
+        babel = app.extensions.get("babel")
+        if babel is None:
+            app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+            Babel(app, locale_selector=select_locale)
+        else:
+            # A host with its own Flask-Babel: add our catalogues after the host's.
+            babel.translation_directories.append(str(TRANSLATIONS_DIR))
+
+    def _register_cli(self, app: Flask) -> None:
+        from .cli import product_commands
+
+        commands = product_commands()
+        if self.cli_group is None:
+            for command in commands:
+                app.cli.add_command(command)
+        else:
+            from flask.cli import AppGroup
+
+            group = AppGroup(self.cli_group, help="The learning-management plugin's commands.")
+            for command in commands:
+                group.add_command(command)
+            app.cli.add_command(group)
+
+
+def _csrf_protect() -> None:
+    """Every state-changing request to an LMS view carries a valid CSRF token."""
+    from flask import current_app
+
+    state = current_app.extensions["lms"]
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint not in state.blueprint_names:
+        return
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):  # tests that are not about CSRF
+        return
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "csrf_exempt", False):
+        return
+    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
+    try:
+        validate_csrf(token)
+    except ValidationError as error:
+        raise CSRFError(error.args[0]) from error
+
+
+def lms_state(app: Flask | None = None) -> LMSState:
+    from flask import current_app
+
+    return (app or current_app).extensions["lms"]
+
+
+def sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys; write-ahead log for files (readers never block the writer)."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode")
+    if cursor.fetchone()[0] != "memory":
+        cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

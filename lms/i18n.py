@@ -1,0 +1,52 @@
+"""Languages: which one a request is served in, and what templates need to lay it out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+RTL_LANGUAGES = {"ar"}
+LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
+SESSION_KEY = "lms_locale"
+
+
+def available_languages() -> list[str]:
+    return list(current_app.config["LMS_LANGUAGES"])
+
+
+def select_locale() -> str:
+    """Profile language, else the switcher's choice kept in the session, else Accept-Language."""
+    languages = available_languages()
+    user_locale = getattr(current_user, "locale", None) if current_user else None
+    if user_locale in languages:
+        return user_locale
+    chosen = session.get(SESSION_KEY)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or current_app.config["LMS_DEFAULT_LANGUAGE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["LMS_DEFAULT_LANGUAGE"])
+
+
+def text_direction(language: str | None = None) -> str:
+    return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def template_globals() -> dict:
+    from lms.core.navigation import main_menu
+
+    language = current_language()
+    return {
+        "lms_nav": main_menu,
+        "lang": language,
+        "text_dir": text_direction(language),
+        "language_names": LANGUAGE_NAMES,
+        "available_languages": available_languages(),
+        "site_name": current_app.config["LMS_SITE_NAME"],
+    }

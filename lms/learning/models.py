@@ -1,0 +1,104 @@
+"""Enrolments, lesson progress, quiz attempts and assignment submissions.
+
+The unique constraints keep the data honest under double clicks and concurrent requests: one
+enrolment per user and course, one progress row per enrolment and lesson, one attempt per number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from curriculum.db import JSONType, UTCDateTime, db, utcnow
+from curriculum.models import Course, Lesson
+from lms.users.models import User
+
+ENROLMENT_STATUSES = ("active", "completed", "withdrawn")
+PROGRESS_STATUSES = ("started", "done")
+SUBMISSION_STATUSES = ("submitted", "needs_revision", "accepted")
+
+
+class Enrolment(db.Model):
+    __tablename__ = "lms_enrolments"
+    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"))
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("lms_cohorts.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+    course: Mapped[Course] = relationship()
+    cohort = relationship("Cohort")
+
+
+class LessonProgress(db.Model):
+    __tablename__ = "lms_lesson_progress"
+    __table_args__ = (UniqueConstraint("enrolment_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrolments.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lms_lessons.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="started")
+    #: best quiz score in percent
+    score: Mapped[int | None] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    first_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    lesson: Mapped[Lesson] = relationship()
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+
+class QuizAttempt(db.Model):
+    __tablename__ = "lms_quiz_attempts"
+    __table_args__ = (UniqueConstraint("progress_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    progress_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_lesson_progress.id", ondelete="CASCADE")
+    )
+    number: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int] = mapped_column(Integer)
+    #: question key -> list of choice keys the learner ticked
+    answers: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Submission(db.Model):
+    """A learner's answer to an assignment lesson (the latest version; one per lesson)."""
+
+    __tablename__ = "lms_submissions"
+    __table_args__ = (UniqueConstraint("enrolment_id", "lesson_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("lms_enrolments.id", ondelete="CASCADE"))
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lms_lessons.id"), index=True)
+    text: Mapped[str] = mapped_column(Text, default="")
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_type: Mapped[str | None] = mapped_column(String(20))
+    file_size: Mapped[int | None] = mapped_column(Integer)
+    #: path relative to the upload folder (outside the web root)
+    file_path: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(20), default="submitted")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    feedback: Mapped[str] = mapped_column(Text, default="")
+    feedback_html: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    lesson: Mapped[Lesson] = relationship()

@@ -1,0 +1,12 @@
+"""Imports every model module, so that the metadata knows every table (Alembic, tests)."""
+
+
+def import_all_models() -> None:
+    import certificates.models  # noqa: F401
+    import curriculum.models  # noqa: F401
+    import lms.audit.models  # noqa: F401
+    import lms.cohorts.models  # noqa: F401
+    import lms.jobs.models  # noqa: F401
+    import lms.learning.models  # noqa: F401
+    import lms.mail.models  # noqa: F401
+    import lms.users.models  # noqa: F401

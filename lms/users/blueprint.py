@@ -1,0 +1,32 @@
+"""URL rules of the account pages."""
+
+from flask import Blueprint
+
+from . import views
+
+bp = Blueprint("lms_users", __name__)
+
+bp.add_url_rule("/register", view_func=views.register, methods=["GET", "POST"])
+bp.add_url_rule("/login", view_func=views.login, methods=["GET", "POST"])
+bp.add_url_rule("/logout", view_func=views.logout, methods=["POST"])
+bp.add_url_rule("/account", view_func=views.profile, methods=["GET", "POST"])
+bp.add_url_rule("/account/password", view_func=views.change_password, methods=["GET", "POST"])
+bp.add_url_rule("/password/forgot", view_func=views.forgot_password, methods=["GET", "POST"])
+bp.add_url_rule("/password/reset/<token>", view_func=views.reset_password, methods=["GET", "POST"])
+bp.add_url_rule("/admin/users", view_func=views.admin_users)
+bp.add_url_rule("/admin/users/<int:user_id>", view_func=views.admin_user, methods=["GET", "POST"])
+bp.add_url_rule(
+    "/admin/users/<int:user_id>/deactivate",
+    endpoint="admin_deactivate",
+    view_func=views.admin_set_active,
+    defaults={"active": False},
+    methods=["POST"],
+)
+bp.add_url_rule(
+    "/admin/users/<int:user_id>/reactivate",
+    endpoint="admin_reactivate",
+    view_func=views.admin_set_active,
+    defaults={"active": True},
+    methods=["POST"],
+)
+bp.add_url_rule("/admin/outbox", view_func=views.admin_outbox)

@@ -1,0 +1,184 @@
+"""Verbs on accounts. They change objects, flush and audit; the view commits."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from curriculum.db import db, utcnow
+from lms.audit.operations import record
+from lms.errors import Conflict, InvalidInput, NotAllowed
+from lms.mail.operations import send_mail
+
+from .models import ROLES, User, UserRole, normalize_email
+
+RESET_SALT = "lms-password-reset"
+
+
+class EmailTaken(Conflict):
+    pass
+
+
+class BadCredentials(NotAllowed):
+    status_code = 401
+
+
+class InvalidToken(InvalidInput):
+    pass
+
+
+def find_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email_key == normalize_email(email)))
+
+
+def check_password_rules(password: str) -> None:
+    minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise InvalidInput(_("Use at least %(n)d characters.", n=minimum))
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str | None = None,
+    roles: tuple[str, ...] | list[str] = ("learner",),
+    locale: str | None = None,
+) -> User:
+    """A new account; the e-mail must be free whatever its case."""
+    email = email.strip()
+    if find_by_email(email) is not None:
+        raise EmailTaken(_("An account with this e-mail already exists."))
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise InvalidInput(_("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
+    user = User(email=email, email_key=normalize_email(email), name=name.strip(), locale=locale)
+    if password is not None:
+        check_password_rules(password)
+        user.set_password(password)
+    user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
+    db.session.add(user)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as error:  # two registrations at once with the same e-mail
+        raise EmailTaken(_("An account with this e-mail already exists.")) from error
+    return user
+
+
+def register(email: str, name: str, password: str, locale: str | None) -> User:
+    user = create_user(email, name, password, ("learner",), locale)
+    record(user, "user.registered", "user", user.id)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The active user with this e-mail and password, or ``BadCredentials``."""
+    user = find_by_email(email)
+    if user is None or not user.check_password(password) or not user.active:
+        raise BadCredentials(_("Wrong e-mail or password, or the account is deactivated."))
+    user.last_login_at = utcnow()
+    return user
+
+
+def update_profile(user: User, name: str, locale: str) -> None:
+    user.name = name.strip()
+    user.locale = locale
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise BadCredentials(_("The current password is wrong."))
+    check_password_rules(new)
+    user.set_password(new)
+    record(user, "user.password_changed", "user", user.id)
+
+
+# -- password reset -----------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=RESET_SALT)
+
+
+def _password_fingerprint(user: User) -> str:
+    # Part of the token: once the password changes, every older token stops working.
+    return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+
+
+def make_reset_token(user: User) -> str:
+    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists (the page says the same either way)."""
+    user = find_by_email(email)
+    if user is None or not user.active:
+        return
+    token = make_reset_token(user)
+    link = url_for("lms_users.reset_password", token=token, _external=True)
+    with force_locale(user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]):
+        subject = _("Reset your password")
+        body = _(
+            "Hello %(name)s,\n\nTo choose a new password, open this link within one hour:\n%(link)s\n\n"
+            "If you did not ask for it, ignore this message.",
+            name=user.name,
+            link=link,
+        )
+    send_mail(user.email, subject, body)
+    record(user, "user.password_reset_requested", "user", user.id)
+
+
+def user_for_reset_token(token: str) -> User:
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["LMS_RESET_TOKEN_MAX_AGE"])
+    except SignatureExpired as error:
+        raise InvalidToken(_("This link has expired. Ask for a new one.")) from error
+    except BadSignature as error:
+        raise InvalidToken(_("This link is not valid. Ask for a new one.")) from error
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("fp") != _password_fingerprint(user):
+        raise InvalidToken(_("This link has already been used or is no longer valid."))
+    return user
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_reset_token(token)
+    check_password_rules(password)
+    user.set_password(password)
+    record(user, "user.password_reset", "user", user.id)
+    return user
+
+
+# -- administration -----------------------------------------------------------------------------
+
+
+def set_roles(actor: User, user: User, roles: list[str]) -> None:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise InvalidInput(_("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
+    if actor.id == user.id and "admin" not in roles:
+        raise NotAllowed(_("You cannot remove your own administrator role."))
+    before = sorted(user.roles)
+    user.role_rows = [row for row in user.role_rows if row.role in roles]
+    for role in roles:
+        if role not in user.roles:
+            user.role_rows.append(UserRole(role=role))
+    record(actor, "user.roles_changed", "user", user.id, before=before, after=sorted(roles))
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    if actor.id == user.id and not active:
+        raise NotAllowed(_("You cannot deactivate your own account."))
+    user.active = active
+    record(actor, "user.reactivated" if active else "user.deactivated", "user", user.id)
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)

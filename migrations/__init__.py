@@ -1,0 +1,1 @@
+"""Alembic revisions of the LMS (version table ``alembic_version_lms``)."""

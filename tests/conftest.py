@@ -1,0 +1,159 @@
+"""Fixtures: an app per test on a real database (SQLite always, PostgreSQL when
+LMS_TEST_POSTGRES_URL is set), cleaned after each test; factories; a query counter."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, event, text
+
+from curriculum.db import db
+from lms import create_app
+from lms.app import database_url
+from lms.models import import_all_models
+
+POSTGRES_URL = os.environ.get("LMS_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+PASSWORD = "correct horse battery"
+
+
+def postgres_schema_url(schema: str) -> str:
+    """A URL whose connections work in their own schema (one per pytest-xdist worker)."""
+    url = database_url(POSTGRES_URL or "")
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3D{schema}"
+
+
+def fresh_postgres_schema(schema: str) -> str:
+    engine = create_engine(database_url(POSTGRES_URL or ""), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return postgres_schema_url(schema)
+
+
+@pytest.fixture(scope="session")
+def worker_name(request) -> str:
+    return getattr(request.config, "workerinput", {}).get("workerid", "main")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url_for_tests(request, worker_name) -> Iterator[str]:
+    """A database with every table created (once per backend and worker)."""
+    import_all_models()
+    if request.param == "sqlite":
+        directory = tempfile.mkdtemp(prefix="lms-test-")
+        url = f"sqlite:///{directory}/test.sqlite3"
+    else:
+        url = fresh_postgres_schema(f"lms_test_{worker_name}")
+    engine = create_engine(url)
+    db.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+
+
+def _empty_all_tables(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        tables = list(reversed(db.metadata.sorted_tables))
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                names = ", ".join(f'"{t.name}"' for t in tables)
+                connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:
+                    connection.execute(table.delete())
+        engine.dispose()
+
+
+@pytest.fixture
+def app_config(database_url_for_tests) -> dict:
+    """Override in a test module to change the configuration of ``app``."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url_for_tests,
+        "WTF_CSRF_ENABLED": False,
+        "SERVER_NAME": "lms.test",
+        "LMS_PUBLIC_URL": "http://lms.test",
+    }
+
+
+@pytest.fixture
+def app(app_config, tmp_path) -> Iterator[Flask]:
+    app = create_app(app_config, instance_path=str(tmp_path / "instance"))
+    with app.app_context():
+        yield app
+    _empty_all_tables(app)
+
+
+@pytest.fixture
+def backend(app) -> str:
+    return db.engine.dialect.name
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_user(app) -> Callable:
+    """``make_user(email=..., roles=("trainer",), name=..., locale=...)`` → a committed user."""
+    from lms.users.operations import create_user
+
+    counter = {"n": 0}
+
+    def factory(email: str | None = None, roles=("learner",), name: str | None = None, password: str = PASSWORD, locale=None, active=True):
+        counter["n"] += 1
+        email = email or f"user{counter['n']}@example.org"
+        user = create_user(email, name or f"User {counter['n']}", password, list(roles), locale)
+        user.active = active
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def login(client) -> Callable:
+    def do_login(user, password: str = PASSWORD, follow_redirects: bool = False):
+        return client.post(
+            "/login", data={"email": user.email, "password": password}, follow_redirects=follow_redirects
+        )
+
+    return do_login
+
+
+@pytest.fixture
+def count_queries(app) -> Callable:
+    """``with count_queries() as queries: ...`` then ``len(queries)``."""
+
+    @contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
+                statements.append(statement)
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
