@@ -42,9 +42,10 @@ class LMSState:
 def _blueprints() -> list[Blueprint]:
     # Imported here: the views import the models, which need nothing from this module.
     from lms.core.blueprint import bp as core_bp
+    from lms.learning.blueprint import bp as learning_bp
     from lms.users.blueprint import bp as users_bp
 
-    return [core_bp, users_bp]
+    return [core_bp, users_bp, learning_bp]
 
 
 class LMS:

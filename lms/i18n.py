@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -19,7 +19,13 @@ def available_languages() -> list[str]:
 
 
 def select_locale() -> str:
-    """Profile language, else the switcher's choice kept in the session, else Accept-Language."""
+    """Profile language, else the switcher's choice kept in the session, else Accept-Language.
+
+    Outside a request (a CLI command, a background job) it is the default language: messages meant
+    for one person are rendered inside ``force_locale(their language)``.
+    """
+    if not has_request_context():
+        return current_app.config["LMS_DEFAULT_LANGUAGE"]
     languages = available_languages()
     user_locale = getattr(current_user, "locale", None) if current_user else None
     if user_locale in languages:

@@ -157,3 +157,73 @@ def count_queries(app) -> Callable:
             event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+DEFAULT_MODULES = [
+    (
+        "basics",
+        [
+            {"slug": "intro", "kind": "reading"},
+            {
+                "slug": "check",
+                "kind": "quiz",
+                "settings": {"pass_mark": 70, "attempts": 3},
+                "questions": [
+                    ("q1", "single", [("a", True), ("b", False)]),
+                    ("q2", "multiple", [("a", True), ("b", True), ("c", False)]),
+                    ("q3", "true_false", [("true", True), ("false", False)]),
+                ],
+            },
+            {
+                "slug": "field-work",
+                "kind": "assignment",
+                "settings": {"submission": {"text": True, "file": True, "file_types": ["pdf", "png", "jpeg"], "max_file_mb": 1}},
+            },
+            {"slug": "meeting", "kind": "session", "settings": {"duration_minutes": 120}},
+        ],
+    ),
+    ("next-steps", [{"slug": "wrap-up", "kind": "reading"}, {"slug": "extra", "kind": "reading", "required": False}]),
+]
+
+
+@pytest.fixture
+def make_course(app) -> Callable:
+    """``make_course(slug=..., sequential=..., modules=[(module_slug, [lesson specs])])`` →
+    a committed course built directly with the models (no pack needed)."""
+    from curriculum.models import Course, Lesson, Module, QuizChoice, QuizQuestion
+
+    def factory(slug: str = "civics", sequential: bool = True, self_enrolment: bool = True, modules=None, languages=("fr", "en")):
+        course = Course(
+            slug=slug, version="1", content_hash="x", default_language="fr", languages=list(languages) + ["ar"],
+            complete_languages=list(languages), titles={"fr": f"Cours {slug}", "en": f"Course {slug}", "ar": f"دورة {slug}"},
+            descriptions={"fr": "Description", "en": "Description"}, audience={}, estimated_hours=3,
+            sequential=sequential, self_enrolment=self_enrolment, serial_prefix="TST",
+            certificate_rule={"required_lessons": "all", "min_quiz_average": 70, "min_attendance": 75, "validity_months": None,
+                              "languages": ["fr", "ar"], "wording": {"fr": "a suivi", "en": "has completed", "ar": "أتمّ"},
+                              "signatories": [{"name": "Nadia El Amrani", "title": {"fr": "Directrice", "en": "Director", "ar": "مديرة"}}], "logos": []},
+        )
+        db.session.add(course)
+        db.session.flush()
+        for m_index, (module_slug, lessons) in enumerate(modules or DEFAULT_MODULES):
+            module = Module(course=course, slug=module_slug, position=m_index, titles={"fr": f"Module {module_slug}", "en": f"Module {module_slug}"}, summaries={})
+            db.session.add(module)
+            for l_index, spec in enumerate(lessons):
+                lesson = Lesson(
+                    module=module, slug=spec["slug"], position=l_index, kind=spec["kind"], required=spec.get("required", True),
+                    minutes=10, titles={code: f"{spec['slug']} ({code})" for code in languages},
+                    bodies={code: f"<p>Body of {spec['slug']} in {code}</p>" for code in languages},
+                    settings=spec.get("settings", {}), content_hash="x",
+                )
+                lesson.course_id = course.id
+                module.lessons.append(lesson)
+                for q_index, (key, qtype, choices) in enumerate(spec.get("questions", [])):
+                    question = QuizQuestion(key=key, position=q_index, type=qtype, prompts={code: f"Question {key}?" for code in languages})
+                    lesson.questions.append(question)
+                    for c_index, (choice_key, correct) in enumerate(choices):
+                        question.choices.append(QuizChoice(key=choice_key, position=c_index, correct=correct,
+                                                           texts={code: f"Choice {choice_key}" for code in languages},
+                                                           explanations={code: f"Because {choice_key}" for code in languages}))
+        db.session.commit()
+        return course
+
+    return factory

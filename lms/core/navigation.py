@@ -15,7 +15,10 @@ class NavItem:
 
 
 def main_menu(user) -> list[NavItem]:
-    items: list[NavItem] = []
+    items: list[NavItem] = [
+        NavItem(_("Masterclasses"), url_for("lms_learning.catalogue")),
+        NavItem(_("My learning"), url_for("lms_learning.my_learning")),
+    ]
     if user.has_role("admin"):
         items.append(NavItem(_("Users"), url_for("lms_users.admin_users")))
         items.append(NavItem(_("Outbox"), url_for("lms_users.admin_outbox")))

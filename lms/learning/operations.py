@@ -1,0 +1,356 @@
+"""Verbs of the learner's journey: enrol, join a cohort, mark done, answer a quiz, hand in an
+assignment; and the trainer's verbs that complete lessons (review, attendance).
+
+Every verb is idempotent and race-free: unique constraints, conditional updates and savepoints,
+never "check then insert" alone. They flush; the view commits.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from curriculum.db import db, utcnow
+from curriculum.models import Course, Lesson, QuizQuestion
+from lms.audit.operations import record
+from lms.cohorts.models import Attendance, Cohort, CohortSession
+from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from lms.signals import course_completed
+
+from .models import Enrolment, LessonProgress, QuizAttempt, Submission
+
+FILE_SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+FILE_EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
+
+
+class AttemptsExhausted(NotAllowed):
+    pass
+
+
+class TamperedAnswers(InvalidInput):
+    pass
+
+
+class BadUpload(InvalidInput):
+    pass
+
+
+# -- enrolment ----------------------------------------------------------------------------------
+
+
+def _get_or_create(model, defaults: dict | None = None, **keys):
+    """The row with ``keys``, created if missing; safe when two requests race (unique keys)."""
+    row = db.session.scalar(select(model).filter_by(**keys))
+    if row is not None:
+        return row, False
+    row = model(**keys, **(defaults or {}))
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        row = db.session.scalar(select(model).filter_by(**keys))
+        if row is None:
+            raise
+        return row, False
+    return row, True
+
+
+def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
+    """Enrol ``user`` (idempotent). Without a cohort the course must allow self-enrolment."""
+    if course.archived_at is not None or not course.published:
+        raise NotFound(_("This course is not available."))
+    if cohort is None and not course.self_enrolment:
+        raise NotAllowed(_("This course is open through a cohort only: ask your trainer for the join code."))
+    enrolment, created = _get_or_create(
+        Enrolment, defaults={"cohort_id": cohort.id if cohort else None}, user_id=user.id, course_id=course.id
+    )
+    if not created and cohort is not None and enrolment.cohort_id != cohort.id:
+        enrolment.cohort_id = cohort.id
+    if created:
+        record(user, "enrolment.created", "enrolment", enrolment.id, course=course.slug, cohort=cohort.id if cohort else None)
+    return enrolment
+
+
+def find_cohort_by_code(code: str) -> Cohort:
+    normalized = "".join(code.split()).upper()
+    cohort = db.session.scalar(select(Cohort).where(Cohort.join_code == normalized))
+    if cohort is None or cohort.archived_at is not None:
+        raise NotFound(_("No cohort has this code. Check it with your trainer."))
+    return cohort
+
+
+def join_cohort(user, code: str) -> Enrolment:
+    cohort = find_cohort_by_code(code)
+    existing = db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=cohort.course_id))
+    if existing is not None and existing.cohort_id == cohort.id:
+        return existing
+    if cohort.capacity is not None:
+        members = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort.id))
+        if members >= cohort.capacity:
+            raise Conflict(_("This cohort is full. Ask your trainer."))
+    return enrol(user, cohort.course, cohort)
+
+
+def new_join_code() -> str:
+    alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+# -- progress -----------------------------------------------------------------------------------
+
+
+def progress_for(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    progress, _created = _get_or_create(LessonProgress, enrolment_id=enrolment.id, lesson_id=lesson.id)
+    now = utcnow()
+    progress.last_activity_at = now
+    enrolment.last_activity_at = now
+    return progress
+
+
+def _check_lesson(enrolment: Enrolment, lesson: Lesson, kinds: tuple[str, ...]) -> None:
+    if lesson.course_id != enrolment.course_id or lesson.archived_at is not None:
+        raise NotFound(_("This lesson is not part of your course."))
+    if lesson.kind not in kinds:
+        raise InvalidInput(_("This action does not apply to this kind of lesson."))
+
+
+def _set_done(progress: LessonProgress) -> bool:
+    """Mark done once; True if this call did it (a double click does nothing the second time)."""
+    result = db.session.execute(
+        update(LessonProgress)
+        .where(LessonProgress.id == progress.id, LessonProgress.status != "done")
+        .values(status="done", completed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(progress)
+    return result.rowcount == 1
+
+
+def complete_if_finished(enrolment: Enrolment) -> bool:
+    """Complete the enrolment when every required lesson is done; send ``course_completed`` once."""
+    required = select(Lesson.id).where(
+        Lesson.course_id == enrolment.course_id, Lesson.required.is_(True), Lesson.archived_at.is_(None)
+    )
+    total = db.session.scalar(select(func.count()).select_from(required.subquery()))
+    done = db.session.scalar(
+        select(func.count())
+        .select_from(LessonProgress)
+        .where(
+            LessonProgress.enrolment_id == enrolment.id,
+            LessonProgress.status == "done",
+            LessonProgress.lesson_id.in_(required),
+        )
+    )
+    if not total or done < total:
+        return False
+    result = db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.id == enrolment.id, Enrolment.status != "completed")
+        .values(status="completed", completed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(enrolment)
+    record(enrolment.user, "enrolment.completed", "enrolment", enrolment.id)
+    course_completed.send(current_app._get_current_object(), enrolment=enrolment)
+    return True
+
+
+def mark_done(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """A reading or video lesson, marked done by the learner."""
+    _check_lesson(enrolment, lesson, ("reading", "video"))
+    progress = progress_for(enrolment, lesson)
+    if _set_done(progress):
+        complete_if_finished(enrolment)
+    return progress
+
+
+# -- quizzes ------------------------------------------------------------------------------------
+
+
+@dataclass
+class QuizResult:
+    attempt: QuizAttempt
+    progress: LessonProgress
+    passed: bool
+    #: question key -> True when answered exactly right
+    correct: dict[str, bool] = field(default_factory=dict)
+
+
+def live_questions(lesson: Lesson) -> list[QuizQuestion]:
+    return [q for q in lesson.questions if q.archived_at is None]
+
+
+def parse_answers(lesson: Lesson, form: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Answers from a posted form (``q-<question key>`` → choice keys).
+
+    Anything that is not a question of this quiz, or a choice of that question, is tampering:
+    the whole submission is refused and nothing is recorded.
+    """
+    questions = {q.key: q for q in live_questions(lesson)}
+    answers: dict[str, list[str]] = {key: [] for key in questions}
+    for name, values in form.items():
+        if name in ("csrf_token", "lesson"):
+            continue
+        if not name.startswith("q-") or name[2:] not in questions:
+            raise TamperedAnswers(_("The answers do not match this quiz."))
+        question = questions[name[2:]]
+        allowed = {c.key for c in question.choices if c.archived_at is None}
+        chosen = list(dict.fromkeys(values))
+        if any(value not in allowed for value in chosen):
+            raise TamperedAnswers(_("The answers do not match this quiz."))
+        if question.type != "multiple" and len(chosen) > 1:
+            raise TamperedAnswers(_("The answers do not match this quiz."))
+        answers[question.key] = chosen
+    return answers
+
+
+def submit_quiz(enrolment: Enrolment, lesson: Lesson, answers: dict[str, list[str]]) -> QuizResult:
+    _check_lesson(enrolment, lesson, ("quiz",))
+    progress = progress_for(enrolment, lesson)
+    # Serialise attempts of one learner on one quiz (PostgreSQL row lock; SQLite locks the file).
+    db.session.flush()
+    db.session.execute(select(LessonProgress.id).where(LessonProgress.id == progress.id).with_for_update())
+    db.session.refresh(progress)
+    allowed = int(lesson.settings.get("attempts", 0) or 0)
+    if allowed and progress.attempts >= allowed:
+        raise AttemptsExhausted(
+            _("You have used your %(n)d attempts at this quiz. Your best score is kept.", n=allowed)
+        )
+    questions = live_questions(lesson)
+    correct: dict[str, bool] = {}
+    for question in questions:
+        right = {c.key for c in question.choices if c.correct and c.archived_at is None}
+        correct[question.key] = set(answers.get(question.key, [])) == right
+    score = round(100 * sum(correct.values()) / len(questions)) if questions else 0
+    attempt = QuizAttempt(progress_id=progress.id, number=progress.attempts + 1, score=score, answers=answers)
+    db.session.add(attempt)
+    progress.attempts += 1
+    progress.score = max(progress.score or 0, score)
+    db.session.flush()
+    passed = score >= int(lesson.settings.get("pass_mark", 0))
+    if passed and _set_done(progress):
+        complete_if_finished(enrolment)
+    return QuizResult(attempt=attempt, progress=progress, passed=passed, correct=correct)
+
+
+# -- assignments --------------------------------------------------------------------------------
+
+
+def detect_file_type(head: bytes) -> str | None:
+    for kind, signatures in FILE_SIGNATURES.items():
+        if any(head.startswith(signature) for signature in signatures):
+            return kind
+    return None
+
+
+def upload_folder() -> Path:
+    configured = current_app.config["LMS_UPLOAD_FOLDER"]
+    return Path(configured or os.path.join(current_app.instance_path, "uploads"))
+
+
+def submit_assignment(enrolment: Enrolment, lesson: Lesson, text: str, upload=None) -> Submission:
+    """Hand in (or hand in again) an assignment: a text answer and/or one file.
+
+    The file's type is read from its content, not its name; it is stored outside the web root.
+    """
+    _check_lesson(enrolment, lesson, ("assignment",))
+    rules = lesson.settings.get("submission", {})
+    text = (text or "").strip()
+    has_file = upload is not None and bool(getattr(upload, "filename", ""))
+    if has_file and not rules.get("file"):
+        raise BadUpload(_("This assignment does not take a file."))
+    if not text and not has_file:
+        raise InvalidInput(_("Write your answer or attach a file."))
+    if text and not rules.get("text", True) and not has_file:
+        raise InvalidInput(_("This assignment expects a file."))
+
+    existing = db.session.scalar(select(Submission).filter_by(enrolment_id=enrolment.id, lesson_id=lesson.id))
+    if existing is not None and existing.status == "accepted":
+        raise Conflict(_("Your work was already accepted by your trainer."))
+
+    stored = _store_upload(enrolment, lesson, upload, rules) if has_file else None
+    progress_for(enrolment, lesson)
+    submission, created = _get_or_create(Submission, enrolment_id=enrolment.id, lesson_id=lesson.id)
+    if not created:
+        submission.version += 1
+    submission.text = text
+    submission.status = "submitted"
+    submission.submitted_at = utcnow()
+    if stored is not None:
+        submission.file_name, submission.file_type, submission.file_size, submission.file_path = stored
+    db.session.flush()
+    return submission
+
+
+def _store_upload(enrolment: Enrolment, lesson: Lesson, upload, rules: dict) -> tuple[str, str, int, str]:
+    allowed_types = set(rules.get("file_types", ["pdf", "jpeg", "png"]))
+    limit_mb = min(int(rules.get("max_file_mb", 5)), int(current_app.config["LMS_UPLOAD_MAX_MB"]))
+    data = upload.stream.read(limit_mb * 1024 * 1024 + 1)
+    if len(data) > limit_mb * 1024 * 1024:
+        raise BadUpload(_("The file is larger than %(n)d MB. Send a smaller file.", n=limit_mb))
+    if not data:
+        raise BadUpload(_("The file is empty."))
+    kind = detect_file_type(data[:16])
+    if kind is None or kind not in allowed_types:
+        names = ", ".join(sorted(t.upper() for t in allowed_types))
+        raise BadUpload(_("This file is not of an accepted type (%(types)s).", types=names))
+    relative = f"submissions/{enrolment.id}/{lesson.id}-{secrets.token_hex(8)}.{FILE_EXTENSIONS[kind]}"
+    path = upload_folder() / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    original = os.path.basename(upload.filename or "")[:200] or f"file.{FILE_EXTENSIONS[kind]}"
+    return original, kind, len(data), relative
+
+
+def review_submission(trainer, submission: Submission, accept: bool, feedback: str) -> Submission:
+    """A trainer accepts the work (the lesson is done) or asks for a revision with feedback."""
+    feedback = (feedback or "").strip()
+    if not accept and not feedback:
+        raise InvalidInput(_("Say what to improve when you ask for a revision."))
+    submission.status = "accepted" if accept else "needs_revision"
+    submission.feedback = feedback
+    from curriculum.rendering import render_markdown  # noqa: PLC0415 (settled once the renderer lands)
+
+    submission.feedback_html = render_markdown(feedback) if feedback else ""
+    submission.reviewed_by_id = trainer.id
+    submission.reviewed_at = utcnow()
+    record(trainer, "submission.accepted" if accept else "submission.revision_requested", "submission", submission.id)
+    if accept:
+        enrolment = submission.enrolment
+        progress = progress_for(enrolment, submission.lesson)
+        if _set_done(progress):
+            complete_if_finished(enrolment)
+    return submission
+
+
+# -- attendance ---------------------------------------------------------------------------------
+
+
+def record_attendance(trainer, session: CohortSession, enrolment: Enrolment, present: bool) -> Attendance:
+    """Present or absent at an in-person session; being present completes the session lesson."""
+    if enrolment.cohort_id != session.cohort_id:
+        raise InvalidInput(_("This learner is not in the session's cohort."))
+    attendance, _created = _get_or_create(
+        Attendance, defaults={"present": present, "recorded_by_id": trainer.id}, session_id=session.id, enrolment_id=enrolment.id
+    )
+    attendance.present = present
+    attendance.recorded_by_id = trainer.id
+    attendance.recorded_at = utcnow()
+    if present:
+        progress = progress_for(enrolment, session.lesson)
+        if _set_done(progress):
+            complete_if_finished(enrolment)
+    return attendance

@@ -1,0 +1,263 @@
+"""Read side of the learner's journey: catalogue, course outline with progress, lesson context,
+"My learning". Each page is built from a fixed, small number of queries, whatever the number of
+lessons or learners (asserted in tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from curriculum.db import db
+from curriculum.models import Course, Lesson, Module, QuizQuestion
+from lms.cohorts.models import Attendance, CohortSession
+from lms.errors import NotFound
+
+from .models import Enrolment, LessonProgress, QuizAttempt, Submission
+
+
+def published_courses() -> list[Course]:
+    return list(
+        db.session.scalars(
+            select(Course).where(Course.published.is_(True), Course.archived_at.is_(None)).order_by(Course.id)
+        )
+    )
+
+
+def course_by_slug(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.archived_at.is_(None)))
+    if course is None or not course.published:
+        raise NotFound()
+    return course
+
+
+def enrolment_of(user, course: Course) -> Enrolment | None:
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=course.id))
+
+
+@dataclass
+class ModuleView:
+    module: Module
+    lessons: list[Lesson]
+    locked: bool = False
+    done: int = 0
+    required: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.required) if self.required else 100
+
+
+@dataclass
+class Outline:
+    """A course's live modules and lessons, with one learner's progress (if enrolled)."""
+
+    course: Course
+    modules: list[ModuleView]
+    enrolment: Enrolment | None
+    progress: dict[int, LessonProgress] = field(default_factory=dict)
+
+    @property
+    def lessons(self) -> list[Lesson]:
+        return [lesson for view in self.modules for lesson in view.lessons]
+
+    def is_done(self, lesson: Lesson) -> bool:
+        row = self.progress.get(lesson.id)
+        return row is not None and row.done
+
+    @property
+    def required_total(self) -> int:
+        return sum(view.required for view in self.modules)
+
+    @property
+    def required_done(self) -> int:
+        return sum(view.done for view in self.modules)
+
+    @property
+    def percent(self) -> int:
+        total = self.required_total
+        return round(100 * self.required_done / total) if total else 0
+
+    def module_of(self, lesson: Lesson) -> ModuleView:
+        return next(view for view in self.modules if view.module.id == lesson.module_id)
+
+    def next_step(self) -> Lesson | None:
+        """The first lesson not yet done in an unlocked module (required ones first)."""
+        for view in self.modules:
+            if view.locked:
+                return None
+            for lesson in view.lessons:
+                if not self.is_done(lesson):
+                    return lesson
+        return None
+
+    def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
+        lessons = self.lessons
+        index = next(i for i, item in enumerate(lessons) if item.id == lesson.id)
+        previous = lessons[index - 1] if index > 0 else None
+        following = lessons[index + 1] if index + 1 < len(lessons) else None
+        return previous, following
+
+
+def _live_lessons(course_ids: list[int]) -> list[Lesson]:
+    """Live lessons of these courses with their modules, in order, in one query."""
+    if not course_ids:
+        return []
+    statement = (
+        select(Lesson)
+        .join(Lesson.module)
+        .options(contains_eager(Lesson.module))
+        .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None), Module.archived_at.is_(None))
+        .order_by(Lesson.course_id, Module.position, Lesson.position)
+    )
+    return list(db.session.scalars(statement))
+
+
+def _group(course: Course, lessons: list[Lesson], progress: dict[int, LessonProgress]) -> list[ModuleView]:
+    views: list[ModuleView] = []
+    for lesson in lessons:
+        if not views or views[-1].module.id != lesson.module_id:
+            views.append(ModuleView(module=lesson.module, lessons=[]))
+        views[-1].lessons.append(lesson)
+    previous_complete = True
+    for view in views:
+        view.required = sum(1 for lesson in view.lessons if lesson.required)
+        view.done = sum(
+            1 for lesson in view.lessons if lesson.required and lesson.id in progress and progress[lesson.id].done
+        )
+        view.locked = course.sequential and not previous_complete
+        previous_complete = previous_complete and view.done >= view.required
+    return views
+
+
+def outline(course: Course, user) -> Outline:
+    enrolment = enrolment_of(user, course)
+    progress: dict[int, LessonProgress] = {}
+    if enrolment is not None:
+        rows = db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
+        progress = {row.lesson_id: row for row in rows}
+    lessons = _live_lessons([course.id])
+    return Outline(course=course, modules=_group(course, lessons, progress), enrolment=enrolment, progress=progress)
+
+
+def find_lesson(course_outline: Outline, module_slug: str, lesson_slug: str) -> Lesson:
+    for view in course_outline.modules:
+        if view.module.slug == module_slug:
+            for lesson in view.lessons:
+                if lesson.slug == lesson_slug:
+                    return lesson
+    raise NotFound()
+
+
+def quiz_questions(lesson: Lesson) -> list[QuizQuestion]:
+    statement = (
+        select(QuizQuestion)
+        .where(QuizQuestion.lesson_id == lesson.id, QuizQuestion.archived_at.is_(None))
+        .options(selectinload(QuizQuestion.choices))
+        .order_by(QuizQuestion.position)
+    )
+    return list(db.session.scalars(statement))
+
+
+def attempts_of(progress: LessonProgress | None) -> list[QuizAttempt]:
+    if progress is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.progress_id == progress.id).order_by(QuizAttempt.number)
+        )
+    )
+
+
+def submission_of(enrolment: Enrolment | None, lesson: Lesson) -> Submission | None:
+    if enrolment is None:
+        return None
+    return db.session.scalar(select(Submission).filter_by(enrolment_id=enrolment.id, lesson_id=lesson.id))
+
+
+@dataclass
+class SessionInfo:
+    session: CohortSession
+    attendance: Attendance | None
+
+
+def sessions_for(enrolment: Enrolment | None, lesson: Lesson) -> list[SessionInfo]:
+    """The cohort's meetings for this session lesson, with the learner's attendance (one query)."""
+    if enrolment is None or enrolment.cohort_id is None:
+        return []
+    statement = (
+        select(CohortSession, Attendance)
+        .outerjoin(
+            Attendance,
+            (Attendance.session_id == CohortSession.id) & (Attendance.enrolment_id == enrolment.id),
+        )
+        .where(CohortSession.cohort_id == enrolment.cohort_id, CohortSession.lesson_id == lesson.id)
+        .order_by(CohortSession.starts_at)
+    )
+    return [SessionInfo(session=s, attendance=a) for s, a in db.session.execute(statement)]
+
+
+@dataclass
+class LearningItem:
+    enrolment: Enrolment
+    required_total: int
+    required_done: int
+    resume: Lesson | None
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.required_done / self.required_total) if self.required_total else 0
+
+
+def my_learning(user) -> list[LearningItem]:
+    """Every enrolment of ``user`` with its progress and the lesson to resume (4 queries)."""
+    enrolments = list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(Enrolment.course)
+            .options(contains_eager(Enrolment.course))
+            .where(Enrolment.user_id == user.id)
+            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+        )
+    )
+    if not enrolments:
+        return []
+    enrolment_ids = [e.id for e in enrolments]
+    done_rows = db.session.execute(
+        select(LessonProgress.enrolment_id, LessonProgress.lesson_id).where(
+            LessonProgress.enrolment_id.in_(enrolment_ids), LessonProgress.status == "done"
+        )
+    )
+    done: dict[int, set[int]] = {}
+    for enrolment_id, lesson_id in done_rows:
+        done.setdefault(enrolment_id, set()).add(lesson_id)
+    lessons = _live_lessons([e.course_id for e in enrolments])
+    by_course: dict[int, list[Lesson]] = {}
+    for lesson in lessons:
+        by_course.setdefault(lesson.course_id, []).append(lesson)
+    items = []
+    for enrolment in enrolments:
+        course_lessons = by_course.get(enrolment.course_id, [])
+        finished = done.get(enrolment.id, set())
+        required = [lesson for lesson in course_lessons if lesson.required]
+        resume = next((lesson for lesson in course_lessons if lesson.id not in finished), None)
+        items.append(
+            LearningItem(
+                enrolment=enrolment,
+                required_total=len(required),
+                required_done=sum(1 for lesson in required if lesson.id in finished),
+                resume=resume,
+            )
+        )
+    return items
+
+
+def course_stats() -> dict[int, int]:
+    """Number of live lessons per course (for the catalogue)."""
+    rows = db.session.execute(
+        select(Lesson.course_id, func.count()).where(Lesson.archived_at.is_(None)).group_by(Lesson.course_id)
+    )
+    return dict(rows.all())
