@@ -24,12 +24,19 @@ def _create_app():
 
 
 def upgrade_database() -> None:
-    """Bring the database to the latest revision (Alembic, version table alembic_version_lms)."""
-    from flask_migrate import upgrade
+    """Bring the database to the latest revision (Alembic, version table alembic_version_lms).
+
+    Alembic is called directly rather than through Flask-Migrate, whose ``upgrade`` needs the app's
+    Migrate extension: a host app mounting the LMS has its own (or none).
+    """
+    from alembic import command
+    from alembic.config import Config
 
     from lms.app import MIGRATIONS_DIR
 
-    upgrade(directory=MIGRATIONS_DIR)
+    config = Config(os.path.join(MIGRATIONS_DIR, "alembic.ini"))
+    config.set_main_option("script_location", MIGRATIONS_DIR)
+    command.upgrade(config, "head")
 
 
 @click.group("users", help="Manage accounts.")
@@ -96,7 +103,7 @@ def demo(host: str, port: int, setup_only: bool) -> None:
             operations.create_user(email, name, password, roles, locale="fr")
             created.append(email)
     db.session.commit()
-    url = f"http://{host}:{port}/"
+    url = f"http://{host}:{port}{current_app.extensions['lms'].url_prefix}/"
     click.echo(f"\nThe LMS is at {url}")
     for email, _name, roles in DEMO_ACCOUNTS:
         state = "created" if email in created else "exists"
@@ -124,10 +131,7 @@ def product_commands() -> list[click.Command]:
         commands.append(curriculum_group)
     except ImportError:
         pass
-    try:
-        from certificates.cli import certificates_group
+    from certificates.cli import certificates_group
 
-        commands.append(certificates_group)
-    except ImportError:
-        pass
+    commands.append(certificates_group)
     return commands

@@ -41,11 +41,13 @@ class LMSState:
 
 def _blueprints() -> list[Blueprint]:
     # Imported here: the views import the models, which need nothing from this module.
+    from certificates.blueprint import bp as certificates_bp
     from lms.core.blueprint import bp as core_bp
     from lms.learning.blueprint import bp as learning_bp
+    from lms.packs.blueprint import bp as packs_bp
     from lms.users.blueprint import bp as users_bp
 
-    return [core_bp, users_bp, learning_bp]
+    return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp]
 
 
 class LMS:
@@ -80,7 +82,8 @@ class LMS:
         )
         # The largest upload the LMS accepts, plus room for the other form fields.
         largest_mb = max(app.config["LMS_UPLOAD_MAX_MB"], app.config["LMS_PACK_UPLOAD_MAX_MB"])
-        app.config.setdefault("MAX_CONTENT_LENGTH", largest_mb * 1024 * 1024 + 64 * 1024)
+        if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is None, not absent
+            app.config["MAX_CONTENT_LENGTH"] = largest_mb * 1024 * 1024 + 64 * 1024
 
         if "sqlalchemy" not in app.extensions:
             db.init_app(app)
@@ -115,6 +118,7 @@ class LMS:
         app.before_request(_csrf_protect)
         app.after_request(security_headers)
         app.context_processor(template_globals)
+        self._connect_signals(app)
         self._register_cli(app)
 
     # -- set-up helpers ------------------------------------------------------------------------
@@ -125,10 +129,13 @@ class LMS:
         if production:
             if not app.config.get("SECRET_KEY"):
                 raise ConfigError("SECRET_KEY must be set when LMS_ENV=production")
-            app.config.setdefault("SESSION_COOKIE_SECURE", True)
+            # Flask's own defaults (False / None) are already in the config, so setdefault
+            # would change nothing: production means HTTPS, the session cookie is Secure.
+            app.config["SESSION_COOKIE_SECURE"] = True
             app.config.setdefault("REMEMBER_COOKIE_SECURE", True)
         app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-        app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+        if app.config.get("SESSION_COOKIE_SAMESITE") is None:
+            app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
         app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
         app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
 
@@ -157,6 +164,12 @@ class LMS:
         else:
             # A host with its own Flask-Babel: add our catalogues after the host's.
             babel.translation_directories.append(str(TRANSLATIONS_DIR))
+
+    @staticmethod
+    def _connect_signals(app: Flask) -> None:
+        from certificates.listeners import connect
+
+        connect(app)
 
     def _register_cli(self, app: Flask) -> None:
         from .cli import product_commands

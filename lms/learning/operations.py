@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
 from curriculum.models import Course, Lesson, QuizQuestion
+from curriculum.rendering import render_markdown
 from lms.audit.operations import record
 from lms.cohorts.models import Attendance, Cohort, CohortSession
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -322,8 +323,6 @@ def review_submission(trainer, submission: Submission, accept: bool, feedback: s
         raise InvalidInput(_("Say what to improve when you ask for a revision."))
     submission.status = "accepted" if accept else "needs_revision"
     submission.feedback = feedback
-    from curriculum.rendering import render_markdown  # noqa: PLC0415 (settled once the renderer lands)
-
     submission.feedback_html = render_markdown(feedback) if feedback else ""
     submission.reviewed_by_id = trainer.id
     submission.reviewed_at = utcnow()

@@ -1,0 +1,116 @@
+"""``lms certificates issue|revoke|export|verify|keygen``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from curriculum.db import db
+from curriculum.models import Course
+from lms.errors import LMSError
+from lms.learning.models import Enrolment
+from lms.users.operations import find_by_email
+
+from . import operations, signing
+from .models import CertificateFile
+
+
+@click.group("certificates", help="Issue, revoke, export and verify certificates.")
+def certificates_group():
+    pass
+
+
+def _fail(error: LMSError) -> None:
+    db.session.rollback()
+    raise click.ClickException(error.message) from error
+
+
+@certificates_group.command("issue")
+@click.option("--email", help="The learner's e-mail.")
+@click.option("--course", "course_slug", help="The course's slug.")
+@click.option("--force", is_flag=True, help="Issue even though the rule is not met (needs --reason).")
+@click.option("--reason", default=None, help="Why (kept in the audit trail).")
+@click.option("--name", default=None, help="Full name, to create an account for someone without one.")
+@with_appcontext
+def issue(email, course_slug, force, reason, name):
+    """Issue one learner's certificate; prints its serial."""
+    if not email or not course_slug:
+        raise click.UsageError("--email and --course are required")
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None:
+        raise click.ClickException(f"No course with the slug {course_slug!r}.")
+    try:
+        if force:
+            certificate = operations.issue_by_hand(None, email, course, reason or "", name, force=True)
+        else:
+            user = find_by_email(email)
+            enrolment = user and db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=course.id))
+            if enrolment is None:
+                raise click.ClickException(f"{email} is not enrolled in {course_slug} (use --force --reason).")
+            certificate = operations.issue_for_enrolment(enrolment, reason=reason)
+    except LMSError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(certificate.serial)
+
+
+@certificates_group.command("revoke")
+@click.argument("serial")
+@click.option("--reason", required=True)
+@with_appcontext
+def revoke(serial, reason):
+    """Revoke a certificate with a reason."""
+    try:
+        certificate = operations.revoke(None, operations.get_by_serial(serial), reason)
+    except LMSError as error:
+        _fail(error)
+    db.session.commit()
+    click.echo(f"{certificate.serial} revoked")
+
+
+@certificates_group.command("export")
+@click.argument("serial")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export(serial, output):
+    """Write the stored PDF of a certificate to a file (the exact issued bytes)."""
+    try:
+        certificate = operations.get_by_serial(serial)
+    except LMSError as error:
+        _fail(error)
+    stored = db.session.get(CertificateFile, certificate.id)
+    with open(output, "wb") as handle:
+        handle.write(stored.data)
+    click.echo(f"{output} ({len(stored.data)} bytes, sha256 {certificate.pdf_sha256})")
+
+
+@certificates_group.command("verify")
+@click.argument("pdf", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def verify(pdf):
+    """Exit 0 only for an untouched original of a certificate issued here."""
+    with open(pdf, "rb") as handle:
+        check = operations.check_pdf(handle.read())
+    messages = {
+        "original": "untouched original of {serial} ({status})",
+        "modified": "MODIFIED: claims to be {serial} but its bytes differ from the issued PDF",
+        "unknown": "UNKNOWN: claims to be a certificate that was never issued here",
+        "not_ours": "NOT A CERTIFICATE issued here",
+    }
+    certificate = check.certificate
+    text = messages[check.verdict].format(
+        serial=certificate.serial if certificate else "", status=certificate.status() if certificate else ""
+    )
+    click.echo(text)
+    sys.exit(0 if check.verdict == "original" else 1)
+
+
+@certificates_group.command("keygen")
+@with_appcontext
+def keygen():
+    """Make a new signing key (older keys stay, so old certificates still verify)."""
+    key_id = signing.rotate(signing.key_folder_from_app())
+    click.echo(f"New active signing key {key_id}")

@@ -1,0 +1,280 @@
+"""Verbs on certificates: issue (automatically or by hand), revoke, correct, and check a PDF.
+
+A certificate is frozen at issuance: the snapshot holds everything printed, it is signed with
+Ed25519, the PDF is rendered once and its bytes are stored with their sha256. The database keeps
+at most one live certificate per enrolment (``live_enrolment_id`` is unique), so a double click or
+two workers never make two.
+"""
+
+from __future__ import annotations
+
+import base64
+import calendar
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, has_request_context, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from curriculum.db import db, utcnow
+from curriculum.models import Course, CourseAsset
+from lms.audit.operations import record
+from lms.errors import Conflict, InvalidInput, NotFound
+from lms.learning.models import Enrolment
+from lms.users.models import User
+from lms.users.operations import create_user, find_by_email
+
+from . import pdfcheck, signing
+from .models import Certificate, CertificateFile
+from .render import get_renderer
+from .rules import evaluate
+from .serials import new_serial, normalize_serial
+
+TEMPLATE_VERSION = "1"
+MAX_SERIAL_TRIES = 5
+
+
+class RuleNotMet(InvalidInput):
+    """The course's rule does not hold; ``message`` names what is missing."""
+
+
+class AlreadyRevoked(Conflict):
+    pass
+
+
+# -- snapshot -----------------------------------------------------------------------------------
+
+
+def public_base_url() -> str:
+    configured = current_app.config.get("LMS_PUBLIC_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return "http://localhost"
+
+
+def verify_url(serial: str) -> str:
+    return public_base_url() + url_for("lms_certificates.verify_page", serial=serial, _external=False)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    day = min(moment.day, calendar.monthrange(year, month)[1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _logos(course: Course) -> list[str]:
+    paths = (course.certificate_rule or {}).get("logos") or []
+    if not paths:
+        return []
+    assets = db.session.scalars(
+        select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path.in_(paths))
+    )
+    return [f"data:{a.mimetype};base64,{base64.b64encode(a.data).decode()}" for a in assets]
+
+
+def build_snapshot(enrolment: Enrolment, serial: str, issued_at: datetime, key_id: str, name: str | None = None) -> dict:
+    course = enrolment.course
+    rule = course.certificate_rule or {}
+    result = evaluate(enrolment)
+    expires = None
+    if rule.get("validity_months"):
+        expires = _add_months(issued_at, int(rule["validity_months"])).date().isoformat()
+    completed = enrolment.completed_at or issued_at
+    return {
+        "serial": serial,
+        "learner": {"name": name or enrolment.user.name},
+        "course": {"slug": course.slug, "titles": dict(course.titles), "hours": course.estimated_hours},
+        "languages": list(rule.get("languages") or [course.default_language]),
+        "wording": dict(rule.get("wording") or {}),
+        "completed_on": completed.date().isoformat(),
+        "issued_at": issued_at.isoformat(timespec="seconds"),
+        "expires_on": expires,
+        "scores": {"quiz_average": result.quiz_average, "attendance": result.attendance},
+        "signatories": list(rule.get("signatories") or []),
+        "issuer": {"name": current_app.config["LMS_SITE_NAME"], "url": public_base_url()},
+        "logos": _logos(course),
+        "verify_url": verify_url(serial),
+        "template": rule.get("template", "default"),
+        "template_version": TEMPLATE_VERSION,
+        "key_id": key_id,
+    }
+
+
+# -- issuing ------------------------------------------------------------------------------------
+
+
+def live_certificate(enrolment_id: int) -> Certificate | None:
+    return db.session.scalar(select(Certificate).where(Certificate.live_enrolment_id == enrolment_id))
+
+
+def _create(enrolment: Enrolment, actor: User | None, reason: str | None, name: str | None = None) -> Certificate:
+    """Render, sign and store a new live certificate (inside a savepoint: a race loses cleanly)."""
+    folder = signing.key_folder_from_app()
+    key_id = signing.ensure_key(folder)
+    issued_at = utcnow().replace(microsecond=0)
+    for _attempt in range(MAX_SERIAL_TRIES):
+        serial = new_serial(enrolment.course.serial_prefix, issued_at.year)
+        if db.session.scalar(select(Certificate.id).where(Certificate.serial == serial)) is None:
+            break
+    snapshot = build_snapshot(enrolment, serial, issued_at, key_id, name)
+    signed_key_id, signature = signing.sign(folder, snapshot)
+    pdf = get_renderer().render(snapshot, attachment=signing.envelope_bytes(snapshot, signed_key_id, signature))
+    certificate = Certificate(
+        serial=serial,
+        enrolment_id=enrolment.id,
+        live_enrolment_id=enrolment.id,
+        user_id=enrolment.user_id,
+        course_id=enrolment.course_id,
+        snapshot=snapshot,
+        signature=signature,
+        key_id=signed_key_id,
+        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        issued_at=issued_at,
+        issued_by_id=actor.id if actor else None,
+        issue_reason=reason,
+        expires_at=datetime.fromisoformat(snapshot["expires_on"]).replace(tzinfo=issued_at.tzinfo) if snapshot["expires_on"] else None,
+    )
+    with db.session.begin_nested():
+        db.session.add(certificate)
+        db.session.flush()
+        db.session.add(CertificateFile(certificate_id=certificate.id, data=pdf))
+        db.session.flush()
+    return certificate
+
+
+def issue_for_enrolment(enrolment: Enrolment, actor: User | None = None, force: bool = False, reason: str | None = None) -> Certificate:
+    """Issue the certificate of an enrolment, if the rule holds (or by force, with a reason).
+
+    Idempotent: an enrolment that already has a live certificate gets that one back.
+    """
+    existing = live_certificate(enrolment.id)
+    if existing is not None:
+        return existing
+    reason = (reason or "").strip() or None
+    if force:
+        if reason is None:
+            raise InvalidInput(_("Say why the certificate is issued without the course's rule being met."))
+    else:
+        result = evaluate(enrolment)
+        if not result.met:
+            raise RuleNotMet(_("The course's rule is not met: %(missing)s", missing=" ".join(result.missing)))
+    try:
+        certificate = _create(enrolment, actor, reason)
+    except IntegrityError:  # another request issued it at the same moment
+        existing = live_certificate(enrolment.id)
+        if existing is None:
+            raise
+        return existing
+    if actor is not None:
+        record(actor, "certificate.issued", "certificate", certificate.serial, forced=force, reason=reason)
+    return certificate
+
+
+def issue_by_hand(admin: User, email: str, course: Course, reason: str, name: str | None = None, force: bool = False) -> Certificate:
+    """An administrator issues a certificate, enrolling the person (and creating an account for
+    someone who followed the masterclass in person) as needed. Always audited."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for issuing this certificate by hand."))
+    user = find_by_email(email)
+    if user is None:
+        if not (name or "").strip():
+            raise InvalidInput(_("No account has this e-mail: give the person's full name to create one."))
+        user = create_user(email, name, None, ["learner"])
+        record(admin, "user.created_for_certificate", "user", user.id)
+    enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=course.id))
+    if enrolment is None:
+        enrolment = Enrolment(user_id=user.id, course_id=course.id)
+        db.session.add(enrolment)
+        db.session.flush()
+        record(admin, "enrolment.created_for_certificate", "enrolment", enrolment.id, course=course.slug)
+    if live_certificate(enrolment.id) is not None:
+        raise Conflict(_("This person already has a valid certificate for this course."))
+    return issue_for_enrolment(enrolment, admin, force=force, reason=reason)
+
+
+def on_course_completed(enrolment: Enrolment) -> Certificate | None:
+    """Listener of ``course_completed``: issue at once when the rule holds."""
+    if not evaluate(enrolment).met:
+        return None
+    return issue_for_enrolment(enrolment)
+
+
+# -- revoking and correcting --------------------------------------------------------------------
+
+
+def get_by_serial(serial: str) -> Certificate:
+    certificate = db.session.scalar(select(Certificate).where(Certificate.serial == normalize_serial(serial)))
+    if certificate is None:
+        raise NotFound(_("No such certificate."))
+    return certificate
+
+
+def revoke(admin: User | None, certificate: Certificate, reason: str) -> Certificate:
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("Give the reason for revoking this certificate."))
+    if certificate.revoked_at is not None:
+        raise AlreadyRevoked(
+            _("This certificate was already revoked on %(date)s.", date=certificate.revoked_at.date().isoformat())
+        )
+    certificate.revoked_at = utcnow()
+    certificate.revoked_by_id = admin.id if admin else None
+    certificate.revoke_reason = reason
+    certificate.live_enrolment_id = None
+    record(admin, "certificate.revoked", "certificate", certificate.serial, reason=reason)
+    return certificate
+
+
+def correct(admin: User, certificate: Certificate, name: str, reason: str) -> Certificate:
+    """A new certificate (e.g. with the name spelt right) that supersedes ``certificate``."""
+    name, reason = (name or "").strip(), (reason or "").strip()
+    if not name or not reason:
+        raise InvalidInput(_("Give the corrected name and the reason for the correction."))
+    if certificate.status() in ("revoked", "superseded"):
+        raise Conflict(_("Only a valid certificate can be corrected."))
+    certificate.live_enrolment_id = None
+    db.session.flush()
+    replacement = _create(certificate.enrolment, admin, reason, name=name)
+    certificate.superseded_by_id = replacement.id
+    record(admin, "certificate.corrected", "certificate", certificate.serial, replacement=replacement.serial, reason=reason)
+    return replacement
+
+
+# -- checking a PDF -----------------------------------------------------------------------------
+
+
+@dataclass
+class PdfCheck:
+    """What an uploaded PDF is: ``original`` only for the untouched bytes we issued."""
+
+    verdict: str  # original | modified | unknown | not_ours
+    certificate: Certificate | None = None
+
+
+def check_pdf(data: bytes) -> PdfCheck:
+    envelope = pdfcheck.read_attachment(data)
+    if not isinstance(envelope, dict) or not isinstance(envelope.get("snapshot"), dict):
+        return PdfCheck("not_ours")
+    serial = str(envelope["snapshot"].get("serial", ""))
+    certificate = db.session.scalar(select(Certificate).where(Certificate.serial == serial))
+    if certificate is None:
+        return PdfCheck("unknown")
+    if pdfcheck.sha256(data) != certificate.pdf_sha256:
+        return PdfCheck("modified", certificate)
+    return PdfCheck("original", certificate)
+
+
+def signature_valid(certificate: Certificate) -> bool:
+    return signing.verify(signing.key_folder_from_app(), certificate.snapshot, certificate.key_id, certificate.signature)
+
+
+def snapshot_json(certificate: Certificate) -> str:
+    return json.dumps(certificate.snapshot, ensure_ascii=False, sort_keys=True)

@@ -1,0 +1,82 @@
+"""The course's certificate rule: required lessons, minimum quiz average, minimum attendance.
+
+``evaluate`` says whether an enrolment meets the rule and, when it does not, names every missing
+requirement in words an administrator can act on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager
+
+from curriculum.db import db
+from curriculum.models import Lesson, Module
+from lms.learning.models import Enrolment, LessonProgress
+
+
+@dataclass
+class RuleResult:
+    met: bool
+    missing: list[str] = field(default_factory=list)
+    quiz_average: int | None = None
+    attendance: int | None = None
+    lessons_done: int = 0
+    lessons_required: int = 0
+
+
+def _percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def evaluate(enrolment: Enrolment) -> RuleResult:
+    rule = enrolment.course.certificate_rule or {}
+    lessons = list(
+        db.session.scalars(
+            select(Lesson)
+            .join(Lesson.module)
+            .options(contains_eager(Lesson.module))
+            .where(Lesson.course_id == enrolment.course_id, Lesson.archived_at.is_(None), Module.archived_at.is_(None))
+        )
+    )
+    progress = {
+        row.lesson_id: row
+        for row in db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
+    }
+
+    def done(lesson: Lesson) -> bool:
+        return lesson.id in progress and progress[lesson.id].done
+
+    required_setting = rule.get("required_lessons", "all")
+    if required_setting == "all" or not required_setting:
+        required = [lesson for lesson in lessons if lesson.required]
+    else:
+        wanted = set(required_setting)
+        required = [lesson for lesson in lessons if f"{lesson.module.slug}/{lesson.slug}" in wanted]
+    result = RuleResult(met=True, lessons_required=len(required), lessons_done=sum(1 for x in required if done(x)))
+    if result.lessons_done < result.lessons_required:
+        result.missing.append(
+            _("%(done)d of %(total)d required lessons done.", done=result.lessons_done, total=result.lessons_required)
+        )
+
+    quizzes = [lesson for lesson in lessons if lesson.kind == "quiz" and lesson.required]
+    if quizzes:
+        scores = [progress[q.id].score or 0 if q.id in progress else 0 for q in quizzes]
+        result.quiz_average = round(sum(scores) / len(scores))
+    minimum_quiz = rule.get("min_quiz_average")
+    if minimum_quiz is not None and quizzes and result.quiz_average < minimum_quiz:
+        result.missing.append(
+            _("Quiz average %(value)d%%, %(minimum)d%% needed.", value=result.quiz_average, minimum=minimum_quiz)
+        )
+
+    sessions = [lesson for lesson in lessons if lesson.kind == "session" and lesson.required]
+    result.attendance = _percent(sum(1 for s in sessions if done(s)), len(sessions))
+    minimum_attendance = rule.get("min_attendance")
+    if minimum_attendance is not None and sessions and result.attendance < minimum_attendance:
+        result.missing.append(
+            _("Attendance %(value)d%%, %(minimum)d%% needed.", value=result.attendance, minimum=minimum_attendance)
+        )
+    result.met = not result.missing
+    return result
