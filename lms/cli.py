@@ -111,7 +111,10 @@ def demo(host: str, port: int, setup_only: bool) -> None:
     if created:
         click.echo(f"Password of the new demo accounts: {password}" if generated else "Password: $LMS_DEMO_PASSWORD")
     if not setup_only:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask refuses app.run() inside a CLI command; serve with Werkzeug directly.
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def _import_bundled_packs() -> None:

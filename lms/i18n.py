@@ -50,6 +50,9 @@ def template_globals() -> dict:
     language = current_language()
     return {
         "lms_nav": main_menu,
+        "dir_of": text_direction,
+        "back_arrow": "→" if text_direction(language) == "rtl" else "←",
+        "forward_arrow": "←" if text_direction(language) == "rtl" else "→",
         "lang": language,
         "text_dir": text_direction(language),
         "language_names": LANGUAGE_NAMES,
