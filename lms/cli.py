@@ -39,6 +39,14 @@ def upgrade_database() -> None:
     command.upgrade(config, "head")
 
 
+@click.command("db-upgrade")
+@with_appcontext
+def db_upgrade() -> None:
+    """Migrate the LMS's tables to the latest revision (for host apps; standalone: lms db upgrade)."""
+    upgrade_database()
+    click.echo("The LMS database is up to date.")
+
+
 @click.group("users", help="Manage accounts.")
 def users_group():
     pass
@@ -127,7 +135,7 @@ def _import_bundled_packs() -> None:
 
 
 def product_commands() -> list[click.Command]:
-    commands: list[click.Command] = [demo, users_group]
+    commands: list[click.Command] = [demo, users_group, db_upgrade]
     try:
         from curriculum.cli import curriculum_group
 
