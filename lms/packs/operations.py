@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from curriculum.importer import ImportReport, import_pack
-from curriculum.pack import Pack, Problem, load_pack
+from curriculum.pack import Pack, load_pack
 from curriculum.zipsafe import PackZipError, unpacked_zip
 from lms.audit.operations import record
 from lms.errors import InvalidInput, NotFound
@@ -51,7 +51,8 @@ def _limit() -> int:
 
 def _check_folder(folder: Path) -> tuple[Pack | None, list[str]]:
     pack, problems = load_pack(folder)
-    return pack, [problem.located(folder.name) if isinstance(problem, Problem) else str(problem) for problem in problems]
+    # Paths relative to the pack (the temporary folder's name means nothing to the uploader).
+    return pack, [str(problem) for problem in problems]
 
 
 def check_upload(user, stream) -> PackCheck:

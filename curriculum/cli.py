@@ -1,0 +1,92 @@
+"""``lms curriculum check PATH`` and ``lms curriculum import PATH [--dry-run]``.
+
+PATH is a pack folder or a pack ``.zip``. Problems are printed as ``path:line: message`` with
+the path as the user named the pack, so an editor or terminal can jump to them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from .db import db
+from .importer import import_pack
+from .pack import Pack, load_pack
+from .zipsafe import PackZipError, unpacked_zip
+
+
+@click.group("curriculum", help="Check and import curriculum packs.")
+def curriculum_group() -> None:
+    pass
+
+
+@contextmanager
+def _pack_folder(path: str) -> Iterator[tuple[Path, str]]:
+    """The folder to read and the prefix to print problems with."""
+    if Path(path).is_file() and path.lower().endswith(".zip"):
+        try:
+            with unpacked_zip(path) as folder:
+                yield folder, path
+        except PackZipError as error:
+            raise click.ClickException(error.message) from error
+    else:
+        yield Path(path), path
+
+
+def _checked_pack(folder: Path, shown_as: str) -> Pack:
+    pack, problems = load_pack(folder)
+    if pack is None:
+        for problem in problems:
+            click.echo(problem.located(shown_as))
+        click.echo(f"{len(problems)} problem(s) found in {shown_as}", err=True)
+        raise click.exceptions.Exit(1)
+    return pack
+
+
+@curriculum_group.command("check")
+@click.argument("path", type=click.Path(exists=True))
+def check(path: str) -> None:
+    """Check a pack: print every problem as path:line: message (exit status 1 if any)."""
+    with _pack_folder(path) as (folder, shown_as):
+        pack = _checked_pack(folder, shown_as)
+        click.echo(f"OK {pack.summary()}")
+
+
+@curriculum_group.command("import")
+@click.argument("path", type=click.Path(exists=True))
+@click.option("--dry-run", is_flag=True, help="Show what would change, write nothing.")
+@with_appcontext
+def import_command(path: str, dry_run: bool) -> None:
+    """Import (or update) a pack; refuses a pack with problems."""
+    with _pack_folder(path) as (folder, shown_as):
+        pack = _checked_pack(folder, shown_as)
+        report = import_pack(pack, dry_run=dry_run)
+    for line in report.lines():
+        click.echo(line)
+    if dry_run or report.unchanged:
+        db.session.rollback()
+        return
+    _audit(report)
+    db.session.commit()
+
+
+def _audit(report) -> None:
+    """Record the import in the audit log when the LMS is installed (it is, in ``lms``)."""
+    try:
+        from lms.audit.operations import record
+    except ImportError:  # curriculum used on its own
+        return
+    record(
+        None,
+        "curriculum.import",
+        "course",
+        report.course,
+        added=len(report.added),
+        updated=len(report.updated),
+        archived=len(report.archived),
+        removed=len(report.removed),
+    )
