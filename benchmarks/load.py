@@ -38,7 +38,7 @@ LOCUSTFILE = r'''
 import random, re
 from locust import HttpUser, task, between
 
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 QUESTION = re.compile(r'name="(q-[^"]+)" value="([^"]+)"')
 COURSE = "/courses/solving-public-problems"
 READINGS = [COURSE + "/mindset/public-problem", COURSE + "/mindset/public-entrepreneur", COURSE + "/mindset/start-from-what-exists"]
