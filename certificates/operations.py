@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from curriculum.models import Course, CourseAsset
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotFound
 from lms.learning.models import Enrolment
+from lms.urls import absolute_url, public_base_url
 from lms.users.models import User
 from lms.users.operations import create_user, find_by_email
 
@@ -49,17 +50,8 @@ class AlreadyRevoked(Conflict):
 # -- snapshot -----------------------------------------------------------------------------------
 
 
-def public_base_url() -> str:
-    configured = current_app.config.get("LMS_PUBLIC_URL")
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.url_root.rstrip("/")
-    return "http://localhost"
-
-
 def verify_url(serial: str) -> str:
-    return public_base_url() + url_for("lms_certificates.verify_page", serial=serial, _external=False)
+    return absolute_url("lms_certificates.verify_page", serial=serial)
 
 
 def _add_months(moment: datetime, months: int) -> datetime:
