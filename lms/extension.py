@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,17 +38,21 @@ class LMSState:
     instance_path: str = ""
     standalone: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the threads that run jobs when no Celery broker is configured (created on first use)
+    job_executor: ThreadPoolExecutor | None = None
 
 
 def _blueprints() -> list[Blueprint]:
     # Imported here: the views import the models, which need nothing from this module.
     from certificates.blueprint import bp as certificates_bp
+    from lms.cohorts.blueprint import bp as cohorts_bp
     from lms.core.blueprint import bp as core_bp
+    from lms.jobs.blueprint import bp as jobs_bp
     from lms.learning.blueprint import bp as learning_bp
     from lms.packs.blueprint import bp as packs_bp
     from lms.users.blueprint import bp as users_bp
 
-    return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp]
+    return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, jobs_bp]
 
 
 class LMS:
@@ -91,6 +96,7 @@ class LMS:
             for engine in db.engines.values():
                 if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", sqlite_pragmas):
                     event.listen(engine, "connect", sqlite_pragmas)
+                    event.listen(engine, "savepoint", sqlite_begin_before_savepoint)
         self._init_login(app)
         self._init_babel(app)
 
@@ -117,7 +123,11 @@ class LMS:
         register_error_handlers(app, None if self.standalone else state.blueprint_names)
         app.before_request(_csrf_protect)
         app.after_request(security_headers)
-        app.context_processor(template_globals)
+        if self.standalone:
+            app.context_processor(template_globals)
+        else:  # on the LMS's pages only, after (so over) the host's own context processors
+            for name in state.blueprint_names:
+                app.template_context_processors[name].append(template_globals)
         self._connect_signals(app)
         self._register_cli(app)
 
@@ -152,7 +162,21 @@ class LMS:
 
         @manager.user_loader
         def load_user(user_id: str):
-            return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+            # The unread-notification count of the menu comes in the same query as the user.
+            from sqlalchemy import select
+
+            from lms.cohorts.queries import unread_count_column
+
+            if not user_id.isdigit():
+                return None
+            row = db.session.execute(
+                select(User, unread_count_column()).where(User.id == int(user_id))
+            ).unique().first()
+            if row is None:
+                return None
+            user, row_unread = row
+            user.unread_notifications = row_unread
+            return user
 
     @staticmethod
     def _init_babel(app: Flask) -> None:
@@ -167,6 +191,7 @@ class LMS:
 
     @staticmethod
     def _connect_signals(app: Flask) -> None:
+        import certificates.bulk  # noqa: F401 — registers the certificates' kinds of job
         from certificates.listeners import connect
 
         connect(app)
@@ -221,3 +246,15 @@ def sqlite_pragmas(dbapi_connection, connection_record) -> None:
     if cursor.fetchone()[0] != "memory":
         cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+def sqlite_begin_before_savepoint(connection, name) -> None:
+    """SQLite: open the transaction before a SAVEPOINT (``begin_nested``).
+
+    Python's sqlite3 only sends BEGIN before an INSERT/UPDATE/DELETE. A SAVEPOINT sent first
+    starts a transaction of its own, and releasing it COMMITS: the request could no longer be
+    rolled back. An explicit BEGIN makes the savepoint nest inside the request's transaction.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")

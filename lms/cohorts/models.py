@@ -1,14 +1,28 @@
 """Cohorts (a group of learners of one course in one territory), their in-person sessions and
-attendance."""
+attendance; the trainers' announcements, in-app notifications, and roster imports waiting for
+confirmation."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from curriculum.db import UTCDateTime, db, utcnow
+from curriculum.db import JSONType, UTCDateTime, db, utcnow
 from curriculum.models import Course, Lesson
 from lms.users.models import User
 
@@ -26,7 +40,10 @@ class Cohort(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
+    #: "Commune, Province": a display label kept in step with the two columns below
     territory: Mapped[str] = mapped_column(String(200), default="")
+    province: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    commune: Mapped[str] = mapped_column(String(100), default="", server_default="")
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     capacity: Mapped[int | None] = mapped_column(Integer)
@@ -74,3 +91,77 @@ class Attendance(db.Model):
     present: Mapped[bool] = mapped_column(Boolean)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Announcement(db.Model):
+    """A message from a trainer to every learner of a cohort (also sent as a notification and an
+    e-mail when it is posted)."""
+
+    __tablename__ = "lms_announcements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_cohorts.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
+    title: Mapped[str] = mapped_column(String(200))
+    #: Markdown as typed, and its sanitised HTML
+    body: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship()
+    author: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """A line in a user's in-app inbox: a short text (already in their language) and a link."""
+
+    __tablename__ = "lms_notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    #: a path on this site (never an outside URL)
+    link: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def unread(self) -> bool:
+        return self.read_at is None
+
+
+class RosterImport(db.Model):
+    """An uploaded roster, parsed and kept until the trainer confirms it (or uploads another).
+
+    The parsed rows live here rather than in the session cookie (limited to 4 KB) or in a second
+    upload (the trainer would have to pick the same file again): confirming applies exactly what
+    the preview showed, re-checked against the accounts as they are at that moment.
+    """
+
+    __tablename__ = "lms_roster_imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_cohorts.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    #: [{"row": 2, "name": ..., "email": ..., "language": "fr" | None, "error": code | None, ...}]
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: what the confirmation did: {"new": n, "enrolled": n, "moved": n, "skipped": n}
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+
+    cohort: Mapped[Cohort] = relationship()
+
+    @property
+    def digest(self) -> str:
+        """A fingerprint of the rows, sent with the confirmation: SQLite may give a replaced
+        import's id to the next one, so an old preview tab must not confirm the new rows."""
+        encoded = json.dumps(self.rows, sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(encoded).hexdigest()[:32]

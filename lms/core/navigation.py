@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 
+from lms.cohorts.queries import unread_count
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -20,6 +22,15 @@ def main_menu(user) -> list[NavItem]:
         NavItem(_("My learning"), url_for("lms_learning.my_learning")),
         NavItem(_("My certificates"), url_for("lms_certificates.mine")),
     ]
+    if user.has_role("learner"):
+        unread = getattr(user, "unread_notifications", None)
+        if unread is None:  # a user loaded by a host app's own login manager
+            unread = unread_count(user)
+        label = _("Notifications (%(n)d)", n=unread) if unread else _("Notifications")
+        items.append(NavItem(label, url_for("lms_cohorts.notifications")))
+    if user.has_role("trainer") or user.has_role("admin"):
+        items.append(NavItem(_("My cohorts"), url_for("lms_cohorts.cohort_list")))
+        items.append(NavItem(_("Reviews"), url_for("lms_cohorts.reviews")))
     if user.has_role("admin"):
         items.append(NavItem(_("Users"), url_for("lms_users.admin_users")))
         items.append(NavItem(_("Certificates"), url_for("lms_certificates.admin_list")))

@@ -1,0 +1,105 @@
+"""Forms of the trainer's pages (field validation only; rules that need the database are in
+operations), and the reading of the attendance list."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from lms.errors import InvalidInput
+from lms.users.forms import MultiCheckboxField
+
+
+class CohortForm(FlaskForm):
+    """Editing a cohort (its course cannot change: its learners' progress belongs to it)."""
+
+    name = StringField(_l("Name of the cohort"), validators=[DataRequired(), Length(max=200)])
+    province = StringField(_l("Province"), validators=[Length(max=100)])
+    commune = StringField(_l("Commune"), validators=[Length(max=100)])
+    starts_on = DateField(_l("Start date"), validators=[Optional()])
+    ends_on = DateField(_l("End date"), validators=[Optional()])
+    capacity = IntegerField(
+        _l("Capacity (empty: no limit)"), validators=[Optional(), NumberRange(min=1, max=100000)]
+    )
+    trainers = MultiCheckboxField(
+        _l("Trainers"),
+        coerce=int,
+        validators=[DataRequired(message=_l("Choose at least one trainer."))],
+    )
+
+    def validate_ends_on(self, field):
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(_l("The end date comes before the start date."))
+
+
+class NewCohortForm(CohortForm):
+    course = SelectField(_l("Course"), coerce=int, validators=[DataRequired()])
+
+
+class RosterUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired(message=_l("Choose a CSV file."))])
+
+
+class RosterConfirmForm(FlaskForm):
+    #: the fingerprint of the rows the trainer saw: a stale tab cannot confirm other rows
+    digest = HiddenField()
+    skip_errors = BooleanField(_l("Skip the rows with errors and import the others"))
+
+
+class MoveForm(FlaskForm):
+    target = SelectField(_l("Move to the cohort"), coerce=int, validators=[DataRequired()])
+
+
+class SessionForm(FlaskForm):
+    lesson = SelectField(_l("Session of the course"), coerce=int, validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired()])
+    time = TimeField(_l("Time"), validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=255)])
+    notes = TextAreaField(_l("Notes for the learners (optional)"), validators=[Length(max=2000)])
+
+
+class ReviewForm(FlaskForm):
+    feedback = TextAreaField(
+        _l("Feedback (Markdown: **bold**, lists, links)"), validators=[Length(max=20000)]
+    )
+    accept = SubmitField(_l("Accept the work"))
+    revise = SubmitField(_l("Ask for a revision"))
+
+
+class AnnouncementForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired(), Length(max=20000)])
+
+
+ATTENDANCE_VALUES = {"present": True, "absent": False}
+
+
+def parse_attendance(form: MultiDict) -> dict[int, bool]:
+    """``a-<enrolment id>`` = present | absent for each learner the trainer marked.
+
+    Any other field, or another value, is refused as a whole: nothing of the list is recorded.
+    """
+    marks: dict[int, bool] = {}
+    for name, values in form.lists():
+        if name == "csrf_token":
+            continue
+        number = name[2:] if name.startswith("a-") else ""
+        if not number.isdigit() or len(values) != 1 or values[0] not in ATTENDANCE_VALUES:
+            raise InvalidInput(_("The attendance list does not match this session."))
+        marks[int(number)] = ATTENDANCE_VALUES[values[0]]
+    return marks

@@ -1,0 +1,400 @@
+"""Verbs of the trainer's work: create and edit cohorts, import a roster, move a learner, schedule
+sessions and take attendance, review work, announce, notify.
+
+They reuse the learner-journey verbs (``enrol``, ``review_submission``, ``record_attendance``)
+rather than writing enrolments, progress or attendance themselves. They flush and audit; the view
+commits once, so a refused step leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from sqlalchemy import delete, insert, select, update
+
+from curriculum.db import db, utcnow
+from curriculum.models import Course, Lesson
+from curriculum.rendering import render_markdown
+from lms.audit.operations import record
+from lms.errors import Conflict, InvalidInput, NotAllowed
+from lms.learning.models import Enrolment, Submission
+from lms.learning.operations import enrol, new_join_code, record_attendance, review_submission
+from lms.mail.operations import send_mail
+from lms.users.models import User
+from lms.users.operations import create_user, make_reset_token
+
+from . import queries
+from .models import Announcement, Cohort, CohortSession, Notification, RosterImport
+from .roster import RosterPreview, classify, parse_roster
+
+# -- cohorts ------------------------------------------------------------------------------------
+
+
+@dataclass
+class CohortDetails:
+    """What a trainer types to create or edit a cohort."""
+
+    name: str
+    province: str
+    commune: str
+    starts_on: date | None
+    ends_on: date | None
+    capacity: int | None
+    trainer_ids: list[int]
+
+
+def territory_label(province: str, commune: str) -> str:
+    return ", ".join(part for part in (commune.strip(), province.strip()) if part)
+
+
+def _trainers(actor: User, details: CohortDetails) -> list[User]:
+    ids = list(dict.fromkeys(details.trainer_ids))
+    if not actor.is_admin and actor.id not in ids:
+        raise InvalidInput(
+            _("Keep yourself among the trainers: otherwise you could no longer manage this cohort.")
+        )
+    people = list(db.session.scalars(select(User).where(User.id.in_(ids))).unique()) if ids else []
+    if not people:
+        raise InvalidInput(_("Choose at least one trainer."))
+    if len(people) != len(ids) or any(not (p.is_trainer or p.is_admin) for p in people):
+        raise InvalidInput(_("Only trainers and administrators can train a cohort."))
+    return people
+
+
+def _apply_details(actor: User, cohort: Cohort, details: CohortDetails) -> None:
+    if not details.name.strip():
+        raise InvalidInput(_("Type a name."))
+    if details.starts_on and details.ends_on and details.ends_on < details.starts_on:
+        raise InvalidInput(_("The end date comes before the start date."))
+    if details.capacity is not None:
+        if details.capacity < 1:
+            raise InvalidInput(_("The capacity is at least 1 (or leave it empty: no limit)."))
+        size = queries.cohort_size(cohort) if cohort.id else 0
+        if details.capacity < size:
+            raise InvalidInput(
+                _(
+                    "%(n)d learners are already in this cohort: the capacity cannot be lower.",
+                    n=size,
+                )
+            )
+    cohort.trainers = _trainers(actor, details)
+    cohort.name = details.name.strip()
+    cohort.province = details.province.strip()
+    cohort.commune = details.commune.strip()
+    cohort.territory = territory_label(details.province, details.commune)
+    cohort.starts_on, cohort.ends_on, cohort.capacity = (
+        details.starts_on,
+        details.ends_on,
+        details.capacity,
+    )
+
+
+def _free_join_code() -> str:
+    while True:  # 31**8 codes: a collision is rare, and the unique index catches a race anyway
+        code = new_join_code()
+        if db.session.scalar(select(Cohort.id).where(Cohort.join_code == code)) is None:
+            return code
+
+
+def create_cohort(actor: User, course: Course, details: CohortDetails) -> Cohort:
+    if course.archived_at is not None or not course.published:
+        raise InvalidInput(_("This course is not available."))
+    cohort = Cohort(course_id=course.id, course=course, join_code=_free_join_code())
+    _apply_details(actor, cohort, details)
+    db.session.add(cohort)
+    db.session.flush()
+    record(actor, "cohort.created", "cohort", cohort.id, course=course.slug, name=cohort.name)
+    return cohort
+
+
+def update_cohort(actor: User, cohort: Cohort, details: CohortDetails) -> None:
+    _apply_details(actor, cohort, details)
+    record(actor, "cohort.updated", "cohort", cohort.id, name=cohort.name)
+
+
+def renew_join_code(actor: User, cohort: Cohort) -> str:
+    """A new code (the old one stops working, e.g. after it was shared too widely)."""
+    cohort.join_code = _free_join_code()
+    record(actor, "cohort.join_code_renewed", "cohort", cohort.id)
+    return cohort.join_code
+
+
+def _check_room(cohort: Cohort, adding: int) -> None:
+    if cohort.capacity is None or adding <= 0:
+        return
+    free = cohort.capacity - queries.cohort_size(cohort)
+    if adding > free:
+        raise Conflict(
+            _(
+                "This cohort has room for %(free)d more learners (capacity %(capacity)d).",
+                free=max(free, 0),
+                capacity=cohort.capacity,
+            )
+        )
+
+
+def move_learner(actor: User, enrolment: Enrolment, target: Cohort) -> None:
+    """Into another cohort of the same course: only ``cohort_id`` changes, progress stays."""
+    if target.course_id != enrolment.course_id:
+        raise InvalidInput(_("A learner can only move to a cohort of the same course."))
+    if not target.can_manage(actor):
+        raise NotAllowed(_("You can only move a learner into a cohort you train."))
+    if target.archived_at is not None:
+        raise InvalidInput(_("This cohort is archived."))
+    if enrolment.cohort_id == target.id:
+        return
+    _check_room(target, 1)
+    before = enrolment.cohort_id
+    enrolment.cohort_id = target.id
+    record(
+        actor, "enrolment.moved", "enrolment", enrolment.id, from_cohort=before, to_cohort=target.id
+    )
+
+
+# -- roster import ------------------------------------------------------------------------------
+
+
+def upload_roster(actor: User, cohort: Cohort, filename: str, data: bytes) -> RosterImport:
+    """Parse the file and keep its rows until the trainer confirms; nothing else is written."""
+    parsed = parse_roster(data, list(current_app.config["LMS_LANGUAGES"]))
+    # A new upload (the fixed file) replaces this trainer's earlier unconfirmed ones.
+    db.session.execute(
+        delete(RosterImport).where(
+            RosterImport.cohort_id == cohort.id,
+            RosterImport.created_by_id == actor.id,
+            RosterImport.applied_at.is_(None),
+        )
+    )
+    roster = RosterImport(
+        cohort_id=cohort.id,
+        created_by_id=actor.id,
+        filename=(filename or "")[:255],
+        rows=parsed.rows,
+    )
+    db.session.add(roster)
+    db.session.flush()
+    return roster
+
+
+def confirm_roster(actor: User, roster: RosterImport, skip_errors: bool) -> dict[str, int]:
+    """Apply the import, all of it or nothing, re-checked against the accounts as they are now."""
+    if roster.applied_at is not None:
+        raise Conflict(_("This roster was already imported."))
+    cohort = roster.cohort
+    preview: RosterPreview = classify(cohort, roster.rows)
+    if preview.errors and not skip_errors:
+        raise InvalidInput(
+            ngettext(
+                "%(num)d row has an error: fix the file and upload it again, or choose to skip the rows with errors.",
+                "%(num)d rows have an error: fix the file and upload it again, or choose to skip the rows with errors.",
+                preview.errors,
+            )
+        )
+    _check_room(cohort, preview.adding)
+    summary = {"new": 0, "enrolled": 0, "moved": 0, "already": 0, "skipped": preview.errors}
+    for line in preview.lines:
+        if line.fate == "new":
+            user = create_user(line.email, line.name, None, ["learner"], line.language)
+            enrol(user, cohort.course, cohort)
+            _invite(actor, user, cohort)
+            summary["new"] += 1
+        elif line.fate in ("enrol", "move"):
+            enrol(preview.users[line.email.lower()], cohort.course, cohort)
+            summary["enrolled" if line.fate == "enrol" else "moved"] += 1
+        elif line.fate == "already":
+            summary["already"] += 1
+    roster.applied_at = utcnow()
+    roster.summary = summary
+    record(actor, "cohort.roster_imported", "cohort", cohort.id, file=roster.filename, **summary)
+    return summary
+
+
+@contextmanager
+def in_language_of(user: User) -> Iterator[str]:
+    """Texts for one person are written in their language (the site's default if unset)."""
+    language = user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]
+    with force_locale(language):
+        yield language
+
+
+def _invite(actor: User, user: User, cohort: Cohort) -> None:
+    link = url_for("lms_users.reset_password", token=make_reset_token(user), _external=True)
+    forgot = url_for("lms_users.forgot_password", _external=True)
+    hours = max(1, current_app.config["LMS_RESET_TOKEN_MAX_AGE"] // 3600)
+    with in_language_of(user) as language:
+        title = cohort.course.title(language)
+        subject = _("You are invited to the masterclass %(title)s", title=title)
+        body = _(
+            "Hello %(name)s,\n\n%(trainer)s has registered you for the masterclass %(title)s "
+            "(cohort %(cohort)s).\n\nTo choose your password and log in, open this link:\n%(link)s\n\n"
+            "The link works for %(hours)d hour(s). After that, open %(forgot)s and type this e-mail "
+            "address to receive a new one.",
+            name=user.name, trainer=actor.name, title=title, cohort=cohort.name, link=link, hours=hours, forgot=forgot,
+        )  # fmt: skip
+    send_mail(user.email, subject, body)
+
+
+# -- sessions and attendance --------------------------------------------------------------------
+
+
+def schedule_session(
+    actor: User, cohort: Cohort, lesson: Lesson, starts_at: datetime, place: str, notes: str = ""
+) -> CohortSession:
+    if (
+        lesson.course_id != cohort.course_id
+        or lesson.kind != "session"
+        or lesson.archived_at is not None
+    ):
+        raise InvalidInput(_("Choose an in-person session lesson of this cohort's course."))
+    session = CohortSession(
+        cohort_id=cohort.id,
+        lesson=lesson,
+        starts_at=starts_at,
+        place=place.strip(),
+        notes=notes.strip(),
+    )
+    db.session.add(session)
+    db.session.flush()
+    record(actor, "session.scheduled", "session", session.id, cohort=cohort.id, lesson=lesson.id)
+    return session
+
+
+def take_attendance(actor: User, session: CohortSession, marks: dict[int, bool]) -> int:
+    """Record present/absent for several learners at once; any learner outside the session's
+    cohort refuses the whole list (nothing is recorded)."""
+    enrolments = (
+        list(db.session.scalars(select(Enrolment).where(Enrolment.id.in_(list(marks)))))
+        if marks
+        else []
+    )
+    members = {e.id: e for e in enrolments if e.cohort_id == session.cohort_id}
+    outsiders = sorted(set(marks) - set(members))
+    if outsiders:
+        raise InvalidInput(
+            _(
+                "These learners are not in this session's cohort: %(ids)s.",
+                ids=", ".join(map(str, outsiders)),
+            )
+        )
+    for enrolment_id, present in marks.items():
+        record_attendance(actor, session, members[enrolment_id], present)
+    record(
+        actor,
+        "session.attendance_taken",
+        "session",
+        session.id,
+        present=sum(marks.values()),
+        total=len(marks),
+    )
+    return len(marks)
+
+
+# -- reviews, notifications, announcements ------------------------------------------------------
+
+
+def notify(user: User, text: str, link: str) -> Notification:
+    notification = Notification(user_id=user.id, text=text[:500], link=link[:500])
+    db.session.add(notification)
+    return notification
+
+
+def review(trainer: User, submission: Submission, accept: bool, feedback: str) -> Submission:
+    """Accept the work or ask for a revision; the learner is told in the app and by e-mail."""
+    if submission.status != "submitted":
+        raise Conflict(_("This work was already reviewed."))
+    review_submission(trainer, submission, accept, feedback)
+    learner, lesson = submission.enrolment.user, submission.lesson
+    course = lesson.module.course
+    where = {
+        "course_slug": course.slug,
+        "module_slug": lesson.module.slug,
+        "lesson_slug": lesson.slug,
+    }
+    path = url_for("lms_learning.lesson", **where)
+    with in_language_of(learner) as language:
+        title = lesson.title(course.content_language(language), course.default_language)
+        if accept:
+            text = _("Your work on “%(lesson)s” was accepted.", lesson=title)
+        else:
+            text = _("Your trainer asks for a revision of your work on “%(lesson)s”.", lesson=title)
+        body = _("Hello %(name)s,\n\n%(text)s", name=learner.name, text=text)
+        if submission.feedback:
+            body += (
+                "\n\n"
+                + _("Feedback from %(trainer)s:", trainer=trainer.name)
+                + "\n\n"
+                + submission.feedback
+            )
+        body += "\n\n" + _(
+            "Open the lesson: %(link)s",
+            link=url_for("lms_learning.lesson", **where, _external=True),
+        )
+    notify(learner, text, path)
+    send_mail(learner.email, text, body)
+    return submission
+
+
+def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Announcement:
+    """Keep the announcement, put it in every learner's notifications and mail it to them."""
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise InvalidInput(_("Write a title and a message."))
+    announcement = Announcement(
+        cohort_id=cohort.id,
+        author_id=actor.id,
+        title=title,
+        body=body,
+        body_html=render_markdown(body),
+    )
+    db.session.add(announcement)
+    db.session.flush()
+    path = url_for("lms_cohorts.announcement", announcement_id=announcement.id)
+    link = url_for("lms_cohorts.announcement", announcement_id=announcement.id, _external=True)
+    learners = list(
+        db.session.scalars(
+            select(User)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .where(Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn")
+        ).unique()
+    )
+    now = utcnow()
+    rows = []
+    for learner in learners:
+        with in_language_of(learner):
+            text = _("New message from your trainer: %(title)s", title=title)
+            mail = _(
+                "Hello %(name)s,\n\n%(trainer)s wrote to the cohort %(cohort)s:",
+                name=learner.name,
+                trainer=actor.name,
+                cohort=cohort.name,
+            )
+            mail += f"\n\n{title}\n\n{body}\n\n" + _("Read it on the site: %(link)s", link=link)
+        rows.append({"user_id": learner.id, "text": text[:500], "link": path, "created_at": now})
+        send_mail(learner.email, title, mail)
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    record(
+        actor,
+        "cohort.announcement_posted",
+        "announcement",
+        announcement.id,
+        cohort=cohort.id,
+        recipients=len(rows),
+    )
+    return announcement
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount

@@ -1,0 +1,726 @@
+"""The access matrix: every URL rule of the app × every kind of visitor → the expected status.
+
+How it works
+------------
+``EXPECTED`` maps each endpoint to one ``Case`` (or a tuple of cases, when an endpoint has several
+URL rules, like ``/join`` and ``/join/<code>``). A case says how to build the URL from a ``World``
+(the objects of one check, created on first use), which method to use (GET for rules that take GET;
+POST for POST-only rules), optional form data, and the status expected for each of the six roles:
+
+    anonymous      nobody logged in
+    learner        a learner who owns the objects (enrolled in cohort A, its submission, ...)
+    other_learner  another learner of the same course, in cohort B: owns none of them
+    trainer        the trainer of cohort A (the learner's cohort)
+    other_trainer  the trainer of cohort B
+    admin          an administrator (administrator role only)
+
+``LOGIN`` means "302 to the login page"; a number is the exact status (302 = a redirect elsewhere).
+CSRF is off here (tests/lms/test_security.py checks it on every POST rule).
+
+``test_every_url_rule_has_an_entry`` FAILS when a URL rule of the app (static files aside) has no
+case, or a case points at a rule that no longer exists. So, when you add a view:
+
+1. if it needs an object, add a factory (``@factory("cohort_session")``) that builds it from other
+   world objects so that the roles above own it as they should (``world.get("cohort_a")``...);
+2. add ``"blueprint.endpoint": Case(lambda w: w.url("blueprint.endpoint", id=w.get("thing").id),
+   admins())`` — the helpers ``everyone``, ``members``, ``admins`` and ``roles`` write the table.
+
+Worlds: GET requests must not change anything, so all GET checks of a blueprint share one world.
+A POST check gets a world of its own, and after a role that gets through (expected status not a
+refusal) the next role starts from a fresh one: what one role does (enrol, deactivate, revoke...)
+never changes what the next role sees, and refused roles cost no extra objects.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import pytest
+from flask import url_for
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage
+
+from curriculum.db import db
+from curriculum.models import CourseAsset
+from lms.cohorts.models import Announcement, Cohort, CohortSession, RosterImport
+from lms.learning import operations as learning
+from lms.users.operations import create_user, make_reset_token
+from tests.clients import IsolatedClient
+
+ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "admin")
+ROLE_GRANTS = {
+    "learner": ("learner",),
+    "other_learner": ("learner",),
+    "trainer": ("trainer",),
+    "other_trainer": ("trainer",),
+    "admin": ("admin",),
+}
+LOGIN = "login"
+REFUSED = (LOGIN, 401, 403, 404)  # refused before anything is done
+Expected = dict[str, "int | str"]
+
+
+# -- the table's vocabulary ----------------------------------------------------------------------
+
+
+def everyone(status: int = 200) -> Expected:
+    return dict.fromkeys(ROLES, status)
+
+
+def members(status: int = 200) -> Expected:
+    """Any logged-in user; anonymous visitors are sent to the login page."""
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], status)}
+
+
+def admins(status: int = 200) -> Expected:
+    return {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:-1], 403), "admin": status}
+
+
+def roles(**statuses: int | str) -> Expected:
+    """Every role spelt out (the test checks that none is missing)."""
+    return statuses
+
+
+@dataclass(frozen=True)
+class Case:
+    url: Callable[[World], str]
+    expected: Expected
+    method: str = "GET"
+    data: Callable[[World], dict] | None = None
+
+    def may_change_things_for(self, role: str) -> bool:
+        """Whether this request, made as ``role``, can change what the next role would see."""
+        return self.method != "GET" and self.expected[role] not in REFUSED
+
+
+# -- the objects of one check --------------------------------------------------------------------
+
+FACTORIES: dict[str, Callable[[World], object]] = {}
+
+
+def factory(name: str):
+    def register(build: Callable[[World], object]):
+        FACTORIES[name] = build
+        return build
+
+    return register
+
+
+class World:
+    """Users for each role and the objects they own, created on first use and then kept.
+
+    Objects are only flushed; ``check`` commits once, before the request (each commit of a
+    SQLite file costs a disk sync).
+    """
+
+    counter = 0
+
+    def __init__(self, make_course: Callable):
+        World.counter += 1
+        self.number = World.counter
+        self.make_course = make_course
+        self._objects: dict[str, object] = {}
+
+    def user(self, role: str):
+        key = "user:" + role
+        if key not in self._objects:
+            email = f"{role.replace('_', '-')}.{self.number}@example.org"
+            self._objects[key] = create_user(
+                email, role.replace("_", " ").title(), None, ROLE_GRANTS[role]
+            )
+        return self._objects[key]
+
+    def get(self, name: str):
+        if name not in self._objects:
+            self._objects[name] = FACTORIES[name](self)
+            db.session.flush()
+        return self._objects[name]
+
+    @staticmethod
+    def url(endpoint: str, **values) -> str:
+        return url_for(endpoint, _external=False, **values)
+
+
+@factory("course")
+def _course(world: World):
+    """The test course (tests/conftest.py): reading, quiz, assignment, session; not sequential."""
+    return world.make_course(slug=f"civics-{world.number}", sequential=False)
+
+
+def _cohort(world: World, letter: str, trainer: str, learner: str) -> Cohort:
+    course = world.get("course")
+    cohort = Cohort(
+        course_id=course.id,
+        name=f"Cohort {letter}",
+        territory="Taounate",
+        join_code=f"{letter}{world.number:07d}",
+        trainers=[world.user(trainer)],
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    learning.enrol(world.user(learner), course, cohort)
+    return cohort
+
+
+@factory("cohort_a")
+def _cohort_a(world: World):
+    return _cohort(world, "A", "trainer", "learner")
+
+
+@factory("cohort_b")
+def _cohort_b(world: World):
+    return _cohort(world, "B", "other_trainer", "other_learner")
+
+
+@factory("enrolments")
+def _enrolments(world: World):
+    """Both cohorts: the learner in A (trained by trainer), other_learner in B (other_trainer)."""
+    world.get("cohort_a")
+    world.get("cohort_b")
+    course = world.get("course")
+    return {role: learning.enrol(world.user(role), course) for role in ("learner", "other_learner")}
+
+
+def _lesson(world: World, slug: str):
+    world.get("enrolments")
+    return next(
+        lesson
+        for module in world.get("course").modules
+        for lesson in module.lessons
+        if lesson.slug == slug
+    )
+
+
+def lesson_url(endpoint: str, slug: str) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        lesson = _lesson(world, slug)
+        return world.url(
+            endpoint,
+            course_slug=world.get("course").slug,
+            module_slug=lesson.module.slug,
+            lesson_slug=lesson.slug,
+        )
+
+    return build
+
+
+@factory("submission")
+def _submission(world: World):
+    """The learner's handed-in assignment, with a PDF."""
+    enrolment = world.get("enrolments")["learner"]
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4\n% field notes\n"), filename="field-notes.pdf")
+    return learning.submit_assignment(
+        enrolment, _lesson(world, "field-work"), "My field notes", upload
+    )
+
+
+@factory("asset")
+def _asset(world: World):
+    asset = CourseAsset(
+        course_id=world.get("course").id,
+        path="assets/map.png",
+        mimetype="image/png",
+        sha256="0" * 64,
+        data=b"\x89PNG",
+    )
+    db.session.add(asset)
+    return asset
+
+
+@factory("certificate")
+def _certificate(world: World):
+    """The learner's certificate (issued by an administrator, without waiting for completion)."""
+    from certificates import operations as certificates
+
+    enrolment = world.get("enrolments")["learner"]
+    return certificates.issue_for_enrolment(
+        enrolment, world.user("admin"), force=True, reason="Access matrix"
+    )
+
+
+@factory("cohort_session")
+def _cohort_session(world: World):
+    """An in-person session of cohort A (the learner's), on the course's session lesson."""
+    session = CohortSession(
+        cohort_id=world.get("cohort_a").id,
+        lesson_id=_lesson(world, "meeting").id,
+        starts_at=datetime(2026, 3, 2, 9, tzinfo=UTC),
+    )
+    db.session.add(session)
+    return session
+
+
+@factory("roster_import")
+def _roster_import(world: World):
+    """A roster uploaded for cohort A by its trainer, waiting for confirmation."""
+    row = {
+        "row": 2,
+        "name": "New Learner",
+        "email": f"new.{world.number}@example.org",
+        "language": None,
+        "error": None,
+    }
+    roster = RosterImport(
+        cohort_id=world.get("cohort_a").id, created_by_id=world.user("trainer").id, rows=[row]
+    )
+    db.session.add(roster)
+    return roster
+
+
+@factory("announcement")
+def _announcement(world: World):
+    item = Announcement(
+        cohort_id=world.get("cohort_a").id,
+        author_id=world.user("trainer").id,
+        title="Saturday",
+        body="Hi",
+        body_html="<p>Hi</p>",
+    )
+    db.session.add(item)
+    return item
+
+
+@factory("cohort_a2")
+def _cohort_a2(world: World):
+    """A second cohort of the course, also trained by the trainer (to move the learner into)."""
+    cohort = Cohort(
+        course_id=world.get("course").id,
+        name="Cohort A2",
+        join_code=f"C{world.number:07d}",
+        trainers=[world.user("trainer")],
+    )
+    db.session.add(cohort)
+    return cohort
+
+
+@factory("job")
+def _job(world: World):
+    """A bulk issuance for cohort A, recorded but never handed to a runner (it stays queued)."""
+    from lms.jobs.models import Job
+
+    job = Job(
+        kind="certificates.issue",
+        params={"cohort_id": world.get("cohort_a").id},
+        subject="Cohort A",
+    )
+    db.session.add(job)
+    return job
+
+
+def job_url(endpoint: str) -> Callable[[World], str]:
+    return lambda w: w.url(endpoint, job_id=w.get("job").id)
+
+
+def cohort_url(endpoint: str, *objects: str, **ids: str) -> Callable[[World], str]:
+    """A URL of cohort A; ``ids`` name the other URL values (``session_id="cohort_session"``)."""
+
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        values = {key: world.get(name).id for key, name in ids.items()}
+        return world.url(endpoint, cohort_id=world.get("cohort_a").id, **values)
+
+    return build
+
+
+def learner_url(endpoint: str) -> Callable[[World], str]:
+    return lambda w: w.url(
+        endpoint, cohort_id=w.get("cohort_a").id, enrolment_id=w.get("enrolments")["learner"].id
+    )
+
+
+def certificate_url(endpoint: str) -> Callable[[World], str]:
+    return lambda w: w.url(endpoint, serial=w.get("certificate").serial)
+
+
+def page(endpoint: str, *objects: str) -> Callable[[World], str]:
+    """A URL without arguments, once ``objects`` exist (so that the page has something to show)."""
+
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        return world.url(endpoint)
+
+    return build
+
+
+def course_url(endpoint: str, *objects: str) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        return world.url(endpoint, course_slug=world.get("course").slug)
+
+    return build
+
+
+def asset_url(world: World) -> str:
+    world.get("asset")
+    return world.url("lms_learning.asset", course_slug=world.get("course").slug, path="map.png")
+
+
+# -- the table ----------------------------------------------------------------------------------
+
+#: pages of cohort A: its trainer and administrators; another trainer is refused (403)
+COHORT_STAFF = roles(
+    anonymous=LOGIN, learner=403, other_learner=403, trainer=200, other_trainer=403, admin=200
+)
+#: pages of every trainer (each sees their own cohorts on them)
+STAFF = roles(
+    anonymous=LOGIN, learner=403, other_learner=403, trainer=200, other_trainer=200, admin=200
+)
+
+
+def cohort_staff(status: int) -> Expected:
+    return {**COHORT_STAFF, "trainer": status, "admin": status}
+
+
+LEARNERS_ONLY = roles(
+    anonymous=LOGIN, learner=302, other_learner=302, trainer=403, other_trainer=403, admin=403
+)  # progress is recorded for enrolled learners; trainers and admins are not enrolled
+
+EXPECTED: dict[str, Case | tuple[Case, ...]] = {
+    # site-wide
+    "lms_core.index": Case(page("lms_core.index"), everyone()),
+    "lms_core.healthz": Case(page("lms_core.healthz"), everyone()),
+    "lms_core.set_language": Case(
+        lambda w: w.url("lms_core.set_language"),
+        everyone(302),
+        "POST",
+        lambda w: {"language": "en"},
+    ),
+    # accounts
+    "lms_users.register": Case(page("lms_users.register"), {**everyone(302), "anonymous": 200}),
+    "lms_users.login": Case(page("lms_users.login"), {**everyone(302), "anonymous": 200}),
+    "lms_users.logout": Case(page("lms_users.logout"), everyone(302), "POST"),
+    "lms_users.profile": Case(page("lms_users.profile"), members()),
+    "lms_users.change_password": Case(page("lms_users.change_password"), members()),
+    "lms_users.forgot_password": Case(page("lms_users.forgot_password"), everyone()),
+    "lms_users.reset_password": Case(
+        lambda w: w.url("lms_users.reset_password", token=make_reset_token(w.user("learner"))),
+        everyone(),
+    ),
+    "lms_users.admin_users": Case(page("lms_users.admin_users"), admins()),
+    "lms_users.admin_user": Case(
+        lambda w: w.url("lms_users.admin_user", user_id=w.user("learner").id), admins()
+    ),
+    "lms_users.admin_deactivate": Case(
+        lambda w: w.url("lms_users.admin_deactivate", user_id=w.user("learner").id),
+        admins(302),
+        "POST",
+    ),
+    "lms_users.admin_reactivate": Case(
+        lambda w: w.url("lms_users.admin_reactivate", user_id=w.user("learner").id),
+        admins(302),
+        "POST",
+    ),
+    "lms_users.admin_outbox": Case(page("lms_users.admin_outbox"), admins()),
+    # learning
+    "lms_learning.catalogue": Case(page("lms_learning.catalogue", "course"), everyone()),
+    "lms_learning.course": Case(course_url("lms_learning.course", "enrolments"), everyone()),
+    "lms_learning.enrol": Case(course_url("lms_learning.enrol"), members(302), "POST"),
+    "lms_learning.asset": Case(asset_url, everyone()),
+    "lms_learning.lesson": Case(lesson_url("lms_learning.lesson", "intro"), members()),
+    "lms_learning.mark_done": Case(
+        lesson_url("lms_learning.mark_done", "intro"), LEARNERS_ONLY, "POST"
+    ),
+    "lms_learning.submit_quiz": Case(
+        lesson_url("lms_learning.submit_quiz", "check"),
+        LEARNERS_ONLY,
+        "POST",
+        lambda w: {"q-q1": "a", "q-q2": ["a", "b"], "q-q3": "true"},
+    ),
+    "lms_learning.submit_assignment": Case(
+        lesson_url("lms_learning.submit_assignment", "field-work"),
+        LEARNERS_ONLY,
+        "POST",
+        lambda w: {"text": "What I found in my neighbourhood"},
+    ),
+    "lms_learning.submission_file": Case(
+        lambda w: w.url("lms_learning.submission_file", submission_id=w.get("submission").id),
+        roles(
+            anonymous=LOGIN,
+            learner=200,
+            other_learner=404,
+            trainer=200,
+            other_trainer=404,
+            admin=200,
+        ),
+    ),
+    "lms_learning.join": (
+        Case(page("lms_learning.join"), members()),
+        Case(lambda w: w.url("lms_learning.join", code=w.get("cohort_a").join_code), members()),
+    ),
+    "lms_learning.my_learning": Case(page("lms_learning.my_learning", "enrolments"), members()),
+    # cohorts (trainers): another trainer is refused on every URL of cohort A
+    "lms_cohorts.cohort_list": Case(page("lms_cohorts.cohort_list", "cohort_a", "cohort_b"), STAFF),
+    "lms_cohorts.create": Case(page("lms_cohorts.create", "course"), STAFF),
+    "lms_cohorts.dashboard": Case(cohort_url("lms_cohorts.dashboard", "enrolments"), COHORT_STAFF),
+    "lms_cohorts.edit": (
+        Case(cohort_url("lms_cohorts.edit"), COHORT_STAFF),
+        Case(
+            cohort_url("lms_cohorts.edit"),
+            cohort_staff(302),
+            "POST",
+            lambda w: {"name": "Cohort A", "trainers": [w.user("trainer").id]},
+        ),
+    ),
+    "lms_cohorts.poster": Case(cohort_url("lms_cohorts.poster"), COHORT_STAFF),
+    "lms_cohorts.renew_code": Case(cohort_url("lms_cohorts.renew_code"), cohort_staff(302), "POST"),
+    "lms_cohorts.export": Case(cohort_url("lms_cohorts.export", "enrolments"), COHORT_STAFF),
+    "lms_cohorts.learner": Case(learner_url("lms_cohorts.learner"), COHORT_STAFF),
+    "lms_cohorts.move": Case(
+        learner_url("lms_cohorts.move"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"target": w.get("cohort_a2").id},
+    ),
+    "lms_cohorts.roster_upload": (
+        Case(cohort_url("lms_cohorts.roster_upload"), COHORT_STAFF),
+        Case(
+            cohort_url("lms_cohorts.roster_upload"),
+            cohort_staff(302),
+            "POST",
+            lambda w: {
+                "file": (io.BytesIO(b"nom;courriel\nSalma;salma@example.org\n"), "roster.csv")
+            },
+        ),
+    ),
+    "lms_cohorts.roster_preview": Case(
+        cohort_url("lms_cohorts.roster_preview", import_id="roster_import"), COHORT_STAFF
+    ),
+    "lms_cohorts.roster_confirm": Case(
+        cohort_url("lms_cohorts.roster_confirm", import_id="roster_import"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"digest": w.get("roster_import").digest},
+    ),
+    "lms_cohorts.sessions": (
+        Case(cohort_url("lms_cohorts.sessions", "cohort_session"), COHORT_STAFF),
+        Case(
+            cohort_url("lms_cohorts.sessions"),
+            cohort_staff(302),
+            "POST",
+            lambda w: {
+                "lesson": _lesson(w, "meeting").id,
+                "day": "2026-04-01",
+                "time": "10:00",
+                "place": "Dar Chabab",
+            },
+        ),
+    ),
+    "lms_cohorts.attendance": (
+        Case(cohort_url("lms_cohorts.attendance", session_id="cohort_session"), COHORT_STAFF),
+        Case(
+            cohort_url("lms_cohorts.attendance", session_id="cohort_session"),
+            cohort_staff(302),
+            "POST",
+            lambda w: {f"a-{w.get('enrolments')['learner'].id}": "present"},
+        ),
+    ),
+    "lms_cohorts.announcements": (
+        Case(cohort_url("lms_cohorts.announcements", "announcement"), COHORT_STAFF),
+        Case(
+            cohort_url("lms_cohorts.announcements", "enrolments"),
+            cohort_staff(302),
+            "POST",
+            lambda w: {"title": "Saturday", "body": "See you at **9**."},
+        ),
+    ),
+    "lms_cohorts.announcement": Case(
+        lambda w: w.url("lms_cohorts.announcement", announcement_id=w.get("announcement").id),
+        roles(
+            anonymous=LOGIN,
+            learner=200,
+            other_learner=404,
+            trainer=200,
+            other_trainer=404,
+            admin=200,
+        ),
+    ),
+    "lms_cohorts.reviews": Case(page("lms_cohorts.reviews", "submission"), STAFF),
+    "lms_cohorts.review": (
+        Case(
+            lambda w: w.url("lms_cohorts.review", submission_id=w.get("submission").id),
+            COHORT_STAFF,
+        ),
+        Case(
+            lambda w: w.url("lms_cohorts.review", submission_id=w.get("submission").id),
+            cohort_staff(302),
+            "POST",
+            lambda w: {"accept": "1", "feedback": "Well done"},
+        ),
+    ),
+    "lms_cohorts.notifications": Case(page("lms_cohorts.notifications"), members()),
+    "lms_cohorts.mark_read": Case(page("lms_cohorts.mark_read"), members(302), "POST"),
+    # curriculum packs
+    "lms_packs.packs": Case(page("lms_packs.packs"), admins()),
+    "lms_packs.upload": Case(page("lms_packs.upload"), admins(400), "POST"),  # 400: no file sent
+    "lms_packs.apply": Case(
+        page("lms_packs.apply"), admins(302), "POST"
+    ),  # 302: no upload to apply
+    # certificates
+    "lms_certificates.mine": Case(page("lms_certificates.mine", "certificate"), members()),
+    "lms_certificates.download": Case(
+        certificate_url("lms_certificates.download"),
+        roles(
+            anonymous=LOGIN,
+            learner=200,
+            other_learner=404,
+            trainer=404,
+            other_trainer=404,
+            admin=200,
+        ),
+    ),
+    "lms_certificates.keys": Case(page("lms_certificates.keys"), everyone()),
+    "lms_certificates.admin_list": Case(
+        page("lms_certificates.admin_list", "certificate"), admins()
+    ),
+    "lms_certificates.admin_issue": Case(page("lms_certificates.admin_issue"), admins()),
+    "lms_certificates.admin_detail": Case(
+        certificate_url("lms_certificates.admin_detail"), admins()
+    ),
+    "lms_certificates.admin_revoke": Case(
+        certificate_url("lms_certificates.admin_revoke"),
+        admins(302),
+        "POST",
+        lambda w: {"reason": "Fraud"},
+    ),
+    "lms_certificates.admin_correct": Case(
+        certificate_url("lms_certificates.admin_correct"),
+        admins(302),
+        "POST",
+        lambda w: {"name": "Salma Bennani", "reason": "Misspelt name"},
+    ),
+    "lms_certificates.verify_upload": Case(page("lms_certificates.verify_upload"), everyone()),
+    "lms_certificates.verify_page": Case(
+        certificate_url("lms_certificates.verify_page"), everyone()
+    ),
+    "lms_certificates.verify_json": Case(
+        certificate_url("lms_certificates.verify_json"), everyone()
+    ),
+    # bulk work on certificates (invalid forms: 400, so that no job starts) and jobs
+    "lms_certificates.admin_bulk": Case(page("lms_certificates.admin_bulk", "job"), admins()),
+    "lms_certificates.admin_bulk_issue": Case(
+        page("lms_certificates.admin_bulk_issue"), admins(400), method="POST"
+    ),
+    "lms_certificates.admin_bulk_reissue": Case(
+        page("lms_certificates.admin_bulk_reissue"), admins(400), method="POST"
+    ),
+    "lms_certificates.admin_bulk_notify": Case(
+        page("lms_certificates.admin_bulk_notify"), admins(400), method="POST"
+    ),
+    "lms_certificates.admin_bulk_zip": Case(
+        lambda w: w.url("lms_certificates.admin_bulk_zip", cohort=w.get("cohort_a").id), admins(302)
+    ),
+    "lms_certificates.cohort_zip": Case(
+        cohort_url("lms_certificates.cohort_zip", "certificate"), COHORT_STAFF
+    ),
+    "lms_jobs.job_list": Case(page("lms_jobs.job_list", "job"), admins()),
+    "lms_jobs.detail": Case(job_url("lms_jobs.detail"), admins()),
+    "lms_jobs.progress_json": Case(job_url("lms_jobs.progress_json"), admins()),
+    "lms_jobs.cancel": Case(job_url("lms_jobs.cancel"), admins(302), method="POST"),
+    "lms_jobs.resume": Case(job_url("lms_jobs.resume"), admins(302), method="POST"),
+}
+
+
+# -- running the checks -------------------------------------------------------------------------
+
+
+def cases_of(endpoint: str) -> tuple[Case, ...]:
+    entry = EXPECTED[endpoint]
+    return entry if isinstance(entry, tuple) else (entry,)
+
+
+def client_for(app, world: World, role: str) -> FlaskClient:
+    client = app.test_client()
+    if role != "anonymous":
+        user_id = world.user(role).id
+        db.session.flush()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+    return client
+
+
+def outcome(app, response) -> int | str:
+    if response.status_code == 302:
+        with app.test_request_context():
+            login_path = url_for("lms_users.login")
+        if urlsplit(response.headers["Location"]).path == login_path:
+            return LOGIN
+    return response.status_code
+
+
+def check(app, world: World, case: Case, role: str) -> str | None:
+    url = case.url(world)
+    data = case.data(world) if case.data else None
+    client = client_for(app, world, role)
+    db.session.commit()
+    response = client.open(url, method=case.method, data=data)
+    got = outcome(app, response)
+    if got != case.expected[role]:
+        where = f" → {response.headers.get('Location')}" if response.status_code == 302 else ""
+        return f"{case.method} {url} as {role}: expected {case.expected[role]}, got {got}{where}"
+    return None
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "WTF_CSRF_ENABLED": False}
+
+
+BLUEPRINTS = sorted({endpoint.split(".")[0] for endpoint in EXPECTED})
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS)
+def test_access(app, make_course, blueprint):
+    """Every case of the blueprint's endpoints, every role; all mismatches are listed at once."""
+    app.test_client_class = IsolatedClient
+    problems = []
+    read_only = World(make_course)  # GET requests change nothing, so they share one world
+    for endpoint in sorted(e for e in EXPECTED if e.split(".")[0] == blueprint):
+        for case in cases_of(endpoint):
+            world = read_only if case.method == "GET" else World(make_course)
+            for role in ROLES:
+                problem = check(app, world, case, role)
+                if problem:
+                    problems.append(f"{endpoint}: {problem}")
+                if case.may_change_things_for(role):
+                    world = World(make_course)  # the next role starts from a clean world
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_url_rule_has_an_entry(app, make_course):
+    """Add a case to EXPECTED for every new URL rule (see the top of this file)."""
+    rules = {
+        (rule.endpoint, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if not _is_static(rule.endpoint)
+    }
+    missing = sorted({endpoint for endpoint, _ in rules} - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - {endpoint for endpoint, _ in rules})
+    assert missing == [], f"URL rules without an access-matrix entry: {missing}"
+    assert stale == [], f"access-matrix entries for endpoints that no longer exist: {stale}"
+
+    # Each case has all six roles, uses a method its rule takes, and every rule is exercised.
+    world = World(make_course)
+    adapter = app.url_map.bind("lms.test")
+    exercised = set()
+    for endpoint in EXPECTED:
+        for case in cases_of(endpoint):
+            assert set(case.expected) == set(ROLES), endpoint
+            rule, _ = adapter.match(
+                urlsplit(case.url(world)).path, method=case.method, return_rule=True
+            )
+            assert rule.endpoint == endpoint, (endpoint, rule.rule)
+            exercised.add((rule.endpoint, rule.rule))
+    unexercised = sorted(rules - exercised)
+    assert unexercised == [], f"URL rules no case reaches: {unexercised}"
+
+
+def _is_static(endpoint: str) -> bool:
+    return endpoint == "static" or endpoint.endswith(".static")
