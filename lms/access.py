@@ -26,8 +26,14 @@ def role_required(*roles: str):
 
 
 def is_safe_redirect(target: str | None) -> bool:
-    """Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    r"""Only a path on this site: no scheme, no host, no protocol-relative or backslash tricks.
+
+    Browsers drop tabs and newlines inside URLs and read ``\`` as ``/``, so ``/<TAB>/evil.example``
+    and ``/\evil.example`` would leave the site: control characters and backslashes are refused.
+    """
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc

@@ -33,6 +33,10 @@ DEFAULTS: dict[str, Any] = {
     "LMS_PACK_UPLOAD_MAX_MB": 20,
     "LMS_KEY_FOLDER": None,
     "LMS_CELERY_BROKER_URL": None,
+    "LMS_CELERY_QUEUE": "lms-jobs",
+    "LMS_JOBS_BATCH_SIZE": 20,
+    "LMS_JOBS_THREADS": 1,
+    "LMS_JOBS_STALE_AFTER": 300,
     "LMS_USERS_PER_PAGE": 25,
 }
 
@@ -51,6 +55,10 @@ ENVIRONMENT_KEYS: dict[str, type] = {
     "LMS_UPLOAD_FOLDER": str,
     "LMS_KEY_FOLDER": str,
     "LMS_CELERY_BROKER_URL": str,
+    "LMS_CELERY_QUEUE": str,
+    "LMS_JOBS_BATCH_SIZE": int,
+    "LMS_JOBS_THREADS": int,
+    "LMS_JOBS_STALE_AFTER": int,
 }
 
 
@@ -64,6 +72,11 @@ def apply_defaults(config: dict[str, Any]) -> None:
         raise ConfigError(f"Unknown configuration key {key}{hint}")
     for key, value in DEFAULTS.items():
         config.setdefault(key, value)
+    if config["LMS_DEFAULT_LANGUAGE"] not in config["LMS_LANGUAGES"]:
+        raise ConfigError(
+            f"LMS_DEFAULT_LANGUAGE={config['LMS_DEFAULT_LANGUAGE']!r} is not one of "
+            f"LMS_LANGUAGES={config['LMS_LANGUAGES']!r}"
+        )
 
 
 def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dict[str, Any]:
@@ -72,5 +85,10 @@ def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dic
     values: dict[str, Any] = {}
     for key, kind in ENVIRONMENT_KEYS.items():
         if key in environ:
-            values[key] = kind(environ[key])
+            try:
+                values[key] = kind(environ[key])
+            except ValueError as error:
+                raise ConfigError(
+                    f"The environment variable {key}={environ[key]!r} is not a valid {kind.__name__}"
+                ) from error
     return values

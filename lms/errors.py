@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 
@@ -79,37 +80,37 @@ def error_response(status: int, message: str | None = None):
     return render_template("lms/error.html", status=status, title=title, message=message), status
 
 
+def handle_domain_error(error: LMSError):
+    from curriculum.db import db
+
+    db.session.rollback()
+    return error_response(error.status_code, error.message)
+
+
+def handle_http_error(error: HTTPException):
+    # An unhandled exception reaches here as an InternalServerError: Flask has already logged it,
+    # and error_response rolls the session back before the page is rendered.
+    message = None
+    if isinstance(error, CSRFError):
+        message = _("The form expired or was not sent from this site. Please try again.")
+    elif error.code == 429:
+        message = _("Too many attempts. Please wait a few minutes and try again.")
+    return error_response(error.code or 500, message)
+
+
 def register_error_handlers(app: Flask, blueprint_names: set[str] | None = None) -> None:
-    """Errors raised in the LMS's own views answer HTML or JSON by the request's Accept.
+    """Errors answer HTML or JSON by the request's Accept.
 
-    In a host app only the LMS blueprints are handled (``blueprint_names``), so the host keeps its
-    own error pages.
+    Standalone (``blueprint_names`` is None) this covers every URL. In a host app only errors
+    raised in the LMS's own views are handled, so the host keeps its own error pages (404, 500...)
+    for its own pages; the handlers are recorded per blueprint exactly as
+    ``Blueprint.register_error_handler`` would, for blueprints that are already registered.
     """
-
-    def ours() -> bool:
-        return blueprint_names is None or request.blueprint in blueprint_names
-
-    @app.errorhandler(LMSError)
-    def handle_domain_error(error: LMSError):
-        from curriculum.db import db
-
-        db.session.rollback()
-        return error_response(error.status_code, error.message)
-
-    @app.errorhandler(HTTPException)
-    def handle_http_error(error: HTTPException):
-        if not ours():
-            return error
-        message = None
-        if error.code == 400 and error.description and "CSRF" in str(error.description):
-            message = _("The form expired or was not sent from this site. Please try again.")
-        if error.code == 429:
-            message = _("Too many attempts. Please wait a few minutes and try again.")
-        return error_response(error.code or 500, message)
-
-    @app.errorhandler(500)
-    def handle_server_error(error):
-        original = getattr(error, "original_exception", None)
-        if original is not None:
-            app.logger.exception("Unhandled error", exc_info=original)
-        return error_response(500)
+    handlers = {LMSError: handle_domain_error, HTTPException: handle_http_error}
+    if blueprint_names is None:
+        for exception_class, handler in handlers.items():
+            app.register_error_handler(exception_class, handler)
+        return
+    for name in blueprint_names:
+        for exception_class, handler in handlers.items():
+            app.error_handler_spec[name][None][exception_class] = handler

@@ -33,7 +33,9 @@ def select_locale() -> str:
     chosen = session.get(SESSION_KEY)
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or current_app.config["LMS_DEFAULT_LANGUAGE"]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["LMS_DEFAULT_LANGUAGE"]
+    )
 
 
 def current_language() -> str:
@@ -45,6 +47,7 @@ def text_direction(language: str | None = None) -> str:
 
 
 def template_globals() -> dict:
+    """What the LMS's templates need (in a host app, given to the LMS's own pages only)."""
     from lms.core.navigation import main_menu
 
     language = current_language()

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
 from curriculum.db import db
 from lms.access import next_url
 from lms.i18n import SESSION_KEY
+from lms.users.operations import set_locale
 
 
 def index():
@@ -25,12 +27,12 @@ def healthz():
 
 
 def set_language():
+    """The switcher: kept in the session, and in the profile of a logged-in user (whose profile
+    language would otherwise win at the next page)."""
     language = request.form.get("language", "")
     if language in current_app.config["LMS_LANGUAGES"]:
         session[SESSION_KEY] = language
-        from flask_login import current_user
-
         if current_user.is_authenticated and current_user.locale != language:
-            current_user.locale = language
+            set_locale(current_user, language)
             db.session.commit()
     return redirect(next_url(url_for("lms_core.index")))

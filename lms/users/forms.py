@@ -5,16 +5,31 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields import SelectChoice  # tuples as choices are deprecated since WTForms 3.3
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.i18n import LANGUAGE_NAMES
 
 
+def strip(value):
+    """Spaces around an address (pasted from a message) are not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
 
 def _language_choices():
-    return [(code, LANGUAGE_NAMES.get(code, code)) for code in current_app.config["LMS_LANGUAGES"]]
+    return [
+        SelectChoice(code, LANGUAGE_NAMES.get(code, code))
+        for code in current_app.config["LMS_LANGUAGES"]
+    ]
 
 
 class PasswordLength:
@@ -27,15 +42,19 @@ class PasswordLength:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
     remember = BooleanField(_l("Remember me on this device"))
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=200)]
+    )
     email = EmailField(
-        _l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+        _l("E-mail"),
+        filters=[strip],
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), PasswordLength()])
     confirm = PasswordField(
@@ -50,7 +69,9 @@ class RegisterForm(FlaskForm):
 
 
 class ProfileForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(
+        _l("Full name"), filters=[strip], validators=[DataRequired(), Length(max=200)]
+    )
     locale = SelectField(_l("Preferred language"))
 
     def __init__(self, *args, **kwargs):
@@ -68,7 +89,7 @@ class ChangePasswordForm(FlaskForm):
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Length(max=254)])
 
 
 class ResetPasswordForm(FlaskForm):
@@ -87,7 +108,11 @@ class MultiCheckboxField(SelectMultipleField):
 class UserRolesForm(FlaskForm):
     roles = MultiCheckboxField(
         _l("Roles"),
-        choices=[("learner", _l("Learner")), ("trainer", _l("Trainer")), ("admin", _l("Administrator"))],
+        choices=[
+            SelectChoice("learner", _l("Learner")),
+            SelectChoice("trainer", _l("Trainer")),
+            SelectChoice("admin", _l("Administrator")),
+        ],
         validators=[Optional()],
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from flask import current_app, url_for
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -16,6 +17,7 @@ from curriculum.db import db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotAllowed
 from lms.mail.operations import send_mail
+from lms.urls import absolute_url
 
 from .models import ROLES, User, UserRole, normalize_email
 
@@ -38,6 +40,14 @@ def find_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email_key == normalize_email(email)))
 
 
+def check_email(email: str) -> None:
+    """The same check as the registration form's (no DNS look-up), for the CLI and scripts."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidInput(_("This e-mail address is not valid: %(email)s", email=email)) from error
+
+
 def check_password_rules(password: str) -> None:
     minimum = current_app.config["LMS_PASSWORD_MIN_LENGTH"]
     if len(password) < minimum:
@@ -51,23 +61,32 @@ def create_user(
     roles: tuple[str, ...] | list[str] = ("learner",),
     locale: str | None = None,
 ) -> User:
-    """A new account; the e-mail must be free whatever its case."""
+    """A new account; the e-mail must be free whatever its case.
+
+    Every rule is checked before anything is added, so a refused account leaves nothing behind.
+    """
     email = email.strip()
+    name = name.strip()
+    check_email(email)
+    if not name:
+        raise InvalidInput(_("Type a name."))
     if find_by_email(email) is not None:
         raise EmailTaken(_("An account with this e-mail already exists."))
     unknown = set(roles) - set(ROLES)
     if unknown:
         raise InvalidInput(_("Unknown role: %(role)s", role=", ".join(sorted(unknown))))
-    user = User(email=email, email_key=normalize_email(email), name=name.strip(), locale=locale)
+    user = User(email=email, email_key=normalize_email(email), name=name, locale=locale)
     if password is not None:
         check_password_rules(password)
         user.set_password(password)
     user.role_rows = [UserRole(role=role) for role in dict.fromkeys(roles)]
-    db.session.add(user)
+    # Two registrations at once with the same e-mail: the unique index refuses the second. The
+    # savepoint (opened before the user is added, so that only this insert is inside it) keeps the
+    # caller's transaction usable on PostgreSQL.
     try:
         with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as error:  # two registrations at once with the same e-mail
+            db.session.add(user)
+    except IntegrityError as error:
         raise EmailTaken(_("An account with this e-mail already exists.")) from error
     return user
 
@@ -89,6 +108,13 @@ def authenticate(email: str, password: str) -> User:
 
 def update_profile(user: User, name: str, locale: str) -> None:
     user.name = name.strip()
+    set_locale(user, locale)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """The language the user reads the site (and their e-mails) in."""
+    if locale not in current_app.config["LMS_LANGUAGES"]:
+        raise InvalidInput(_("This language is not offered: %(language)s", language=locale))
     user.locale = locale
 
 
@@ -122,7 +148,7 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.active:
         return
     token = make_reset_token(user)
-    link = url_for("lms_users.reset_password", token=token, _external=True)
+    link = absolute_url("lms_users.reset_password", token=token)
     with force_locale(user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]):
         subject = _("Reset your password")
         body = _(

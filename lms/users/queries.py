@@ -10,10 +10,19 @@ from .models import User, UserRole
 
 
 def search_users(query: str = "", role: str = "", page: int = 1, per_page: int = 25):
+    """Users whose name or e-mail contains ``query`` (any case), holding ``role`` if given, by name."""
     statement = select(User).order_by(User.name, User.id)
+    query = query.strip()
     if query:
-        like = f"%{query.strip().lower()}%"
-        statement = statement.where(or_(User.email_key.like(like), User.name.ilike(like)))
+        # autoescape: a "%" or "_" typed in the search box is a character, not a wildcard
+        statement = statement.where(
+            or_(
+                User.email_key.contains(query.lower(), autoescape=True),
+                User.name.icontains(query, autoescape=True),
+            )
+        )
     if role:
-        statement = statement.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
+        statement = statement.where(
+            User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
+        )
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)

@@ -38,7 +38,9 @@ def register():
         form.locale.data = select_locale()
     if form.validate_on_submit():
         try:
-            user = operations.register(form.email.data, form.name.data, form.password.data, form.locale.data)
+            user = operations.register(
+                form.email.data, form.name.data, form.password.data, form.locale.data
+            )
         except LMSError as error:
             db.session.rollback()
             form.email.errors.append(error.message)
@@ -120,7 +122,12 @@ def forgot_password():
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
         db.session.commit()
-        flash(_("If an account exists for this address, we have sent it a link to choose a new password."), "info")
+        flash(
+            _(
+                "If an account exists for this address, we have sent it a link to choose a new password."
+            ),
+            "info",
+        )
         return redirect(url_for("lms_users.login"))
     return render_template("lms/users/forgot_password.html", form=form), 400 if form.errors else 200
 
@@ -165,7 +172,9 @@ def admin_user(user_id: int):
             db.session.commit()
             flash(_("Roles saved."), "success")
             return redirect(url_for("lms_users.admin_user", user_id=user.id))
-    return render_template("lms/users/admin_user.html", user=user, form=form, action_form=ActionForm())
+    return render_template(
+        "lms/users/admin_user.html", user=user, form=form, action_form=ActionForm()
+    )
 
 
 @role_required("admin")

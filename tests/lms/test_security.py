@@ -1,0 +1,302 @@
+"""Security: CSRF on every form, login throttling, safe redirects, security headers, error pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from curriculum.db import db
+from lms.access import is_safe_redirect
+from lms.users.models import User
+from lms.users.operations import create_user
+from tests.conftest import PASSWORD
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "lms" / "templates"
+CSRF_MESSAGE = "The form expired or was not sent from this site. Please try again."
+THROTTLE_MESSAGE = "Too many attempts. Please wait a few minutes and try again."
+
+
+def placeholder_url(app, rule) -> str:
+    """A URL for the rule with a made-up value for each argument: CSRF is checked before any
+    object is looked up, so the values do not matter."""
+    values = {}
+    for name in rule.arguments - set(rule.defaults or {}):
+        converter = rule._converters[name].__class__.__name__
+        values[name] = 1 if converter in ("IntegerConverter", "NumberConverter") else "x"
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **values)
+
+
+# -- CSRF ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app_config(app_config, request):
+    config = {**app_config, **getattr(request, "param", {})}
+    return config
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_every_post_of_the_app_without_a_csrf_token_is_refused(app, client, make_user, login):
+    user = make_user(roles=("admin", "trainer", "learner"))
+    with client.session_transaction() as session:  # logged in, so a view could act if reached
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(rules) >= 6
+    users_before = db.session.scalar(select(func.count()).select_from(User))
+    for rule in rules:
+        url = placeholder_url(app, rule)
+        response = client.post(url, data={"language": "ar", "roles": ["learner"], "name": "X"})
+        assert response.status_code == 400, url
+        assert CSRF_MESSAGE in response.get_data(as_text=True), url
+        json = client.post(url, headers={"Accept": "application/json"})
+        assert json.status_code == 400 and json.get_json()["message"] == CSRF_MESSAGE, url
+    assert db.session.scalar(select(func.count()).select_from(User)) == users_before
+    assert client.get("/account").status_code == 200  # nothing logged the user out either
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_a_form_with_its_token_goes_through(client, make_user):
+    user = make_user()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    forged = client.post("/logout", data={"csrf_token": token + "x"})
+    assert forged.status_code == 400
+    page = client.get("/account").get_data(as_text=True)
+    logout_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert client.post("/logout", data={"csrf_token": logout_token}).status_code == 302
+    assert client.get("/account").status_code == 302
+
+
+# -- login throttling ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "LMS_LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+            "LMS_LOGIN_LIMIT_PER_ADDRESS": "5 per 15 minutes",
+        }
+    ],
+    indirect=True,
+)
+def test_too_many_failures_for_one_account_answer_429_even_from_other_addresses(client, make_user):
+    user = make_user()
+    for address in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+        response = client.post(
+            "/login",
+            data={"email": user.email, "password": "wrong password"},
+            environ_base={"REMOTE_ADDR": address},
+        )
+        assert response.status_code == 401
+    blocked = client.post(
+        "/login",
+        data={"email": user.email.upper(), "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.0.0.4"},
+    )
+    assert blocked.status_code == 429
+    assert THROTTLE_MESSAGE in blocked.get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # even the right password did not get in
+    json = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"Accept": "application/json"},
+    )
+    assert json.status_code == 429 and json.get_json()["message"] == THROTTLE_MESSAGE
+    # another account is not affected
+    other = make_user()
+    assert (
+        client.post("/login", data={"email": other.email, "password": PASSWORD}).status_code == 302
+    )
+
+
+@pytest.mark.parametrize(
+    "app_config",
+    [
+        {
+            "LMS_LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
+            "LMS_LOGIN_LIMIT_PER_ADDRESS": "5 per 15 minutes",
+        }
+    ],
+    indirect=True,
+)
+def test_too_many_failures_from_one_address_answer_429(client, make_user):
+    user = make_user()
+    for n in range(5):
+        response = client.post(
+            "/login", data={"email": f"guess{n}@example.org", "password": "wrong password"}
+        )
+        assert response.status_code == 401
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 429
+    )
+    other_place = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.9.9.9"},
+    )
+    assert other_place.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"LMS_LOGIN_LIMIT_PER_ACCOUNT": "2 per 15 minutes"}], indirect=True
+)
+def test_successful_logins_do_not_count(client, make_user):
+    user = make_user()
+    for _ in range(5):
+        assert (
+            client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code
+            == 302
+        )
+        client.post("/logout")
+    assert (
+        client.post("/login", data={"email": user.email, "password": "wrong password"}).status_code
+        == 401
+    )
+
+
+# -- redirects after login ----------------------------------------------------------------------
+
+OFF_SITE = [
+    "https://evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "/\t/evil.example",
+    "http:/evil.example",
+    "",
+]
+
+
+def test_login_never_redirects_off_site(client, make_user):
+    user = make_user()
+    for target in OFF_SITE:
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"email": user.email, "password": PASSWORD},
+        )
+        assert response.status_code == 302 and response.headers["Location"] == "/", target
+        # already logged in: the login page redirects too, with the same rule
+        assert client.get("/login", query_string={"next": target}).headers["Location"] == "/", (
+            target
+        )
+        client.post("/logout")
+
+
+def test_login_goes_back_to_the_page_asked_for(client, make_user):
+    user = make_user()
+    response = client.post(
+        "/login",
+        data={"email": user.email, "password": PASSWORD, "next": "/account/password?from=menu"},
+    )
+    assert response.headers["Location"] == "/account/password?from=menu"
+
+
+def test_language_switcher_never_redirects_off_site(client):
+    for target in OFF_SITE:
+        response = client.post("/language", query_string={"next": target}, data={"language": "ar"})
+        assert response.headers["Location"] == "/", target
+
+
+def test_safe_redirects_are_paths_of_this_site():
+    assert is_safe_redirect("/courses/civics?tab=1#top")
+    for target in [*OFF_SITE, None, "javascript:alert(1)", "evil.example", "/\r\nSet-Cookie: x=1"]:
+        assert not is_safe_redirect(target), target
+
+
+# -- security headers ---------------------------------------------------------------------------
+
+
+def test_pages_carry_the_security_headers(client):
+    headers = client.get("/login").headers
+    csp = dict(part.strip().split(" ", 1) for part in headers["Content-Security-Policy"].split(";"))
+    assert (
+        csp["script-src"] == "'self'" and "unsafe-inline" not in headers["Content-Security-Policy"]
+    )
+    assert csp["default-src"] == "'self'" and csp["object-src"] == "'none'"
+    assert csp["frame-ancestors"] == "'none'"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"LMS_FRAME_ANCESTORS": "https://moodle.example.org"}], indirect=True
+)
+def test_frame_ancestors_is_configurable(client):
+    headers = client.get("/").headers
+    assert "frame-ancestors https://moodle.example.org" in headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in headers  # it would forbid the framing the CSP allows
+
+
+def test_no_template_has_inline_script_or_style():
+    """The CSP forbids inline code: it must not be needed anywhere."""
+    offenders = []
+    for path in TEMPLATES.rglob("*.html"):
+        source = path.read_text()
+        if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", source) or re.search(r"\son[a-z]+=", source):
+            offenders.append(str(path.relative_to(TEMPLATES)))
+        if re.search(r"\sstyle=", source) or "<style" in source:
+            offenders.append(str(path.relative_to(TEMPLATES)))
+    assert offenders == []
+
+
+# -- error pages --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("url", "status"), [("/no-such-page", 404), ("/admin/users", 403)])
+def test_error_pages_answer_html_or_json_by_accept(client, make_user, login, url, status):
+    login(make_user())
+    page = client.get(url)
+    assert page.status_code == status and page.mimetype == "text/html"
+    assert '<html lang="en" dir="ltr">' in page.get_data(as_text=True)
+    data = client.get(url, headers={"Accept": "application/json"})
+    assert data.status_code == status and data.mimetype == "application/json"
+    assert data.get_json()["status"] == status and data.get_json()["message"]
+
+
+@pytest.fixture
+def failing_app(app):
+    """The app with a view that writes, then fails (as a bug would), shown as visitors see it."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def half_done():
+        create_user("ghost@example.org", "Ghost", PASSWORD)
+        db.session.flush()
+        create_user("ghost2@example.org", "Ghost", PASSWORD)
+        # a second row with the same unique key: on PostgreSQL the transaction is now aborted
+        db.session.execute(
+            User.__table__.insert().values(
+                email="x", email_key="ghost@example.org", name="x", active=True
+            )
+        )
+        return "unreachable"
+
+    app.add_url_rule("/half-done", view_func=half_done)
+    return app
+
+
+def test_a_server_error_rolls_back_and_still_renders_its_page(
+    failing_app, client, make_user, login, caplog
+):
+    user = make_user(locale="ar")
+    login(user)  # rendering the error page needs the user again: the session must be usable
+    page = client.get("/half-done")
+    assert page.status_code == 500
+    html = page.get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in html and "IntegrityError" not in html
+    assert "ghost" not in html
+    data = client.get("/half-done", headers={"Accept": "application/json"})
+    assert data.status_code == 500 and data.get_json()["status"] == 500
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1  # nothing half-written
+    assert "IntegrityError" in caplog.text  # the details go to the log, once per failure
+    assert caplog.text.count("Exception on /half-done") == 2
