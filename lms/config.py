@@ -21,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "LMS_LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
     "LMS_VERIFY_LIMIT": "30 per minute",
+    "LMS_RESET_LIMIT": "5 per hour",
     "LMS_FRAME_ANCESTORS": "'none'",
     "LMS_MAIL_SENDER": "no-reply@localhost",
     "LMS_SMTP_HOST": None,

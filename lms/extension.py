@@ -139,6 +139,9 @@ class LMS:
         if production:
             if not app.config.get("SECRET_KEY"):
                 raise ConfigError("SECRET_KEY must be set when LMS_ENV=production")
+            # E-mailed links (password reset, invitations) must not follow a forged Host header.
+            if not app.config.get("LMS_PUBLIC_URL"):
+                raise ConfigError("LMS_PUBLIC_URL must be set when LMS_ENV=production")
             # Flask's own defaults (False / None) are already in the config, so setdefault
             # would change nothing: production means HTTPS, the session cookie is Secure.
             app.config["SESSION_COOKIE_SECURE"] = True
@@ -160,19 +163,35 @@ class LMS:
         manager.login_message = None
         manager.session_protection = "basic"
 
+        @manager.unauthorized_handler
+        def unauthorized():
+            # HTML: to the login page and back; JSON clients get a plain 401.
+            from flask import redirect, url_for
+
+            from .access import is_safe_redirect
+            from .errors import error_response, wants_json
+
+            if wants_json():
+                return error_response(401)
+            target = request.full_path.rstrip("?")
+            return redirect(url_for("lms_users.login", next=target if is_safe_redirect(target) else None))
+
         @manager.user_loader
-        def load_user(user_id: str):
+        def load_user(session_id: str):
             # The unread-notification count of the menu comes in the same query as the user.
             from sqlalchemy import select
 
             from lms.cohorts.queries import unread_count_column
 
+            # "<id>.<password fingerprint>": a new password ends every other session and
+            # remember-me cookie of the account.
+            user_id, _dot, fingerprint = session_id.partition(".")
             if not user_id.isdigit():
                 return None
             row = db.session.execute(
                 select(User, unread_count_column()).where(User.id == int(user_id))
             ).unique().first()
-            if row is None:
+            if row is None or row[0].session_fingerprint != fingerprint:
                 return None
             user, row_unread = row
             user.unread_notifications = row_unread

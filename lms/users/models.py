@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -58,6 +60,14 @@ class User(UserMixin, db.Model):
     @property
     def is_trainer(self) -> bool:
         return self.has_role("trainer")
+
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes whenever the password changes (part of the session and remember-me id)."""
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login
+        return f"{self.id}.{self.session_fingerprint}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)

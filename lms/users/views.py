@@ -112,6 +112,9 @@ def change_password():
             form.current.errors.append(error.message)
         else:
             db.session.commit()
+            # The session id carries the password's fingerprint: renew this device's session
+            # (every other device and remember-me cookie is now logged out).
+            login_user(current_user._get_current_object(), remember=False)
             flash(_("Your password is changed."), "success")
             return redirect(url_for("lms_users.profile"))
     return render_template("lms/users/change_password.html", form=form), 400 if form.errors else 200
@@ -120,6 +123,11 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
+        throttle = current_app.extensions["lms"].throttle
+        limit = current_app.config["LMS_RESET_LIMIT"]
+        key = "reset-address:" + (request.remote_addr or "unknown")
+        if not throttle.allow(limit, key):
+            abort(429)
         operations.request_password_reset(form.email.data)
         db.session.commit()
         flash(

@@ -167,6 +167,7 @@ def test_production_sends_the_session_cookie_secure_only(
 ):
     clean_environment.setenv("LMS_ENV", "production")
     clean_environment.setenv("SECRET_KEY", "a-long-production-secret")
+    clean_environment.setenv("LMS_PUBLIC_URL", "https://academie.example.org")
     app = create_app(
         {
             "TESTING": True,

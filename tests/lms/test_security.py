@@ -43,7 +43,7 @@ def app_config(app_config, request):
 def test_every_post_of_the_app_without_a_csrf_token_is_refused(app, client, make_user, login):
     user = make_user(roles=("admin", "trainer", "learner"))
     with client.session_transaction() as session:  # logged in, so a view could act if reached
-        session["_user_id"] = str(user.id)
+        session["_user_id"] = user.get_id()
         session["_fresh"] = True
     rules = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
     assert len(rules) >= 6
@@ -300,3 +300,40 @@ def test_a_server_error_rolls_back_and_still_renders_its_page(
     assert db.session.scalar(select(func.count()).select_from(User)) == 1  # nothing half-written
     assert "IntegrityError" in caplog.text  # the details go to the log, once per failure
     assert caplog.text.count("Exception on /half-done") == 2
+
+
+def test_a_new_password_logs_out_every_other_device(app, make_user):
+    user = make_user(email="device@example.org")
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        device.post("/login", data={"email": user.email, "password": "correct horse battery"})
+        assert device.get("/account").status_code == 200
+    response = phone.post(
+        "/account/password",
+        data={"current": "correct horse battery", "password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+    )
+    assert response.status_code == 302
+    assert phone.get("/account").status_code == 200  # this device stays logged in
+    assert laptop.get("/account").status_code == 302  # the other one is logged out
+
+
+def test_anonymous_json_requests_get_401_not_a_redirect(app, client):
+    response = client.get("/my", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.get_json()["status"] == 401
+
+
+def test_password_reset_requests_are_throttled_per_address(app, client):
+    app.config["LMS_RESET_LIMIT"] = "2 per hour"
+    statuses = [client.post("/password/forgot", data={"email": "x@example.org"}).status_code for _ in range(3)]
+    assert statuses == [302, 302, 429]
+
+
+def test_production_refuses_to_start_without_a_public_url(tmp_path):
+    import pytest as _pytest
+
+    from lms import create_app
+    from lms.errors import ConfigError
+
+    with _pytest.raises(ConfigError, match="LMS_PUBLIC_URL"):
+        create_app({"LMS_ENV": "production", "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}, instance_path=str(tmp_path))
