@@ -16,6 +16,7 @@ from curriculum.db import db
 from lms import create_app
 from lms.app import database_url
 from lms.models import import_all_models
+from tests.clients import IsolatedClient
 
 POSTGRES_URL = os.environ.get("LMS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -87,6 +88,8 @@ def app_config(database_url_for_tests) -> dict:
 @pytest.fixture
 def app(app_config, tmp_path) -> Iterator[Flask]:
     app = create_app(app_config, instance_path=str(tmp_path / "instance"))
+    # Each request in its own application context, as in production (see tests/clients.py).
+    app.test_client_class = IsolatedClient
     with app.app_context():
         yield app
     _empty_all_tables(app)
