@@ -61,14 +61,37 @@ def _add_months(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=day)
 
 
+def _data_url(mimetype: str, data: bytes) -> str:
+    return f"data:{mimetype};base64,{base64.b64encode(data).decode()}"
+
+
+def _configured_logo(path: str) -> str:
+    """A logo from LMS_CERTIFICATE_LOGOS (PNG or JPEG, recognised by its content)."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise InvalidInput(_("The certificate logo %(path)s cannot be read.", path=path)) from error
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _data_url("image/png", data)
+    if data.startswith(b"\xff\xd8\xff"):
+        return _data_url("image/jpeg", data)
+    raise InvalidInput(_("The certificate logo %(path)s is not a PNG or JPEG image.", path=path))
+
+
 def _logos(course: Course) -> list[str]:
-    paths = (course.certificate_rule or {}).get("logos") or []
-    if not paths:
-        return []
-    assets = db.session.scalars(
-        select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path.in_(paths))
-    )
-    return [f"data:{a.mimetype};base64,{base64.b64encode(a.data).decode()}" for a in assets]
+    """The course's logos (pack assets, in the pack's order), then the configured ones."""
+    paths = list((course.certificate_rule or {}).get("logos") or [])
+    logos = []
+    if paths:
+        assets = {
+            asset.path: asset
+            for asset in db.session.scalars(
+                select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path.in_(paths))
+            )
+        }
+        logos = [_data_url(assets[p].mimetype, assets[p].data) for p in paths if p in assets]
+    return logos + [_configured_logo(path) for path in current_app.config["LMS_CERTIFICATE_LOGOS"]]
 
 
 def build_snapshot(enrolment: Enrolment, serial: str, issued_at: datetime, key_id: str, name: str | None = None) -> dict:

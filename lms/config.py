@@ -17,6 +17,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_DEFAULT_LANGUAGE": "fr",
     "LMS_PASSWORD_MIN_LENGTH": 10,
     "LMS_RESET_TOKEN_MAX_AGE": 3600,
+    "LMS_INVITATION_MAX_AGE": 7 * 24 * 3600,
     "LMS_RATELIMIT_STORAGE_URI": "memory://",
     "LMS_LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "LMS_LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
@@ -39,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_JOBS_THREADS": 1,
     "LMS_JOBS_STALE_AFTER": 300,
     "LMS_USERS_PER_PAGE": 25,
+    "LMS_CERTIFICATE_LOGOS": [],
 }
 
 #: Keys that ``create_app`` also reads from the environment (os.environ), with their type.

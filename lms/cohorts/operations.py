@@ -27,6 +27,7 @@ from lms.learning.models import Enrolment, Submission
 from lms.learning.operations import enrol, new_join_code, record_attendance, review_submission
 from lms.mail.operations import send_mail
 from lms.users.models import User
+from lms.urls import absolute_url
 from lms.users.operations import create_user, make_reset_token
 
 from . import queries
@@ -224,18 +225,18 @@ def in_language_of(user: User) -> Iterator[str]:
 
 
 def _invite(actor: User, user: User, cohort: Cohort) -> None:
-    link = url_for("lms_users.reset_password", token=make_reset_token(user), _external=True)
-    forgot = url_for("lms_users.forgot_password", _external=True)
-    hours = max(1, current_app.config["LMS_RESET_TOKEN_MAX_AGE"] // 3600)
+    link = absolute_url("lms_users.reset_password", token=make_reset_token(user, invitation=True))
+    forgot = absolute_url("lms_users.forgot_password")
+    days = max(1, current_app.config["LMS_INVITATION_MAX_AGE"] // 86400)
     with in_language_of(user) as language:
         title = cohort.course.title(language)
         subject = _("You are invited to the masterclass %(title)s", title=title)
         body = _(
             "Hello %(name)s,\n\n%(trainer)s has registered you for the masterclass %(title)s "
             "(cohort %(cohort)s).\n\nTo choose your password and log in, open this link:\n%(link)s\n\n"
-            "The link works for %(hours)d hour(s). After that, open %(forgot)s and type this e-mail "
+            "The link works for %(days)d days. After that, open %(forgot)s and type this e-mail "
             "address to receive a new one.",
-            name=user.name, trainer=actor.name, title=title, cohort=cohort.name, link=link, hours=hours, forgot=forgot,
+            name=user.name, trainer=actor.name, title=title, cohort=cohort.name, link=link, days=days, forgot=forgot,
         )  # fmt: skip
     send_mail(user.email, subject, body)
 
@@ -333,7 +334,7 @@ def review(trainer: User, submission: Submission, accept: bool, feedback: str) -
             )
         body += "\n\n" + _(
             "Open the lesson: %(link)s",
-            link=url_for("lms_learning.lesson", **where, _external=True),
+            link=absolute_url("lms_learning.lesson", **where),
         )
     notify(learner, text, path)
     send_mail(learner.email, text, body)
@@ -355,7 +356,7 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
     db.session.add(announcement)
     db.session.flush()
     path = url_for("lms_cohorts.announcement", announcement_id=announcement.id)
-    link = url_for("lms_cohorts.announcement", announcement_id=announcement.id, _external=True)
+    link = absolute_url("lms_cohorts.announcement", announcement_id=announcement.id)
     learners = list(
         db.session.scalars(
             select(User)

@@ -138,8 +138,13 @@ def _password_fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
 
 
-def make_reset_token(user: User) -> str:
-    return _serializer().dumps({"uid": user.id, "fp": _password_fingerprint(user)})
+def make_reset_token(user: User, invitation: bool = False) -> str:
+    """A single-use link token to choose a password. An invitation (an account someone else
+    created) stays valid for LMS_INVITATION_MAX_AGE; a reset for LMS_RESET_TOKEN_MAX_AGE."""
+    payload = {"uid": user.id, "fp": _password_fingerprint(user)}
+    if invitation:
+        payload["inv"] = 1
+    return _serializer().dumps(payload)
 
 
 def request_password_reset(email: str) -> None:
@@ -162,8 +167,11 @@ def request_password_reset(email: str) -> None:
 
 
 def user_for_reset_token(token: str) -> User:
+    config = current_app.config
     try:
-        data = _serializer().loads(token, max_age=current_app.config["LMS_RESET_TOKEN_MAX_AGE"])
+        data = _serializer().loads(token, max_age=max(config["LMS_RESET_TOKEN_MAX_AGE"], config["LMS_INVITATION_MAX_AGE"]))
+        if not (isinstance(data, dict) and data.get("inv")):
+            data = _serializer().loads(token, max_age=config["LMS_RESET_TOKEN_MAX_AGE"])
     except SignatureExpired as error:
         raise InvalidToken(_("This link has expired. Ask for a new one.")) from error
     except BadSignature as error:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -219,3 +220,13 @@ def test_two_completions_at_once_give_one_certificate(app, make_user, make_cours
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1
+
+
+def test_configured_logos_are_printed_on_every_certificate(app, enrolled, tmp_path):
+    logo = tmp_path / "partner.png"
+    logo.write_bytes(Path(__file__).resolve().parents[1].joinpath("curriculum/packs/minimal/assets/diagram.png").read_bytes())
+    app.config["LMS_CERTIFICATE_LOGOS"] = [str(logo)]
+    _user, course, enrolment = enrolled
+    finish(enrolment, course)
+    certificate = db.session.scalar(select(Certificate))
+    assert [url[:22] for url in certificate.snapshot["logos"]] == ["data:image/png;base64,"]
