@@ -11,6 +11,7 @@ from sqlalchemy import select
 from curriculum.db import db
 from curriculum.models import Course
 from lms.errors import LMSError
+from lms.jobs.cli import start_and_follow
 from lms.learning.models import Enrolment
 from lms.users.operations import find_by_email
 
@@ -30,18 +31,23 @@ def _fail(error: LMSError) -> None:
 
 @certificates_group.command("issue")
 @click.option("--email", help="The learner's e-mail.")
-@click.option("--course", "course_slug", help="The course's slug.")
+@click.option("--course", "course_slug", help="The course's slug (without --email: every eligible learner).")
+@click.option("--cohort", "cohort_id", type=int, help="Every eligible learner of this cohort (a job).")
 @click.option("--force", is_flag=True, help="Issue even though the rule is not met (needs --reason).")
 @click.option("--reason", default=None, help="Why (kept in the audit trail).")
 @click.option("--name", default=None, help="Full name, to create an account for someone without one.")
+@click.option("--notify", is_flag=True, help="Bulk: e-mail each learner that the certificate is ready.")
+@click.option("--no-wait", is_flag=True, help="Bulk: start the job and return without following it.")
 @with_appcontext
-def issue(email, course_slug, force, reason, name):
-    """Issue one learner's certificate; prints its serial."""
-    if not email or not course_slug:
-        raise click.UsageError("--email and --course are required")
-    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
-    if course is None:
-        raise click.ClickException(f"No course with the slug {course_slug!r}.")
+def issue(email, course_slug, cohort_id, force, reason, name, notify, no_wait):
+    """Issue one learner's certificate (prints its serial), or, without --email, every eligible
+    learner's of a cohort or course, as a job with a progress bar."""
+    if not email:
+        _issue_in_bulk(course_slug, cohort_id, force, notify, no_wait)
+        return
+    if not course_slug or cohort_id:
+        raise click.UsageError("--email goes with --course (not --cohort)")
+    course = _course(course_slug)
     try:
         if force:
             certificate = operations.issue_by_hand(None, email, course, reason or "", name, force=True)
@@ -55,6 +61,47 @@ def issue(email, course_slug, force, reason, name):
         _fail(error)
     db.session.commit()
     click.echo(certificate.serial)
+
+
+def _course(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug))
+    if course is None:
+        raise click.ClickException(f"No course with the slug {slug!r}.")
+    return course
+
+
+def _issue_in_bulk(course_slug, cohort_id, force, notify, no_wait) -> None:
+    if bool(course_slug) == bool(cohort_id):
+        raise click.UsageError("give --email and --course, or --cohort ID, or --course SLUG alone")
+    if force:
+        raise click.UsageError("--force issues one certificate at a time (with --email)")
+    params = {"cohort_id": cohort_id} if cohort_id else {"course_id": _course(course_slug).id}
+    params["notify"] = notify
+    job = start_and_follow("certificates.issue", params, wait=not no_wait)
+    if job.failed or job.status == "failed":
+        sys.exit(1)
+
+
+@certificates_group.command("reissue")
+@click.option("--course", "course_slug", help="Every valid certificate of this course.")
+@click.option("--cohort", "cohort_id", type=int, help="Every valid certificate of this cohort.")
+@click.option("--reason", required=True, help="Why, e.g. the course title was corrected (kept on each).")
+@click.option("--no-wait", is_flag=True, help="Start the job and return without following it.")
+@click.argument("serials", nargs=-1)
+@with_appcontext
+def reissue(course_slug, cohort_id, reason, no_wait, serials):
+    """Supersede certificates with new ones built from today's course data (after a correction):
+    the given SERIALS, or every valid certificate of a course or cohort."""
+    if serials:
+        params = {"serials": list(serials)}
+    elif bool(course_slug) == bool(cohort_id):
+        raise click.UsageError("give SERIALS, or --course SLUG, or --cohort ID")
+    else:
+        params = {"cohort_id": cohort_id} if cohort_id else {"course_id": _course(course_slug).id}
+    params["reason"] = reason
+    job = start_and_follow("certificates.reissue", params, wait=not no_wait)
+    if job.failed or job.status == "failed":
+        sys.exit(1)
 
 
 @certificates_group.command("revoke")

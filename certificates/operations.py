@@ -31,7 +31,6 @@ from lms.users.operations import create_user, find_by_email
 
 from . import pdfcheck, signing
 from .models import Certificate, CertificateFile
-from .render import get_renderer
 from .rules import evaluate
 from .serials import new_serial, normalize_serial
 
@@ -140,6 +139,8 @@ def _create(enrolment: Enrolment, actor: User | None, reason: str | None, name: 
             break
     snapshot = build_snapshot(enrolment, serial, issued_at, key_id, name)
     signed_key_id, signature = signing.sign(folder, snapshot)
+    from .render import get_renderer  # WeasyPrint only in the processes that render
+
     pdf = get_renderer().render(snapshot, attachment=signing.envelope_bytes(snapshot, signed_key_id, signature))
     certificate = Certificate(
         serial=serial,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, load_only
 
 from curriculum.db import db
 from curriculum.models import Lesson, Module
@@ -37,7 +37,11 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
         db.session.scalars(
             select(Lesson)
             .join(Lesson.module)
-            .options(contains_eager(Lesson.module))
+            # only what the rule reads: not the lessons' HTML
+            .options(
+                load_only(Lesson.id, Lesson.slug, Lesson.kind, Lesson.required, Lesson.module_id),
+                contains_eager(Lesson.module).load_only(Module.id, Module.slug),
+            )
             .where(Lesson.course_id == enrolment.course_id, Lesson.archived_at.is_(None), Module.archived_at.is_(None))
         )
     )

@@ -143,6 +143,8 @@ def product_commands() -> list[click.Command]:
     except ImportError:
         pass
     from certificates.cli import certificates_group
+    from lms.jobs.cli import job_commands
 
     commands.append(certificates_group)
+    commands.extend(job_commands())
     return commands

@@ -621,7 +621,10 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     ),
     "lms_jobs.job_list": Case(page("lms_jobs.job_list", "job"), admins()),
     "lms_jobs.detail": Case(job_url("lms_jobs.detail"), admins()),
-    "lms_jobs.progress_json": Case(job_url("lms_jobs.progress_json"), admins()),
+    "lms_jobs.progress_json": Case(
+        job_url("lms_jobs.progress_json"),
+        {**admins(), "anonymous": 401},  # JSON: no redirect
+    ),
     "lms_jobs.cancel": Case(job_url("lms_jobs.cancel"), admins(302), method="POST"),
     "lms_jobs.resume": Case(job_url("lms_jobs.resume"), admins(302), method="POST"),
 }
@@ -638,10 +641,10 @@ def cases_of(endpoint: str) -> tuple[Case, ...]:
 def client_for(app, world: World, role: str) -> FlaskClient:
     client = app.test_client()
     if role != "anonymous":
-        user_id = world.user(role).id
+        user = world.user(role)
         db.session.flush()
         with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
+            session["_user_id"] = user.get_id()
             session["_fresh"] = True
     return client
 

@@ -35,5 +35,6 @@ def main_menu(user) -> list[NavItem]:
         items.append(NavItem(_("Users"), url_for("lms_users.admin_users")))
         items.append(NavItem(_("Certificates"), url_for("lms_certificates.admin_list")))
         items.append(NavItem(_("Curricula"), url_for("lms_packs.packs")))
+        items.append(NavItem(_("Jobs"), url_for("lms_jobs.job_list")))
         items.append(NavItem(_("Outbox"), url_for("lms_users.admin_outbox")))
     return items

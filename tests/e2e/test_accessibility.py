@@ -1,0 +1,277 @@
+"""axe-core on every main page, in French and in Arabic (right-to-left): no violation of impact
+"serious" or "critical" (axe's WCAG 2.1 A/AA rules and best practices).
+
+axe-core comes from the ``axe-playwright-python`` package (its bundled ``axe.min.js``): nothing is
+fetched at run time. Pages are checked at a phone's width, the way most learners and trainers see
+them, with the bundled masterclasses as content (real Markdown, quizzes, sessions), a cohort whose
+learners are at different stages, and the states that only appear after an action (form errors,
+a quiz result, a roster preview with an error, a revoked certificate). Every violation of every
+page is listed at once.
+
+The same visit produces the README's screenshots into ``docs/screenshots/`` when
+``LMS_SCREENSHOTS=1`` is set (never otherwise, so CI does not rewrite committed files).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from certificates import operations as certificates
+from certificates.models import CertificateFile
+from curriculum.db import db
+from curriculum.importer import import_pack
+from curriculum.models import Course, Lesson
+from lms.cohorts.models import Cohort, CohortSession
+from lms.jobs.models import Job
+from lms.learning import operations as learning
+from tests.conftest import PASSWORD
+
+BLOCKING = ("serious", "critical")
+#: no frame of ours needs checking, and a cross-origin one (a video) would only make axe wait
+AXE_OPTIONS = {"resultTypes": ["violations"], "iframes": False}
+PACKS = Path(__file__).resolve().parents[2] / "curriculum" / "packs"
+COURSE = "solving-public-problems"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+VIDEO_MODULES = [
+    ("media", [{"slug": "film", "kind": "video", "settings": {"video_url": "https://www.youtube.com/watch?v=abcdefghijk"}}])
+]
+#: the cohort's learners and how many modules of the masterclass each has completed
+LEARNERS = [("Youssef Amrani", 2), ("Imane Tazi", 3), ("Khadija Ouazzani", 1), ("Hamza El Idrissi", 0)]
+
+
+def keep_screenshot(page, name: str) -> None:
+    """A README screenshot of what the page shows (only when LMS_SCREENSHOTS=1)."""
+    if os.environ.get("LMS_SCREENSHOTS") != "1":
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    compress_png(path)
+
+
+def compress_png(path: Path) -> None:
+    """Down to a 128-colour palette: the shots are text and flat colours, so nothing is lost to the
+    eye and the files stay well under 150 KB."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    small.save(path, optimize=True)
+
+
+class Site:
+    """A cohort of the masterclass with learners at every stage, work waiting for review, a
+    scheduled session, a certificate and a finished job."""
+
+    def __init__(self, live_server, make_user, language):
+        self.url = live_server
+        for pack in sorted(PACKS.iterdir()):
+            import_pack(pack)
+        course = db.session.scalar(db.select(Course).filter_by(slug=COURSE))
+        self.course_url = f"/courses/{COURSE}"
+        self.staff = make_user(email="nadia@example.org", name="Nadia El Amrani", roles=("trainer", "admin"), locale=language)
+        self.learner = make_user(email="salma@example.org", name="Salma Benali", roles=("learner",), locale=language)
+        today = date.today()
+        self.cohort = Cohort(course_id=course.id, name="Cohorte de Tissa", territory="Tissa, Taounate", province="Taounate", commune="Tissa",
+                             starts_on=today - timedelta(days=40), ends_on=today + timedelta(days=50), join_code="TSS2026K", trainers=[self.staff])  # fmt: skip
+        db.session.add(self.cohort)
+        db.session.flush()
+        self.modules = [[lesson for lesson in module.lessons if lesson.archived_at is None] for module in course.modules]
+        self.sessions: dict[int, CohortSession] = {}
+        for number, (name, modules_done) in enumerate(LEARNERS):
+            user = make_user(email=f"learner{number}@example.org", name=name, roles=("learner",), locale=language)
+            enrolment = learning.enrol(user, course, self.cohort)
+            for lessons in self.modules[:modules_done]:
+                self.complete(enrolment, lessons)
+        # Salma has read the first module's lessons and handed in her work; her quiz is to come.
+        enrolment = learning.enrol(self.learner, course, self.cohort)
+        first = self.modules[0]
+        for lesson in first:
+            if lesson.kind == "reading":
+                learning.mark_done(enrolment, lesson)
+        homework = next(lesson for lesson in first if lesson.kind == "assignment")
+        self.submission_id = learning.submit_assignment(enrolment, homework, "Le transport scolaire du douar : 40 élèves, 7 km à pied.").id
+        self.session_id = self.session_for(next(lesson for lesson in first if lesson.kind == "session")).id
+        certificate = certificates.issue_for_enrolment(enrolment, self.staff, force=True, reason="A suivi la masterclass en présentiel")
+        self.serial = certificate.serial
+        db.session.add(Job(kind="certificates.issue", params={"cohort_id": self.cohort.id}, subject=self.cohort.name,
+                           status="done", total=5, done=5, created_by_id=self.staff.id))  # fmt: skip
+        db.session.commit()
+
+    def session_for(self, lesson: Lesson) -> CohortSession:
+        if lesson.id not in self.sessions:
+            starts_at = datetime.combine(date.today() - timedelta(days=30 - 7 * len(self.sessions)), datetime.min.time(), UTC).replace(hour=9)
+            session = CohortSession(cohort_id=self.cohort.id, lesson_id=lesson.id, starts_at=starts_at, place="Dar Chabab de Tissa")
+            db.session.add(session)
+            db.session.flush()
+            self.sessions[lesson.id] = session
+        return self.sessions[lesson.id]
+
+    def complete(self, enrolment, lessons: list[Lesson]) -> None:
+        """Every lesson done the way it gets done: read, quiz passed, work accepted, present."""
+        for lesson in lessons:
+            if lesson.kind == "reading":
+                learning.mark_done(enrolment, lesson)
+            elif lesson.kind == "quiz":
+                answers = {q.key: [c.key for c in q.choices if c.correct] for q in learning.live_questions(lesson)}
+                learning.submit_quiz(enrolment, lesson, answers)
+            elif lesson.kind == "assignment":
+                submission = learning.submit_assignment(enrolment, lesson, "Mon travail de terrain.")
+                learning.review_submission(self.staff, submission, True, "Très bien.")
+            elif lesson.kind == "session":
+                learning.record_attendance(self.staff, self.session_for(lesson), enrolment, True)
+
+    def certificate_png(self, tmp_path: Path) -> None:
+        """The certificate's first page, as the README shows it (only when LMS_SCREENSHOTS=1)."""
+        if os.environ.get("LMS_SCREENSHOTS") != "1":
+            return
+        certificate = certificates.get_by_serial(self.serial)
+        pdf = tmp_path / "certificate.pdf"
+        pdf.write_bytes(db.session.get(CertificateFile, certificate.id).data)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        prefix = SCREENSHOTS / "certificate"
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)], check=True)
+        compress_png(prefix.with_suffix(".png"))
+
+
+def log_in(page, site: Site, email: str) -> None:
+    page.goto(f"{site.url}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
+def violations_of(axe: Axe, page, name: str) -> list[str]:
+    """The blocking violations of the page as it is now, one line per rule."""
+    results = axe.run(page, options=AXE_OPTIONS).response
+    return [
+        f"{name}: {v['id']} ({v['impact']}) {v['help']} — "
+        + " | ".join(node["html"][:120] for node in v["nodes"][:4])
+        for v in results["violations"]
+        if v["impact"] in BLOCKING
+    ]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_main_pages_have_no_serious_accessibility_violation(live_server, new_page, make_user, make_course, language, tmp_path):
+    site = Site(live_server, make_user, language)
+    axe = Axe()
+    problems: list[str] = []
+    expected_dir = "rtl" if language == "ar" else "ltr"
+    lesson = site.course_url + "/mindset"
+
+    def check(page, name: str, path: str | None = None, status: int = 200) -> None:
+        """The page at ``path`` (or as it is now, after an action) is checked."""
+        if path is not None:
+            response = page.goto(site.url + path)
+            assert response.status == status, f"{name}: {path} answered {response.status}"
+        assert page.locator("html").get_attribute("lang") == language, name
+        assert page.locator("html").get_attribute("dir") == expected_dir, name
+        problems.extend(violations_of(axe, page, name))
+
+    # A visitor (the browser asks for the language).
+    visitor = new_page(locale=language)
+    for name, path in [
+        ("home", "/"),
+        ("catalogue", "/courses"),
+        ("course", site.course_url),
+        ("login", "/login"),
+        ("verify", f"/verify/{site.serial}"),
+        ("verify a PDF", "/verify"),
+        ("register", "/register"),
+    ]:
+        check(visitor, name, path)
+        if language == "fr" and name in ("catalogue", "verify"):
+            visitor.goto(site.url + path)
+            keep_screenshot(visitor, f"{name}-fr")
+    visitor.locator("main form button[type=submit]").click()  # empty: every field in error
+    check(visitor, "register with errors")
+    check(visitor, "page not found", "/no-such-page", 404)
+
+    # The learner, on every kind of lesson, and after a failed quiz.
+    make_course(slug="video-course", modules=VIDEO_MODULES)
+    learner = new_page(locale=language)
+    log_in(learner, site, site.learner.email)
+    for name, path in [
+        ("course (enrolled)", site.course_url),
+        ("reading", f"{lesson}/public-problem"),
+        ("quiz", f"{lesson}/check-mindset"),
+        ("assignment", f"{lesson}/territory-assets"),
+        ("session", f"{lesson}/opening-circle"),
+        ("video", "/courses/video-course/media/film"),
+        ("my learning", "/my"),
+        ("my certificates", "/certificates"),
+        ("account", "/account"),
+        ("notifications", "/notifications"),
+    ]:
+        check(learner, name, path)
+        if language == "ar" and name == "course (enrolled)":
+            keep_screenshot(learner, "course-ar")
+        if language == "fr" and name == "reading":
+            keep_screenshot(learner, "lesson-fr")
+    learner.goto(f"{site.url}{lesson}/check-mindset")
+    for question in learner.locator("form.quiz fieldset.question").all():
+        question.locator("input").first.check()  # not always the right answer
+    learner.locator('form[action$="/quiz"] button').click()
+    learner.locator("#result").scroll_into_view_if_needed()
+    learner.evaluate("document.getElementById('result').scrollIntoView()")
+    if language == "fr":
+        keep_screenshot(learner, "quiz-result-fr")
+    check(learner, "quiz result")
+    check(learner, "forbidden", "/admin/users", 403)
+
+    # The trainer and administrator.
+    staff = new_page(locale=language)
+    log_in(staff, site, site.staff.email)
+    cohort = f"/cohorts/{site.cohort.id}"
+    attendance = f"{cohort}/sessions/{site.session_id}/attendance"
+    for name, path in [
+        ("cohort list", "/cohorts"),
+        ("new cohort", "/cohorts/new"),
+        ("dashboard", cohort),
+        ("sessions", f"{cohort}/sessions"),
+        ("attendance", attendance),
+        ("review queue", "/reviews"),
+        ("review", f"/reviews/{site.submission_id}"),
+        ("admin users", "/admin/users"),
+        ("admin certificates", "/admin/certificates"),
+        ("admin certificate", f"/admin/certificates/{site.serial}"),
+        ("issue a certificate", "/admin/certificates/issue"),
+        ("admin packs", "/admin/packs"),
+        ("jobs", "/admin/jobs"),
+        ("roster import", f"{cohort}/roster"),
+    ]:
+        check(staff, name, path)
+    roster = tmp_path / "roster.csv"
+    roster.write_text("nom;courriel\nOmar Chakiri;omar@example.org\nSans courriel;pas-une-adresse\n")
+    staff.set_input_files("#file", str(roster))
+    staff.locator("main form button[type=submit]").click()
+    staff.wait_for_selector("table.roster")
+    check(staff, "roster preview with an error")
+    staff.goto(site.url + attendance)
+    staff.locator(".toggle label.present").first.click()
+    staff.locator(".toggle label.absent").last.click()
+    staff.locator(".save-bar button").click()
+    staff.wait_for_selector(".flash-success")
+    check(staff, "attendance saved")
+    if language == "fr":
+        keep_screenshot(staff, "attendance-phone-fr")
+        staff.goto(site.url + cohort)
+        staff.locator("#filters-title").evaluate("title => title.scrollIntoView()")
+        keep_screenshot(staff, "dashboard-fr")
+        site.certificate_png(tmp_path)
+    staff.goto(f"{site.url}/admin/certificates/{site.serial}")
+    staff.fill("#revoke-reason", "Vérification")
+    staff.locator('form[action$="/revoke"] button').click()
+    staff.wait_for_selector(".badge.revoked")
+    check(staff, "revoked certificate")
+    check(visitor, "verify a revoked certificate", f"/verify/{site.serial}")
+
+    assert problems == [], "\n".join(problems)

@@ -1,0 +1,61 @@
+"""The progress page in a real browser: the bar moves without reloading the page (jobs.js under
+the site's Content-Security-Policy), and the page shows the end once the job is done."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.lms.jobs.conftest import admin, make_cohort  # noqa: F401 — the job tests' fixtures
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "LMS_JOBS_BATCH_SIZE": 2}
+
+
+def test_the_bar_moves_while_the_job_runs_then_the_page_shows_the_end(
+    live_server,
+    new_page,
+    admin,  # noqa: F811 — the fixtures imported above
+    make_cohort,  # noqa: F811
+):
+    cohort, enrolments = make_cohort(completed=80)
+    page = new_page(width=1280, height=900)
+    page.goto(f"{live_server}/login")
+    page.fill("#email", admin.email)
+    page.fill("#password", "correct horse battery")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+    page.goto(f"{live_server}/admin/certificates/bulk")
+    page.select_option("#issue-cohort", str(cohort.id))
+    page.get_by_role("button", name="Issue the certificates", exact=True).click()
+    page.wait_for_url(f"{live_server}/admin/jobs/*")
+    # Once the items are listed (the script reloads the page when the job starts running):
+    state = page.locator("[data-job-state]")
+    expect(state).to_have_attribute("data-job-state", "running", timeout=30000)
+    page.evaluate("window.stillTheSamePage = true")  # gone if the page reloads
+
+    bar = page.locator("progress")
+    seen = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if not page.evaluate("window.stillTheSamePage === true"):
+            break  # the job ended: jobs.js reloaded the page once
+        value = bar.evaluate("bar => bar.value")
+        seen.add(value)
+        time.sleep(0.2)
+    assert len([v for v in seen if 0 < v < len(enrolments)]) >= 2, (
+        f"the bar did not move: {sorted(seen)}"
+    )
+
+    expect(page.locator("[data-job-state]")).to_have_attribute(
+        "data-job-state", "done", timeout=30000
+    )
+    assert page.locator("progress").evaluate("bar => bar.value") == len(enrolments)
+    assert "Finished" in page.locator("main").inner_text()
