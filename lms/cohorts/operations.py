@@ -26,8 +26,8 @@ from lms.errors import Conflict, InvalidInput, NotAllowed
 from lms.learning.models import Enrolment, Submission
 from lms.learning.operations import enrol, new_join_code, record_attendance, review_submission
 from lms.mail.operations import send_mail
-from lms.users.models import User
 from lms.urls import absolute_url
+from lms.users.models import User
 from lms.users.operations import create_user, make_reset_token
 
 from . import queries

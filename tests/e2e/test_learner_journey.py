@@ -4,6 +4,7 @@ again in Arabic (right-to-left)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -92,7 +93,7 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(live_server,
     assert certificate.serial in page.content()
     with page.expect_download() as download_info:
         page.locator(f'a[href$="/certificates/{certificate.serial}.pdf"]').first.click()
-    pdf = download_info.value.path().read_bytes() if hasattr(download_info.value.path(), "read_bytes") else open(download_info.value.path(), "rb").read()
+    pdf = Path(download_info.value.path()).read_bytes()
     assert pdf.startswith(b"%PDF-")
     assert download_info.value.suggested_filename == f"certificat-{certificate.serial}.pdf"
     page.goto(f"{live_server}/verify/{certificate.serial}")

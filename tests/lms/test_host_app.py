@@ -3,10 +3,9 @@ LMS mounted under /academy."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 import importlib
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import render_template_string

@@ -48,10 +48,9 @@ def smtp(app):
 
 def test_mail_leaves_after_the_commit_and_never_for_a_rolled_back_savepoint(app, smtp):
     send_mail("amina@example.org", "Kept", "Bonjour Amina")
-    with pytest.raises(RuntimeError):
-        with db.session.begin_nested():
-            send_mail("omar@example.org", "Undone", "Ce message est annulé")
-            raise RuntimeError("this item fails")
+    with pytest.raises(RuntimeError), db.session.begin_nested():
+        send_mail("omar@example.org", "Undone", "Ce message est annulé")
+        raise RuntimeError("this item fails")
     assert smtp.messages == []  # nothing before the commit
     db.session.commit()
     assert len(smtp.messages) == 1 and "Subject: Kept" in smtp.messages[0]
