@@ -337,7 +337,7 @@ def main() -> None:
         "--redis", default=os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument(
-        "--pool", default="prefork", help="Celery pool of each worker (prefork or solo)"
+        "--pool", default="solo", help="Celery pool of each worker (solo, the lms worker default, or prefork)"
     )
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--skip-celery", action="store_true")
