@@ -22,8 +22,6 @@ CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 MINIMAL_PACK = Path(__file__).resolve().parents[1] / "curriculum" / "packs" / "minimal"
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def app_config(app_config):

@@ -23,7 +23,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from certificates import operations as certificates
-from certificates.models import CertificateFile
+from certificates.models import Certificate, CertificateFile
 from curriculum.db import db
 from curriculum.importer import import_pack
 from curriculum.models import Course, Lesson
@@ -32,6 +32,8 @@ from lms.jobs.models import Job
 from lms.learning import operations as learning
 from tests.conftest import PASSWORD
 
+pytestmark = pytest.mark.browser
+
 BLOCKING = ("serious", "critical")
 #: no frame of ours needs checking, and a cross-origin one (a video) would only make axe wait
 AXE_OPTIONS = {"resultTypes": ["violations"], "iframes": False}
@@ -39,10 +41,27 @@ PACKS = Path(__file__).resolve().parents[2] / "curriculum" / "packs"
 COURSE = "solving-public-problems"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 VIDEO_MODULES = [
-    ("media", [{"slug": "film", "kind": "video", "settings": {"video_url": "https://www.youtube.com/watch?v=abcdefghijk"}}])
+    (
+        "media",
+        [
+            {
+                "slug": "film",
+                "kind": "video",
+                "settings": {"video_url": "https://www.youtube.com/watch?v=abcdefghijk"},
+            }
+        ],
+    )
 ]
-#: the cohort's learners and how many modules of the masterclass each has completed
-LEARNERS = [("Youssef Amrani", 2), ("Imane Tazi", 3), ("Khadija Ouazzani", 1), ("Hamza El Idrissi", 0)]
+#: the cohort's learners and how many modules of the masterclass each has completed (all five:
+#: the certificate is issued on completion)
+LEARNERS = [
+    ("Imane Tazi", 5),
+    ("Youssef Amrani", 2),
+    ("Khadija Ouazzani", 1),
+    ("Hamza El Idrissi", 0),
+]
+#: the address printed on the certificates (the README shows one)
+PUBLIC_URL = "https://academie.example.org"
 
 
 def keep_screenshot(page, name: str) -> None:
@@ -61,34 +80,62 @@ def compress_png(path: Path) -> None:
     from PIL import Image
 
     with Image.open(path) as image:
-        small = image.convert("RGB").quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        small = image.convert("RGB").quantize(
+            colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
     small.save(path, optimize=True)
 
 
 class Site:
-    """A cohort of the masterclass with learners at every stage, work waiting for review, a
-    scheduled session, a certificate and a finished job."""
+    """A cohort of the masterclass with learners at every stage (one has completed it and holds
+    its certificate), work waiting for review, a scheduled session and a finished job. Salma, the
+    learner whose pages are checked, is halfway through the first module and holds a certificate
+    issued by hand."""
 
-    def __init__(self, live_server, make_user, language):
+    def __init__(self, app, live_server, make_user, language):
         self.url = live_server
+        # Certificates print the site's public address; the README's shows a real-looking one.
+        app.config["LMS_PUBLIC_URL"] = PUBLIC_URL
         for pack in sorted(PACKS.iterdir()):
             import_pack(pack)
         course = db.session.scalar(db.select(Course).filter_by(slug=COURSE))
         self.course_url = f"/courses/{COURSE}"
-        self.staff = make_user(email="nadia@example.org", name="Nadia El Amrani", roles=("trainer", "admin"), locale=language)
-        self.learner = make_user(email="salma@example.org", name="Salma Benali", roles=("learner",), locale=language)
+        self.staff = make_user(
+            email="nadia@example.org",
+            name="Nadia El Amrani",
+            roles=("trainer", "admin"),
+            locale=language,
+        )
+        self.learner = make_user(
+            email="salma@example.org", name="Salma Benali", roles=("learner",), locale=language
+        )
         today = date.today()
-        self.cohort = Cohort(course_id=course.id, name="Cohorte de Tissa", territory="Tissa, Taounate", province="Taounate", commune="Tissa",
-                             starts_on=today - timedelta(days=40), ends_on=today + timedelta(days=50), join_code="TSS2026K", trainers=[self.staff])  # fmt: skip
+        self.cohort = Cohort(
+            course_id=course.id,
+            name="Cohorte de Tissa",
+            territory="Tissa, Taounate",
+            province="Taounate",
+            commune="Tissa",
+            starts_on=today - timedelta(days=40),
+            ends_on=today + timedelta(days=50),
+            join_code="TSS2026K",
+            trainers=[self.staff],
+        )
         db.session.add(self.cohort)
         db.session.flush()
-        self.modules = [[lesson for lesson in module.lessons if lesson.archived_at is None] for module in course.modules]
+        self.modules = [
+            [lesson for lesson in module.lessons if lesson.archived_at is None]
+            for module in course.modules
+        ]
         self.sessions: dict[int, CohortSession] = {}
         for number, (name, modules_done) in enumerate(LEARNERS):
-            user = make_user(email=f"learner{number}@example.org", name=name, roles=("learner",), locale=language)
+            user = make_user(
+                email=f"learner{number}@example.org", name=name, roles=("learner",), locale=language
+            )
             enrolment = learning.enrol(user, course, self.cohort)
             for lessons in self.modules[:modules_done]:
                 self.complete(enrolment, lessons)
+        self.serial = db.session.scalar(db.select(Certificate.serial))  # the one who completed it
         # Salma has read the first module's lessons and handed in her work; her quiz is to come.
         enrolment = learning.enrol(self.learner, course, self.cohort)
         first = self.modules[0]
@@ -96,22 +143,54 @@ class Site:
             if lesson.kind == "reading":
                 learning.mark_done(enrolment, lesson)
         homework = next(lesson for lesson in first if lesson.kind == "assignment")
-        self.submission_id = learning.submit_assignment(enrolment, homework, "Le transport scolaire du douar : 40 élèves, 7 km à pied.").id
-        self.session_id = self.session_for(next(lesson for lesson in first if lesson.kind == "session")).id
-        certificate = certificates.issue_for_enrolment(enrolment, self.staff, force=True, reason="A suivi la masterclass en présentiel")
-        self.serial = certificate.serial
-        db.session.add(Job(kind="certificates.issue", params={"cohort_id": self.cohort.id}, subject=self.cohort.name,
-                           status="done", total=5, done=5, created_by_id=self.staff.id))  # fmt: skip
+        self.submission_id = learning.submit_assignment(
+            enrolment, homework, "Le transport scolaire du douar : 40 élèves, 7 km à pied."
+        ).id
+        self.session_id = self.session_for(
+            next(lesson for lesson in first if lesson.kind == "session")
+        ).id
+        certificates.issue_for_enrolment(
+            enrolment, self.staff, force=True, reason="A suivi la masterclass en présentiel"
+        )
+        db.session.add(
+            Job(
+                kind="certificates.issue",
+                params={"cohort_id": self.cohort.id},
+                subject=self.cohort.name,
+                status="done",
+                total=5,
+                done=5,
+                created_by_id=self.staff.id,
+            )
+        )
         db.session.commit()
+        app.config["LMS_PUBLIC_URL"] = live_server
 
     def session_for(self, lesson: Lesson) -> CohortSession:
         if lesson.id not in self.sessions:
-            starts_at = datetime.combine(date.today() - timedelta(days=30 - 7 * len(self.sessions)), datetime.min.time(), UTC).replace(hour=9)
-            session = CohortSession(cohort_id=self.cohort.id, lesson_id=lesson.id, starts_at=starts_at, place="Dar Chabab de Tissa")
+            starts_at = datetime.combine(
+                date.today() - timedelta(days=30 - 7 * len(self.sessions)), datetime.min.time(), UTC
+            ).replace(hour=9)
+            session = CohortSession(
+                cohort_id=self.cohort.id,
+                lesson_id=lesson.id,
+                starts_at=starts_at,
+                place="Dar Chabab de Tissa",
+            )
             db.session.add(session)
             db.session.flush()
             self.sessions[lesson.id] = session
         return self.sessions[lesson.id]
+
+    def half_right_answers(self) -> dict[str, list[str]]:
+        """Answers to the first module's quiz, every other one wrong (a failed attempt)."""
+        quiz = next(lesson for lesson in self.modules[0] if lesson.kind == "quiz")
+        answers = {}
+        for number, question in enumerate(learning.live_questions(quiz)):
+            right = [c.key for c in question.choices if c.correct]
+            wrong = [c.key for c in question.choices if not c.correct][:1]
+            answers[question.key] = right if number % 2 == 0 else wrong
+        return answers
 
     def complete(self, enrolment, lessons: list[Lesson]) -> None:
         """Every lesson done the way it gets done: read, quiz passed, work accepted, present."""
@@ -119,10 +198,15 @@ class Site:
             if lesson.kind == "reading":
                 learning.mark_done(enrolment, lesson)
             elif lesson.kind == "quiz":
-                answers = {q.key: [c.key for c in q.choices if c.correct] for q in learning.live_questions(lesson)}
+                answers = {
+                    q.key: [c.key for c in q.choices if c.correct]
+                    for q in learning.live_questions(lesson)
+                }
                 learning.submit_quiz(enrolment, lesson, answers)
             elif lesson.kind == "assignment":
-                submission = learning.submit_assignment(enrolment, lesson, "Mon travail de terrain.")
+                submission = learning.submit_assignment(
+                    enrolment, lesson, "Mon travail de terrain."
+                )
                 learning.review_submission(self.staff, submission, True, "Très bien.")
             elif lesson.kind == "session":
                 learning.record_attendance(self.staff, self.session_for(lesson), enrolment, True)
@@ -136,7 +220,8 @@ class Site:
         pdf.write_bytes(db.session.get(CertificateFile, certificate.id).data)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         prefix = SCREENSHOTS / "certificate"
-        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(prefix)], check=True)
+        command = ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*command, str(pdf), str(prefix)], check=True)
         compress_png(prefix.with_suffix(".png"))
 
 
@@ -148,36 +233,33 @@ def log_in(page, site: Site, email: str) -> None:
     page.wait_for_url(lambda url: "/login" not in url)
 
 
-def violations_of(axe: Axe, page, name: str) -> list[str]:
-    """The blocking violations of the page as it is now, one line per rule."""
-    results = axe.run(page, options=AXE_OPTIONS).response
-    return [
-        f"{name}: {v['id']} ({v['impact']}) {v['help']} — "
-        + " | ".join(node["html"][:120] for node in v["nodes"][:4])
-        for v in results["violations"]
-        if v["impact"] in BLOCKING
-    ]
+class Checker:
+    """Runs axe on pages and collects their blocking violations, one line per rule."""
 
+    def __init__(self, site: Site, language: str):
+        self.site, self.language = site, language
+        self.axe = Axe()
+        self.problems: list[str] = []
 
-@pytest.mark.parametrize("language", ["fr", "ar"])
-def test_main_pages_have_no_serious_accessibility_violation(live_server, new_page, make_user, make_course, language, tmp_path):
-    site = Site(live_server, make_user, language)
-    axe = Axe()
-    problems: list[str] = []
-    expected_dir = "rtl" if language == "ar" else "ltr"
-    lesson = site.course_url + "/mindset"
-
-    def check(page, name: str, path: str | None = None, status: int = 200) -> None:
-        """The page at ``path`` (or as it is now, after an action) is checked."""
+    def check(self, page, name: str, path: str | None = None, status: int = 200) -> None:
+        """The page at ``path`` (or as it is now, after an action)."""
         if path is not None:
-            response = page.goto(site.url + path)
+            response = page.goto(self.site.url + path)
             assert response.status == status, f"{name}: {path} answered {response.status}"
-        assert page.locator("html").get_attribute("lang") == language, name
+        assert page.locator("html").get_attribute("lang") == self.language, name
+        expected_dir = "rtl" if self.language == "ar" else "ltr"
         assert page.locator("html").get_attribute("dir") == expected_dir, name
-        problems.extend(violations_of(axe, page, name))
+        results = self.axe.run(page, options=AXE_OPTIONS).response
+        self.problems += [
+            f"{name}: {v['id']} ({v['impact']}) {v['help']} — "
+            + " | ".join(node["html"][:120] for node in v["nodes"][:4])
+            for v in results["violations"]
+            if v["impact"] in BLOCKING
+        ]
 
-    # A visitor (the browser asks for the language).
-    visitor = new_page(locale=language)
+
+def visitor_pages(checker: Checker, page) -> None:
+    site, french = checker.site, checker.language == "fr"
     for name, path in [
         ("home", "/"),
         ("catalogue", "/courses"),
@@ -187,18 +269,19 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, new_pag
         ("verify a PDF", "/verify"),
         ("register", "/register"),
     ]:
-        check(visitor, name, path)
-        if language == "fr" and name in ("catalogue", "verify"):
-            visitor.goto(site.url + path)
-            keep_screenshot(visitor, f"{name}-fr")
-    visitor.locator("main form button[type=submit]").click()  # empty: every field in error
-    check(visitor, "register with errors")
-    check(visitor, "page not found", "/no-such-page", 404)
+        checker.check(page, name, path)
+        if french and name in ("catalogue", "verify"):
+            keep_screenshot(page, f"{name}-fr")
+    page.locator("main form button[type=submit]").click()  # empty: every field in error
+    checker.check(page, "register with errors")
+    checker.check(page, "page not found", "/no-such-page", 404)
 
-    # The learner, on every kind of lesson, and after a failed quiz.
-    make_course(slug="video-course", modules=VIDEO_MODULES)
-    learner = new_page(locale=language)
-    log_in(learner, site, site.learner.email)
+
+def learner_pages(checker: Checker, page) -> None:
+    """Every kind of lesson, and a failed quiz's result."""
+    site, language = checker.site, checker.language
+    lesson = site.course_url + "/mindset"
+    log_in(page, site, site.learner.email)
     for name, path in [
         ("course (enrolled)", site.course_url),
         ("reading", f"{lesson}/public-problem"),
@@ -211,25 +294,27 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, new_pag
         ("account", "/account"),
         ("notifications", "/notifications"),
     ]:
-        check(learner, name, path)
+        checker.check(page, name, path)
         if language == "ar" and name == "course (enrolled)":
-            keep_screenshot(learner, "course-ar")
+            keep_screenshot(page, "course-ar")
         if language == "fr" and name == "reading":
-            keep_screenshot(learner, "lesson-fr")
-    learner.goto(f"{site.url}{lesson}/check-mindset")
-    for question in learner.locator("form.quiz fieldset.question").all():
-        question.locator("input").first.check()  # not always the right answer
-    learner.locator('form[action$="/quiz"] button').click()
-    learner.locator("#result").scroll_into_view_if_needed()
-    learner.evaluate("document.getElementById('result').scrollIntoView()")
+            keep_screenshot(page, "lesson-fr")
+    page.goto(f"{site.url}{lesson}/check-mindset")
+    for question, choices in site.half_right_answers().items():
+        for choice in choices:
+            page.check(f'input[name="q-{question}"][value="{choice}"]')
+    page.locator('form[action$="/quiz"] button').click()
+    page.locator("#result").evaluate("result => result.scrollIntoView()")
     if language == "fr":
-        keep_screenshot(learner, "quiz-result-fr")
-    check(learner, "quiz result")
-    check(learner, "forbidden", "/admin/users", 403)
+        keep_screenshot(page, "quiz-result-fr")
+    checker.check(page, "quiz result")
+    checker.check(page, "forbidden", "/admin/users", 403)
 
-    # The trainer and administrator.
-    staff = new_page(locale=language)
-    log_in(staff, site, site.staff.email)
+
+def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
+    """The trainer's and the administrator's pages, and what they look like after an action."""
+    site, french = checker.site, checker.language == "fr"
+    log_in(page, site, site.staff.email)
     cohort = f"/cohorts/{site.cohort.id}"
     attendance = f"{cohort}/sessions/{site.session_id}/attendance"
     for name, path in [
@@ -248,30 +333,51 @@ def test_main_pages_have_no_serious_accessibility_violation(live_server, new_pag
         ("jobs", "/admin/jobs"),
         ("roster import", f"{cohort}/roster"),
     ]:
-        check(staff, name, path)
+        checker.check(page, name, path)
     roster = tmp_path / "roster.csv"
-    roster.write_text("nom;courriel\nOmar Chakiri;omar@example.org\nSans courriel;pas-une-adresse\n")
-    staff.set_input_files("#file", str(roster))
-    staff.locator("main form button[type=submit]").click()
-    staff.wait_for_selector("table.roster")
-    check(staff, "roster preview with an error")
-    staff.goto(site.url + attendance)
-    staff.locator(".toggle label.present").first.click()
-    staff.locator(".toggle label.absent").last.click()
-    staff.locator(".save-bar button").click()
-    staff.wait_for_selector(".flash-success")
-    check(staff, "attendance saved")
-    if language == "fr":
-        keep_screenshot(staff, "attendance-phone-fr")
-        staff.goto(site.url + cohort)
-        staff.locator("#filters-title").evaluate("title => title.scrollIntoView()")
-        keep_screenshot(staff, "dashboard-fr")
+    roster.write_text(
+        "nom;courriel\nOmar Chakiri;omar@example.org\nSans courriel;pas-une-adresse\n"
+    )
+    page.set_input_files("#file", str(roster))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("table.roster")
+    checker.check(page, "roster preview with an error")
+    page.goto(site.url + attendance)
+    page.locator(".toggle label.present").first.click()
+    page.locator(".toggle label.absent").last.click()
+    page.locator(".save-bar button").click()
+    page.wait_for_selector(".flash-success")
+    checker.check(page, "attendance saved")
+    if french:
+        keep_screenshot(page, "attendance-phone-fr")
+        page.goto(site.url + cohort)
+        page.locator("#filters-title").evaluate("title => title.scrollIntoView()")
+        keep_screenshot(page, "dashboard-fr")
         site.certificate_png(tmp_path)
-    staff.goto(f"{site.url}/admin/certificates/{site.serial}")
-    staff.fill("#revoke-reason", "Vérification")
-    staff.locator('form[action$="/revoke"] button').click()
-    staff.wait_for_selector(".badge.revoked")
-    check(staff, "revoked certificate")
-    check(visitor, "verify a revoked certificate", f"/verify/{site.serial}")
+    page.goto(f"{site.url}/admin/certificates/{site.serial}")
+    page.fill("#revoke-reason", "Vérification")
+    page.locator('form[action$="/revoke"] button').click()
+    page.wait_for_selector(".badge.revoked")
+    checker.check(page, "revoked certificate")
 
-    assert problems == [], "\n".join(problems)
+
+@pytest.mark.parametrize("language", ["fr", "ar"])
+def test_main_pages_have_no_serious_accessibility_violation(
+    app, live_server, new_page, make_user, make_course, language, tmp_path
+):
+    site = Site(app, live_server, make_user, language)
+    make_course(slug="video-course", modules=VIDEO_MODULES)  # the packs have no video lesson
+    checker = Checker(site, language)
+
+    def browser_page():
+        """A page asking for the language, that reaches this site only (not the video's host)."""
+        page = new_page(locale=language)
+        page.route(lambda url: not url.startswith(live_server), lambda route: route.abort())
+        return page
+
+    visitor = browser_page()
+    visitor_pages(checker, visitor)
+    learner_pages(checker, browser_page())
+    staff_pages(checker, browser_page(), tmp_path)
+    checker.check(visitor, "verify a revoked certificate", f"/verify/{site.serial}")
+    assert checker.problems == [], "\n".join(checker.problems)

@@ -16,6 +16,8 @@ from lms.cohorts.models import Cohort, CohortSession
 from lms.learning import operations
 from lms.learning.models import Enrolment, Submission
 
+pytestmark = pytest.mark.browser
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

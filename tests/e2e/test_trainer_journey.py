@@ -1,0 +1,225 @@
+"""A trainer's week, in French: create a cohort, import its roster (a bad row, then the fixed
+file), review a learner's work, schedule the in-person session and take attendance on a phone,
+and watch the dashboard move — then the attendance and dashboard pages again in Arabic."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from certificates.models import Certificate
+from curriculum.db import db
+from lms.cohorts.models import Attendance, Cohort
+from lms.learning.models import Enrolment, Submission
+from lms.mail.models import OutboxMessage
+from lms.users.models import User
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+BAD_ROSTER = "nom;courriel;langue\nSalma Benali;salma.benali@example.org;fr\nOmar Chakiri;omar.chakiri@example;ar\n"
+FIXED_ROSTER = "nom;courriel;langue\nSalma Benali;salma.benali@example.org;fr\nOmar Chakiri;omar.chakiri@example.org;ar\n"
+
+
+def submit_main_form(page) -> None:
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def log_in(page, url: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(f"{url}/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    submit_main_form(page)
+    page.wait_for_url(lambda current: "/login" not in current)
+
+
+def progress_of(page, name: str) -> str:
+    """The "done/total" of the learner's row on the dashboard."""
+    return (
+        page.locator("table.progress-grid tbody tr", has_text=name)
+        .locator("td.overall .meta")
+        .inner_text()
+    )
+
+
+def fits_the_screen(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
+    live_server, new_page, make_user, minimal_course, tmp_path
+):
+    make_user(email="youssef@example.org", name="Youssef Amrani", roles=("trainer",), locale="fr")
+    page = new_page(width=1024, height=800)
+    log_in(page, live_server, "youssef@example.org")
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+    # Create the cohort.
+    page.goto(f"{live_server}/cohorts")
+    page.locator('main a[href$="/cohorts/new"]').click()
+    page.select_option("#course", str(minimal_course.id))
+    page.fill("#name", "Cohorte de Tissa — printemps 2027")
+    page.fill("#province", "Taounate")
+    page.fill("#commune", "Tissa")
+    page.fill("#starts_on", "2026-11-02")
+    page.fill("#ends_on", "2027-03-27")
+    assert page.locator('input[name="trainers"]:checked').count() == 1  # the trainer themself
+    submit_main_form(page)
+    page.wait_for_url(re.compile(r"/cohorts/\d+$"))
+    cohort = db.session.scalar(select(Cohort))
+    assert page.locator("h1").inner_text() == "Cohorte de Tissa — printemps 2027"
+    assert "Tissa, Taounate" in page.locator("main .meta").first.inner_text()
+    assert page.locator(".join-box code").inner_text() == cohort.join_code
+
+    # Import the roster: one row has a broken e-mail address; nothing is imported until it is fixed.
+    page.locator('nav.tabs a[href$="/roster"]').click()
+    bad = tmp_path / "liste.csv"
+    bad.write_text(BAD_ROSTER, encoding="utf-8")
+    page.set_input_files("#file", str(bad))
+    submit_main_form(page)
+    page.wait_for_selector("table.roster")
+    error_rows = page.locator("table.roster tr.fate-error")
+    assert error_rows.count() == 1
+    assert error_rows.locator("td").first.inner_text() == "3"  # the spreadsheet's own row number
+    assert "omar.chakiri@example" in error_rows.inner_text()
+    assert page.locator("ul.row-errors li").count() == 1
+    assert page.locator("table.roster tr.fate-new").count() == 1
+    page.locator(
+        'form[action$="/confirm"] button[type=submit]'
+    ).click()  # without skipping the bad row
+    assert page.locator('main .flash-error[role="alert"]').count() == 1
+    assert db.session.scalar(select(Enrolment)) is None
+
+    page.locator('.notice a[href$="/roster"]').click()  # "upload the fixed file"
+    fixed = tmp_path / "liste-corrigee.csv"
+    fixed.write_text(FIXED_ROSTER, encoding="utf-8")
+    page.set_input_files("#file", str(fixed))
+    submit_main_form(page)
+    page.wait_for_selector("table.roster")
+    assert page.locator("table.roster tr.fate-error").count() == 0
+    assert page.locator("table.roster tr.fate-new").count() == 2
+    page.locator('form[action$="/confirm"] button[type=submit]').click()
+    page.wait_for_url(f"{live_server}/cohorts/{cohort.id}")
+    assert page.locator(".flashes .flash-success").count() == 1
+    assert page.locator("table.progress-grid tbody tr").count() == 2
+    assert progress_of(page, "Salma Benali") == "0/4"
+    omar = db.session.scalar(select(User).filter_by(email_key="omar.chakiri@example.org"))
+    assert omar.locale == "ar"
+
+    # Salma opens her invitation, chooses a password and does the first lessons on her phone.
+    invitation = db.session.scalar(
+        select(OutboxMessage).filter_by(recipient="salma.benali@example.org")
+    )
+    link = re.search(r"https?://\S+/password/reset/\S+", invitation.body).group(0)
+    learner = new_page(**PHONE)
+    learner.goto(link)
+    learner.fill("#password", "ma phrase de passe à moi")
+    learner.fill("#confirm", "ma phrase de passe à moi")
+    submit_main_form(learner)
+    log_in(learner, live_server, "salma.benali@example.org", "ma phrase de passe à moi")
+    course_url = f"{live_server}/courses/minimal-course/basics"
+    learner.goto(f"{course_url}/welcome")
+    learner.locator('form[action$="/done"] button').click()
+    learner.wait_for_url(f"{course_url}/check")
+    learner.check('input[name="q-colour"][value="a"]')
+    learner.check('input[name="q-round"][value="true"]')
+    learner.locator('form[action$="/quiz"] button').click()
+    assert learner.locator("#result p.result-right").count() == 2
+    learner.goto(f"{course_url}/homework")
+    learner.fill("#text", "Diagnostic : le transport scolaire du douar, 40 élèves à 7 km.")
+    learner.locator('form[action$="/submission"] button').click()
+    learner.wait_for_selector(".badge.todo")
+
+    page.reload()
+    assert progress_of(page, "Salma Benali") == "2/4"
+
+    # The trainer reviews and accepts the work from the review queue.
+    page.locator('nav.main-nav a[href$="/reviews"]').click()
+    queue = page.locator("ul.review-queue li")
+    assert queue.count() == 1 and "Salma Benali" in queue.inner_text()
+    queue.locator("a").first.click()
+    assert "Diagnostic : le transport scolaire" in page.locator("main pre").inner_text()
+    page.fill(
+        "#feedback", "Très bon **diagnostic** : ajoute une photo de l'arrêt la prochaine fois."
+    )
+    page.locator('button[name="accept"]').click()
+    page.wait_for_url(f"{live_server}/reviews")
+    assert page.locator("ul.review-queue").count() == 0
+    submission = db.session.scalar(select(Submission))
+    assert (
+        submission.status == "accepted"
+        and "<strong>diagnostic</strong>" in submission.feedback_html
+    )
+    page.goto(f"{live_server}/cohorts/{cohort.id}")
+    assert progress_of(page, "Salma Benali") == "3/4"
+
+    # On a phone: schedule the session, then take attendance.
+    page.set_viewport_size(PHONE)
+    page.locator('nav.tabs a[href$="/sessions"]').click()
+    assert page.locator("#lesson option").count() == 1  # the course's one session lesson
+    page.fill("#day", "2026-12-12")
+    page.fill("#time", "09:30")
+    page.fill("#place", "Dar Chabab de Tissa, salle 2")
+    submit_main_form(page)
+    assert page.locator(".session-card").count() == 1
+    page.locator('.session-card a[href$="/attendance"]').click()
+    assert fits_the_screen(page)
+    salma = db.session.scalar(
+        select(Enrolment).join(User).filter(User.email_key == "salma.benali@example.org")
+    )
+    omar_enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=omar.id))
+    present, absent = (
+        page.locator(f'label[for="p-{salma.id}"]'),
+        page.locator(f'label[for="x-{omar_enrolment.id}"]'),
+    )
+    assert (
+        present.bounding_box()["height"] >= 44 and absent.bounding_box()["height"] >= 44
+    )  # thumb-sized
+    present.click()
+    absent.click()
+    page.locator(".save-bar button").click()
+    page.wait_for_selector(".flashes .flash-success")
+    marks = {a.enrolment_id: a.present for a in db.session.scalars(select(Attendance))}
+    assert marks == {salma.id: True, omar_enrolment.id: False}
+    assert (
+        page.locator(f"#p-{salma.id}").is_checked()
+        and page.locator(f"#x-{omar_enrolment.id}").is_checked()
+    )
+
+    # The dashboard moved: Salma has done everything; her certificate is issued.
+    page.locator('main a[href$="/sessions"]').first.click()  # back to the sessions
+    page.locator(f'nav.tabs a[href$="/cohorts/{cohort.id}"]').click()
+    assert progress_of(page, "Salma Benali") == "4/4"
+    assert (
+        page.locator("table.progress-grid tr", has_text="Salma Benali")
+        .locator(".badge.flag-completed")
+        .count()
+        == 1
+    )
+    assert progress_of(page, "Omar Chakiri") == "0/4"
+    assert db.session.scalar(select(Certificate.enrolment_id)) == salma.id
+
+    # The same two pages in Arabic, right to left, still fitting the phone.
+    page.locator('.lang-switch button[value="ar"]').click()
+    page.wait_for_url(f"{live_server}/cohorts/{cohort.id}")
+    assert (
+        page.locator("html").get_attribute("dir") == "rtl"
+        and page.locator("html").get_attribute("lang") == "ar"
+    )
+    assert progress_of(page, "Salma Benali") == "4/4"
+    assert fits_the_screen(page)
+    page.goto(f"{live_server}/cohorts/{cohort.id}/sessions")
+    page.locator('.session-card a[href$="/attendance"]').click()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert fits_the_screen(page)
+    assert (
+        page.locator(f"#p-{salma.id}").is_checked()
+        and page.locator(f"#x-{omar_enrolment.id}").is_checked()
+    )
+    name = page.locator("fieldset.mark legend", has_text="Salma Benali").bounding_box()
+    toggle = page.locator(f'label[for="p-{salma.id}"]').bounding_box()
+    assert name["x"] > toggle["x"]  # right to left: the name on the right, the buttons on its left
