@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from curriculum.db import db
 from curriculum.models import Course, Lesson, Module, QuizQuestion
@@ -109,7 +109,8 @@ def _live_lessons(course_ids: list[int]) -> list[Lesson]:
     statement = (
         select(Lesson)
         .join(Lesson.module)
-        .options(contains_eager(Lesson.module))
+        # Not the lessons' HTML: a page shows at most one body, loaded on access.
+        .options(contains_eager(Lesson.module), defer(Lesson.bodies))
         .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None), Module.archived_at.is_(None))
         .order_by(Lesson.course_id, Module.position, Lesson.position)
     )
@@ -156,10 +157,10 @@ def quiz_questions(lesson: Lesson) -> list[QuizQuestion]:
     statement = (
         select(QuizQuestion)
         .where(QuizQuestion.lesson_id == lesson.id, QuizQuestion.archived_at.is_(None))
-        .options(selectinload(QuizQuestion.choices))
+        .options(joinedload(QuizQuestion.choices))
         .order_by(QuizQuestion.position)
     )
-    return list(db.session.scalars(statement))
+    return list(db.session.scalars(statement).unique())
 
 
 def attempts_of(progress: LessonProgress | None) -> list[QuizAttempt]:
