@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from certificates.models import Certificate
 from curriculum.db import db
 from lms.learning import operations as learning
 from lms.learning.models import Enrolment, LessonProgress
+from tests.concurrency import mark_done_twice_at_once
 
 
 def finish(enrolment, course, score: int = 100, skip: tuple[str, ...] = ()):
@@ -196,27 +196,7 @@ def test_two_completions_at_once_give_one_certificate(app, make_user, make_cours
     enrolment_id = learning.enrol(make_user(), course).id
     lesson_id = course.modules[0].lessons[0].id
     db.session.commit()
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def worker():
-        try:
-            with app.app_context():
-                from curriculum.models import Lesson
-
-                enrolment = db.session.get(Enrolment, enrolment_id)
-                lesson = db.session.get(Lesson, lesson_id)
-                barrier.wait()
-                learning.mark_done(enrolment, lesson)
-                db.session.commit()
-        except Exception as error:  # noqa: BLE001
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = mark_done_twice_at_once(app, enrolment_id, lesson_id)
     assert errors == []
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1

@@ -3,8 +3,6 @@ learners; completing is race-free on PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,6 +11,7 @@ from lms.learning import operations
 from lms.learning.models import Enrolment, LessonProgress
 from lms.signals import course_completed
 from lms.users.models import User
+from tests.concurrency import mark_done_twice_at_once
 
 MAX_QUERIES = 8
 
@@ -78,27 +77,7 @@ def test_two_requests_completing_at_once_make_one_completion_and_one_signal(app,
         signals.append(enrolment.id)
 
     course_completed.connect(listener, app)
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def worker():
-        try:
-            with app.app_context():
-                from curriculum.models import Lesson
-
-                own_enrolment = db.session.get(Enrolment, enrolment_id)
-                lesson = db.session.get(Lesson, lesson_id)
-                barrier.wait()
-                operations.mark_done(own_enrolment, lesson)
-                db.session.commit()
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = mark_done_twice_at_once(app, enrolment_id, lesson_id)
     course_completed.disconnect(listener, app)
     db.session.expire_all()
     assert errors == []
