@@ -31,7 +31,7 @@ from lms.users.operations import create_user, find_by_email
 
 from . import pdfcheck, signing
 from .models import Certificate, CertificateFile
-from .rules import evaluate
+from .rules import RuleResult, evaluate
 from .serials import new_serial, normalize_serial
 
 TEMPLATE_VERSION = "1"
@@ -93,10 +93,17 @@ def _logos(course: Course) -> list[str]:
     return logos + [_configured_logo(path) for path in current_app.config["LMS_CERTIFICATE_LOGOS"]]
 
 
-def build_snapshot(enrolment: Enrolment, serial: str, issued_at: datetime, key_id: str, name: str | None = None) -> dict:
+def build_snapshot(
+    enrolment: Enrolment,
+    serial: str,
+    issued_at: datetime,
+    key_id: str,
+    name: str | None = None,
+    result: RuleResult | None = None,
+) -> dict:
     course = enrolment.course
     rule = course.certificate_rule or {}
-    result = evaluate(enrolment)
+    result = result or evaluate(enrolment)
     expires = None
     if rule.get("validity_months"):
         expires = _add_months(issued_at, int(rule["validity_months"])).date().isoformat()
@@ -128,7 +135,13 @@ def live_certificate(enrolment_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.live_enrolment_id == enrolment_id))
 
 
-def _create(enrolment: Enrolment, actor: User | None, reason: str | None, name: str | None = None) -> Certificate:
+def _create(
+    enrolment: Enrolment,
+    actor: User | None,
+    reason: str | None,
+    name: str | None = None,
+    result: RuleResult | None = None,
+) -> Certificate:
     """Render, sign and store a new live certificate (inside a savepoint: a race loses cleanly)."""
     folder = signing.key_folder_from_app()
     key_id = signing.ensure_key(folder)
@@ -137,7 +150,7 @@ def _create(enrolment: Enrolment, actor: User | None, reason: str | None, name: 
         serial = new_serial(enrolment.course.serial_prefix, issued_at.year)
         if db.session.scalar(select(Certificate.id).where(Certificate.serial == serial)) is None:
             break
-    snapshot = build_snapshot(enrolment, serial, issued_at, key_id, name)
+    snapshot = build_snapshot(enrolment, serial, issued_at, key_id, name, result)
     signed_key_id, signature = signing.sign(folder, snapshot)
     from .render import get_renderer  # WeasyPrint only in the processes that render
 
@@ -174,15 +187,14 @@ def issue_for_enrolment(enrolment: Enrolment, actor: User | None = None, force: 
     if existing is not None:
         return existing
     reason = (reason or "").strip() or None
+    result = evaluate(enrolment)  # once: it decides, and its figures are printed
     if force:
         if reason is None:
             raise InvalidInput(_("Say why the certificate is issued without the course's rule being met."))
-    else:
-        result = evaluate(enrolment)
-        if not result.met:
-            raise RuleNotMet(_("The course's rule is not met: %(missing)s", missing=" ".join(result.missing)))
+    elif not result.met:
+        raise RuleNotMet(_("The course's rule is not met: %(missing)s", missing=" ".join(result.missing)))
     try:
-        certificate = _create(enrolment, actor, reason)
+        certificate = _create(enrolment, actor, reason, result=result)
     except IntegrityError:  # another request issued it at the same moment
         existing = live_certificate(enrolment.id)
         if existing is None:
@@ -218,9 +230,10 @@ def issue_by_hand(admin: User, email: str, course: Course, reason: str, name: st
 
 def on_course_completed(enrolment: Enrolment) -> Certificate | None:
     """Listener of ``course_completed``: issue at once when the rule holds."""
-    if not evaluate(enrolment).met:
+    try:
+        return issue_for_enrolment(enrolment)
+    except RuleNotMet:
         return None
-    return issue_for_enrolment(enrolment)
 
 
 # -- revoking and correcting --------------------------------------------------------------------
