@@ -7,7 +7,7 @@ import logging
 from flask import Flask
 
 from curriculum.db import db
-from lms.signals import course_completed
+from lms.signals import completed_enrolment_progressed, course_completed
 
 log = logging.getLogger("lms.certificates")
 
@@ -23,3 +23,4 @@ def connect(app: Flask) -> None:
             log.exception("Could not issue the certificate of enrolment %s", enrolment.id)
 
     course_completed.connect(issue_on_completion, sender=app, weak=False)
+    completed_enrolment_progressed.connect(issue_on_completion, sender=app, weak=False)

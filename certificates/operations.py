@@ -229,7 +229,13 @@ def issue_by_hand(admin: User, email: str, course: Course, reason: str, name: st
 
 
 def on_course_completed(enrolment: Enrolment) -> Certificate | None:
-    """Listener of ``course_completed``: issue at once when the rule holds."""
+    """Listener of completion (and of progress after it): issue at once when the rule holds.
+
+    Only for an enrolment that never had a certificate: one that was revoked or superseded is an
+    administrator's decision, never undone automatically.
+    """
+    if db.session.scalar(select(Certificate.id).where(Certificate.enrolment_id == enrolment.id)) is not None:
+        return None
     try:
         return issue_for_enrolment(enrolment)
     except RuleNotMet:

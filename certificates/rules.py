@@ -55,7 +55,8 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
 
     required_setting = rule.get("required_lessons", "all")
     if required_setting == "all" or not required_setting:
-        required = [lesson for lesson in lessons if lesson.required]
+        # sessions are the attendance rule's business (below), not "every lesson"
+        required = [lesson for lesson in lessons if lesson.required and lesson.kind != "session"]
     else:
         wanted = set(required_setting)
         required = [lesson for lesson in lessons if f"{lesson.module.slug}/{lesson.slug}" in wanted]

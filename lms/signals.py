@@ -6,3 +6,7 @@ _signals = Namespace()
 
 #: sent with ``enrolment=...`` once, when an enrolment becomes complete
 course_completed = _signals.signal("lms.course-completed")
+
+#: sent with ``enrolment=...`` when an already completed enrolment records more progress (a better
+#: quiz score, a session attended): the certificate's rule may hold now
+completed_enrolment_progressed = _signals.signal("lms.completed-enrolment-progressed")

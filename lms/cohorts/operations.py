@@ -188,7 +188,7 @@ def confirm_roster(actor: User, roster: RosterImport, skip_errors: bool) -> dict
     if roster.applied_at is not None:
         raise Conflict(_("This roster was already imported."))
     cohort = roster.cohort
-    preview: RosterPreview = classify(cohort, roster.rows)
+    preview: RosterPreview = classify(cohort, roster.rows, actor)
     if preview.errors and not skip_errors:
         raise InvalidInput(
             ngettext(

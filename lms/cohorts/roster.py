@@ -29,7 +29,7 @@ from lms.errors import InvalidInput
 from lms.learning.models import Enrolment
 from lms.users.models import User
 
-from .models import Cohort
+from .models import Cohort, cohort_trainers
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -273,6 +273,10 @@ def row_error_message(row: dict, languages: list[str]) -> str:
             "The e-mail address « %(email)s » is not valid.", email=row.get("email", "")
         ),
         "duplicate": _("Same e-mail address as row %(row)s.", row=detail),
+        "other_trainer": _(
+            "This person is in another trainer's cohort of this course: ask that trainer or an "
+            "administrator to move them."
+        ),
         "bad_language": _(
             "Unknown language « %(value)s » (use %(codes)s).",
             value=detail,
@@ -283,6 +287,19 @@ def row_error_message(row: dict, languages: list[str]) -> str:
 
 
 # -- what confirming would do -------------------------------------------------------------------
+
+
+def _may_move_from(actor: User | None, cohort_id: int) -> bool:
+    if actor is None or actor.is_admin:
+        return True
+    return (
+        db.session.scalar(
+            select(cohort_trainers.c.cohort_id).where(
+                cohort_trainers.c.cohort_id == cohort_id, cohort_trainers.c.user_id == actor.id
+            )
+        )
+        is not None
+    )
 
 #: the fate of a row: "error", "new" (an account is created), "enrol" (an existing account joins),
 #: "move" (an existing account leaves another cohort of the course), "already" (nothing to do)
@@ -322,8 +339,13 @@ class RosterPreview:
         return sum(1 for line in self.lines if line.fate in ("new", "enrol", "move"))
 
 
-def classify(cohort: Cohort, rows: list[dict]) -> RosterPreview:
-    """Each row's fate against the accounts and enrolments as they are now (a few queries)."""
+def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> RosterPreview:
+    """Each row's fate against the accounts and enrolments as they are now (a few queries).
+
+    A learner in another cohort of the course moves only if ``actor`` manages that cohort too
+    (an administrator, or one of its trainers); otherwise the row is an error that does not say
+    which cohort it is.
+    """
     keys = [row["email"].lower() for row in rows if not row.get("error")]
     users: dict[str, User] = {}
     for start in range(0, len(keys), CHUNK):
@@ -363,6 +385,8 @@ def classify(cohort: Cohort, rows: list[dict]) -> RosterPreview:
                 line.fate = "enrol"
             elif placed[user.id][0] == cohort.id:
                 line.fate = "already"
+            elif not _may_move_from(actor, placed[user.id][0]):
+                line.fate, line.error = "error", "other_trainer"
             else:
                 line.fate, line.from_cohort = "move", placed[user.id][1]
         lines.append(line)

@@ -58,7 +58,7 @@ def _render_preview(
     error: str | None = None,
     status: int = 200,
 ):
-    preview = roster.classify(cohort, imported.rows)
+    preview = roster.classify(cohort, imported.rows, current_user)
     form.digest.data = imported.digest
     languages = list(current_app.config["LMS_LANGUAGES"])
     messages = {line.row: roster.row_error_message({"error": line.error, "error_detail": line.error_detail, "email": line.email}, languages)

@@ -23,7 +23,7 @@ from curriculum.rendering import render_markdown
 from lms.audit.operations import record
 from lms.cohorts.models import Attendance, Cohort, CohortSession
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from lms.signals import course_completed
+from lms.signals import completed_enrolment_progressed, course_completed
 
 from .models import Enrolment, LessonProgress, QuizAttempt, Submission
 
@@ -139,9 +139,20 @@ def _set_done(progress: LessonProgress) -> bool:
 
 
 def complete_if_finished(enrolment: Enrolment) -> bool:
-    """Complete the enrolment when every required lesson is done; send ``course_completed`` once."""
+    """Complete the enrolment when every required lesson is done; send ``course_completed`` once.
+
+    In-person sessions are left to the certificate's attendance rule (a learner may miss some);
+    progress recorded after completion sends ``completed_enrolment_progressed`` instead, so the
+    certificate's rule is evaluated again (e.g. a better quiz score, one more session attended).
+    """
+    if enrolment.status == "completed":
+        completed_enrolment_progressed.send(current_app._get_current_object(), enrolment=enrolment)
+        return False
     required = select(Lesson.id).where(
-        Lesson.course_id == enrolment.course_id, Lesson.required.is_(True), Lesson.archived_at.is_(None)
+        Lesson.course_id == enrolment.course_id,
+        Lesson.required.is_(True),
+        Lesson.kind != "session",
+        Lesson.archived_at.is_(None),
     )
     total = db.session.scalar(select(func.count()).select_from(required.subquery()))
     done = db.session.scalar(
@@ -242,7 +253,7 @@ def submit_quiz(enrolment: Enrolment, lesson: Lesson, answers: dict[str, list[st
     progress.score = max(progress.score or 0, score)
     db.session.flush()
     passed = score >= int(lesson.settings.get("pass_mark", 0))
-    if passed and _set_done(progress):
+    if passed and (_set_done(progress) or enrolment.status == "completed"):
         complete_if_finished(enrolment)
     return QuizResult(attempt=attempt, progress=progress, passed=passed, correct=correct)
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from curriculum.db import db
-from curriculum.models import Course, Lesson, Module, QuizQuestion
+from curriculum.models import Course, Lesson, Module, QuizChoice, QuizQuestion
 from lms.cohorts.models import Attendance, CohortSession
 from lms.errors import NotFound
 
@@ -130,7 +130,13 @@ def _group(course: Course, lessons: list[Lesson], progress: dict[int, LessonProg
             1 for lesson in view.lessons if lesson.required and lesson.id in progress and progress[lesson.id].done
         )
         view.locked = course.sequential and not previous_complete
-        previous_complete = previous_complete and view.done >= view.required
+        # In-person sessions do not hold the next module back: a missed meeting counts against
+        # the attendance rule of the certificate, it does not lock the learner out.
+        previous_complete = previous_complete and all(
+            lesson.id in progress and progress[lesson.id].done
+            for lesson in view.lessons
+            if lesson.required and lesson.kind != "session"
+        )
     return views
 
 
@@ -157,7 +163,7 @@ def quiz_questions(lesson: Lesson) -> list[QuizQuestion]:
     statement = (
         select(QuizQuestion)
         .where(QuizQuestion.lesson_id == lesson.id, QuizQuestion.archived_at.is_(None))
-        .options(joinedload(QuizQuestion.choices))
+        .options(joinedload(QuizQuestion.choices.and_(QuizChoice.archived_at.is_(None))))
         .order_by(QuizQuestion.position)
     )
     return list(db.session.scalars(statement).unique())

@@ -210,3 +210,15 @@ def test_configured_logos_are_printed_on_every_certificate(app, enrolled, tmp_pa
     finish(enrolment, course)
     certificate = db.session.scalar(select(Certificate))
     assert [url[:22] for url in certificate.snapshot["logos"]] == ["data:image/png;base64,"]
+
+
+def test_a_revoked_certificate_is_not_issued_again_by_later_progress(app, enrolled):
+    _user, course, enrolment = enrolled
+    finish(enrolment, course)
+    certificate = db.session.scalar(select(Certificate))
+    operations.revoke(None, certificate, "Plagiat")
+    db.session.commit()
+    quiz = next(lesson for module in course.modules for lesson in module.lessons if lesson.kind == "quiz")
+    learning.submit_quiz(enrolment, quiz, {"q1": ["a"], "q2": ["a", "b"], "q3": ["true"]})
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1

@@ -200,3 +200,57 @@ def test_arabic_pages_are_right_to_left(app, client, make_user, login, make_cour
     client.post(f"{BASE}/enrol")
     html = client.get(f"{BASE}/basics/intro").get_data(as_text=True)
     assert '<html lang="ar" dir="rtl">' in html
+
+
+def test_a_missed_session_neither_locks_the_next_module_nor_blocks_completion(app, client, make_user, login, make_course, completions):
+    course = make_course()
+    learner = make_user()
+    trainer = make_user(roles=("trainer",))
+    cohort = Cohort(course_id=course.id, name="Figuig", territory="Figuig", join_code="FIG2026A", trainers=[trainer])
+    db.session.add(cohort)
+    db.session.commit()
+    login(learner)
+    client.post("/join", data={"code": "FIG2026A"})
+    enrolment = db.session.scalar(select(Enrolment))
+    client.post(f"{BASE}/basics/intro/done")
+    client.post(f"{BASE}/basics/check/quiz", data={"q-q1": "a", "q-q2": ["a", "b"], "q-q3": "true"})
+    client.post(f"{BASE}/basics/field-work/submission", data={"text": "Mon travail"})
+    operations.review_submission(trainer, db.session.scalar(select(Submission)), accept=True, feedback="")
+    meeting = db.session.scalar(select(Submission)).lesson_id + 1
+    session = CohortSession(cohort_id=cohort.id, lesson_id=meeting, starts_at=datetime(2026, 12, 5, 9, tzinfo=UTC), place="Figuig")
+    db.session.add(session)
+    db.session.flush()
+    operations.record_attendance(trainer, session, enrolment, present=False)
+    db.session.commit()
+    # The next module is open despite the absence; finishing it completes the course.
+    assert client.post(f"{BASE}/next-steps/wrap-up/done").status_code == 302
+    db.session.refresh(enrolment)
+    assert enrolment.status == "completed" and completions == [enrolment.id]
+
+
+def test_the_certificate_comes_when_the_rule_holds_after_completion(app, make_user, make_course):
+    from certificates.models import Certificate
+
+    course = make_course(sequential=False)
+    learner, trainer = make_user(), make_user(roles=("trainer",))
+    cohort = Cohort(course_id=course.id, name="Azilal", territory="Azilal", join_code="AZL2026B", trainers=[trainer])
+    db.session.add(cohort)
+    db.session.flush()
+    enrolment = operations.enrol(learner, course, cohort)
+    lessons = {lesson.slug: lesson for module in course.modules for lesson in module.lessons}
+    operations.mark_done(enrolment, lessons["intro"])
+    operations.mark_done(enrolment, lessons["wrap-up"])
+    operations.submit_quiz(enrolment, lessons["check"], {"q1": ["a"], "q2": ["a", "b"], "q3": ["true"]})
+    submission = operations.submit_assignment(enrolment, lessons["field-work"], "Mon travail")
+    operations.review_submission(trainer, submission, accept=True, feedback="")
+    db.session.commit()
+    # Completed, but the attendance rule (75 %) is not met yet: no certificate.
+    assert enrolment.status == "completed"
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    # The trainer records the session: the rule holds now, and the certificate is issued.
+    session = CohortSession(cohort_id=cohort.id, lesson_id=lessons["meeting"].id, starts_at=datetime(2026, 12, 5, 9, tzinfo=UTC))
+    db.session.add(session)
+    db.session.flush()
+    operations.record_attendance(trainer, session, enrolment, present=True)
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1

@@ -192,3 +192,21 @@ def test_an_unreadable_file_is_refused_on_the_upload_page_with_each_problem(
         and "Row 1: no column for the name" not in html
     )
     assert db.session.scalar(select(func.count()).select_from(RosterImport)) == 0
+
+
+def test_a_roster_cannot_take_a_learner_from_another_trainers_cohort(
+    app, trainer, as_user, make_cohort, make_user
+):
+    cohort = make_cohort([trainer])
+    colleague = make_user(email="colleague@example.org", roles=("trainer",))
+    theirs = make_cohort([colleague], course=cohort.course, name="Cohorte de Khénifra")
+    learner = make_user(email="hajar@example.org")
+    kept = enrol(learner, cohort.course, theirs)
+    db.session.commit()
+    client = as_user(trainer)
+    url = upload(client, cohort, "nom;courriel\nHajar;hajar@example.org\n").headers["Location"]
+    page = client.get(url).get_data(as_text=True)
+    assert "another trainer" in page and "Khénifra" not in page  # refused, and nothing leaked
+    confirm(client, url)
+    db.session.refresh(kept)
+    assert kept.cohort_id == theirs.id
