@@ -47,6 +47,7 @@ def progress_of(page, name: str) -> str:
 
 
 def fits_the_screen(page) -> bool:
+    page.wait_for_load_state()  # a click may still be navigating
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
@@ -167,6 +168,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     submit_main_form(page)
     assert page.locator(".session-card").count() == 1
     page.locator('.session-card a[href$="/attendance"]').click()
+    page.wait_for_url("**/attendance")
     assert fits_the_screen(page)
     salma = db.session.scalar(
         select(Enrolment).join(User).filter(User.email_key == "salma.benali@example.org")
