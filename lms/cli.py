@@ -126,25 +126,16 @@ def demo(host: str, port: int, setup_only: bool) -> None:
 
 
 def _import_bundled_packs() -> None:
-    try:
-        from curriculum.importer import import_bundled_packs
-    except ImportError:  # curricula not built yet
-        return
+    from curriculum.importer import import_bundled_packs
+
     for line in import_bundled_packs():
         click.echo(line)
 
 
 def product_commands() -> list[click.Command]:
-    commands: list[click.Command] = [demo, users_group, db_upgrade]
-    try:
-        from curriculum.cli import curriculum_group
-
-        commands.append(curriculum_group)
-    except ImportError:
-        pass
+    # Imported here: the command modules import the models and the extension.
     from certificates.cli import certificates_group
+    from curriculum.cli import curriculum_group
     from lms.jobs.cli import job_commands
 
-    commands.append(certificates_group)
-    commands.extend(job_commands())
-    return commands
+    return [demo, users_group, db_upgrade, curriculum_group, certificates_group, *job_commands()]
