@@ -43,6 +43,8 @@ from certificates.render import (  # noqa: E402
     certificate_context,
 )
 from certificates.serials import new_serial  # noqa: E402
+from tests.certificates.snapshots import SERIAL  # noqa: E402
+from tests.certificates.snapshots import sample_snapshot as _sample_snapshot  # noqa: E402
 
 INK = HexColor("#1c2a43")
 GOLD = HexColor("#b08a3e")
@@ -50,54 +52,9 @@ MUTED = HexColor("#5a6478")
 PAPER = HexColor("#fffdf7")
 
 
-def sample_snapshot(serial: str = "SPP-2026-7K3M-Q9XD") -> dict:
-    return {
-        "serial": serial,
-        "learner": {"name": "Fatima Zahra Ait Benhaddou"},
-        "course": {
-            "slug": "solving-public-problems",
-            "titles": {
-                "fr": "Résoudre les problèmes publics",
-                "en": "Solving Public Problems",
-                "ar": "حل المشكلات العمومية",
-            },
-            "hours": 24,
-        },
-        "languages": ["fr", "ar"],
-        "wording": {
-            "fr": "a suivi avec succès la masterclass",
-            "en": "has successfully completed the masterclass",
-            "ar": "تقديرًا لإتمام الماستر كلاس بنجاح",
-        },
-        "completed_on": "2026-11-20",
-        "issued_at": "2026-11-25T17:00:00+00:00",
-        "expires_on": None,
-        "scores": {"quiz_average": 86, "attendance": 100},
-        "signatories": [
-            {
-                "name": "Nadia El Amrani",
-                "title": {
-                    "fr": "Directrice de l’Académie citoyenne",
-                    "en": "Director, Citizen Academy",
-                    "ar": "مديرة الأكاديمية المواطنة",
-                },
-            },
-            {
-                "name": "Youssef Benali",
-                "title": {
-                    "fr": "Formateur principal",
-                    "en": "Lead trainer",
-                    "ar": "المكوّن الرئيسي",
-                },
-            },
-        ],
-        "issuer": {"name": "Académie citoyenne", "url": "https://lms.example.org"},
-        "logos": [],
-        "verify_url": f"https://lms.example.org/verify/{serial}",
-        "template": "default",
-        "template_version": "1",
-        "key_id": "0123456789abcdef",
-    }
+def sample_snapshot(serial: str = SERIAL) -> dict:
+    """The tests' sample certificate (tests/certificates/snapshots.py) with its own serial."""
+    return _sample_snapshot(serial=serial, verify_url=f"https://lms.example.org/verify/{serial}")
 
 
 class ReportLabCertificate:
