@@ -23,17 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from curriculum.db import db  # noqa: E402
 from curriculum.models import Course, Lesson, Module  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.app import database_url  # noqa: E402
 from lms.cohorts.models import Cohort  # noqa: E402
-from lms.learning.models import Enrolment, LessonProgress  # noqa: E402
 from lms.models import import_all_models  # noqa: E402
 from lms.users.models import User  # noqa: E402
 from lms.users.operations import create_user  # noqa: E402
+from tests.bulk import fill_cohort  # noqa: E402
 
 PASSWORD = "benchmark password"
 
@@ -76,35 +76,7 @@ def make_cohort(
     )
     db.session.add(cohort)
     db.session.flush()
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"{tag}-{n}@example.org",
-                "email_key": f"{tag}-{n}@example.org",
-                "name": f"Learner {tag}-{n:05d}",
-            }
-            for n in range(learners)
-        ],
-    )
-    user_ids = db.session.scalars(
-        select(User.id).where(User.email_key.like(f"{tag}-%")).order_by(User.id)
-    ).all()
-    db.session.execute(
-        insert(Enrolment),
-        [{"user_id": uid, "course_id": course_id, "cohort_id": cohort.id} for uid in user_ids],
-    )
-    enrolment_ids = db.session.scalars(
-        select(Enrolment.id).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
-    ).all()
-    rows = [
-        {"enrolment_id": eid, "lesson_id": lid, "status": "done"}
-        for n, eid in enumerate(enrolment_ids)
-        for lid in lesson_ids[: n % (len(lesson_ids) + 1)]
-    ]
-    for start in range(0, len(rows), 20000):
-        db.session.execute(insert(LessonProgress), rows[start : start + 20000])
-    db.session.commit()
+    fill_cohort(course_id, cohort.id, learners, lesson_ids, tag)
     return cohort.id
 
 

@@ -8,7 +8,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from curriculum.db import db, utcnow
 from curriculum.models import Lesson
@@ -16,8 +16,8 @@ from lms.cohorts import dashboard as figures
 from lms.cohorts.models import CohortSession
 from lms.cohorts.reports import neutralise
 from lms.learning import operations
-from lms.learning.models import Enrolment, LessonProgress
-from lms.users.models import User
+from lms.learning.models import Enrolment
+from tests.bulk import fill_cohort
 
 MAX_DASHBOARD_QUERIES = 6
 
@@ -34,34 +34,7 @@ def big_cohort(
     course = make_course(slug="big", sequential=False, modules=specs)
     cohort = make_cohort([trainer], course=course)
     lesson_ids = [lesson.id for module in course.modules for lesson in module.lessons]
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"p{n}@example.org",
-                "email_key": f"p{n}@example.org",
-                "name": f"Learner {n:04d}",
-            }
-            for n in range(learners)
-        ],
-    )
-    user_ids = db.session.scalars(
-        select(User.id).where(User.email_key.like("p%@example.org")).order_by(User.id)
-    ).all()
-    db.session.execute(
-        insert(Enrolment),
-        [{"user_id": uid, "course_id": course.id, "cohort_id": cohort.id} for uid in user_ids],
-    )
-    enrolment_ids = db.session.scalars(
-        select(Enrolment.id).where(Enrolment.cohort_id == cohort.id).order_by(Enrolment.id)
-    ).all()
-    rows = [
-        {"enrolment_id": eid, "lesson_id": lid, "status": "done"}
-        for n, eid in enumerate(enrolment_ids)
-        for lid in lesson_ids[: n % (len(lesson_ids) + 1)]
-    ]
-    db.session.execute(insert(LessonProgress), rows)
-    db.session.commit()
+    fill_cohort(course.id, cohort.id, learners, lesson_ids, "p")
     return cohort
 
 
