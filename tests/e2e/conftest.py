@@ -55,8 +55,14 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
         )
         yield browser
         browser.close()
@@ -75,7 +81,9 @@ def new_page(browser, request):
     pages = []
 
     def factory(width: int = 390, height: int = 844, **options):
-        context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **options)
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, accept_downloads=True, **options
+        )
         page = context.new_page()
         page.set_default_timeout(15000)
         pages.append(page)
@@ -104,6 +112,15 @@ def minimal_course(app):
     return db.session.scalar(db.select(Course).filter_by(slug="minimal-course"))
 
 
+def follow(target) -> None:
+    """Click a link or a form's button and wait until the page it leads to has loaded.
+
+    A bare ``click()`` returns as soon as the click is dispatched: checking the page right after
+    it may still see the old page, or a new one not parsed yet.
+    """
+    with target.page.expect_navigation():
+        target.click()
+
+
 def submit(page, button_text: str) -> None:
-    page.get_by_role("button", name=button_text).click()
-    page.wait_for_load_state()
+    follow(page.get_by_role("button", name=button_text))

@@ -31,6 +31,7 @@ from lms.cohorts.models import Cohort, CohortSession
 from lms.jobs.models import Job
 from lms.learning import operations as learning
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import follow
 
 pytestmark = pytest.mark.browser
 
@@ -229,7 +230,7 @@ def log_in(page, site: Site, email: str) -> None:
     page.goto(f"{site.url}/login")
     page.fill("#email", email)
     page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
+    follow(page.locator("main form button[type=submit]"))
     page.wait_for_url(lambda url: "/login" not in url)
 
 
@@ -272,7 +273,7 @@ def visitor_pages(checker: Checker, page) -> None:
         checker.check(page, name, path)
         if french and name in ("catalogue", "verify"):
             keep_screenshot(page, f"{name}-fr")
-    page.locator("main form button[type=submit]").click()  # empty: every field in error
+    follow(page.locator("main form button[type=submit]"))  # empty: every field in error
     checker.check(page, "register with errors")
     checker.check(page, "page not found", "/no-such-page", 404)
 
@@ -303,7 +304,7 @@ def learner_pages(checker: Checker, page) -> None:
     for question, choices in site.half_right_answers().items():
         for choice in choices:
             page.check(f'input[name="q-{question}"][value="{choice}"]')
-    page.locator('form[action$="/quiz"] button').click()
+    follow(page.locator('form[action$="/quiz"] button'))
     page.locator("#result").evaluate("result => result.scrollIntoView()")
     if language == "fr":
         keep_screenshot(page, "quiz-result-fr")
@@ -339,13 +340,13 @@ def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
         "nom;courriel\nOmar Chakiri;omar@example.org\nSans courriel;pas-une-adresse\n"
     )
     page.set_input_files("#file", str(roster))
-    page.locator("main form button[type=submit]").click()
+    follow(page.locator("main form button[type=submit]"))
     page.wait_for_selector("table.roster")
     checker.check(page, "roster preview with an error")
     page.goto(site.url + attendance)
     page.locator(".toggle label.present").first.click()
     page.locator(".toggle label.absent").last.click()
-    page.locator(".save-bar button").click()
+    follow(page.locator(".save-bar button"))
     page.wait_for_selector(".flash-success")
     checker.check(page, "attendance saved")
     if french:
@@ -356,7 +357,7 @@ def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
         site.certificate_png(tmp_path)
     page.goto(f"{site.url}/admin/certificates/{site.serial}")
     page.fill("#revoke-reason", "Vérification")
-    page.locator('form[action$="/revoke"] button').click()
+    follow(page.locator('form[action$="/revoke"] button'))
     page.wait_for_selector(".badge.revoked")
     checker.check(page, "revoked certificate")
 

@@ -16,6 +16,7 @@ from curriculum.db import db
 from curriculum.models import Course
 from lms.audit.models import AuditEvent
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import follow
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +35,7 @@ def zip_of(folder: Path, target: Path) -> Path:
 
 
 def submit(page, form: str = "main form") -> None:
-    page.locator(f"{form} button[type=submit]").last.click()
-    page.wait_for_load_state()
+    follow(page.locator(f"{form} button[type=submit]").last)
 
 
 def test_an_administrator_imports_a_pack_then_issues_and_revokes_a_certificate(
@@ -50,7 +50,7 @@ def test_an_administrator_imports_a_pack_then_issues_and_revokes_a_certificate(
     assert page.locator("html").get_attribute("lang") == "fr"
 
     # Upload the pack: the check and the preview come first, nothing is imported before "apply".
-    page.locator('nav.main-nav a[href$="/admin/packs"]').click()
+    follow(page.locator('nav.main-nav a[href$="/admin/packs"]'))
     page.set_input_files("#pack", str(zip_of(MINIMAL_PACK, tmp_path / "minimal.zip")))
     submit(page, 'form[action$="/admin/packs/upload"]')
     assert page.locator("main .flash-success").count() == 1  # the pack is valid
@@ -64,8 +64,8 @@ def test_an_administrator_imports_a_pack_then_issues_and_revokes_a_certificate(
     assert course.slug == "minimal-course" and len(course.modules[0].lessons) == 4
 
     # Issue a certificate by hand, to someone who followed the masterclass in person.
-    page.locator('nav.main-nav a[href$="/admin/certificates"]').click()
-    page.locator('main a[href$="/admin/certificates/issue"]').click()
+    follow(page.locator('nav.main-nav a[href$="/admin/certificates"]'))
+    follow(page.locator('main a[href$="/admin/certificates/issue"]'))
     page.fill("#email", "hassan.ouali@example.org")
     page.fill("#name", "Hassan Ouali")
     page.select_option("#course", str(course.id))
@@ -116,5 +116,5 @@ def test_an_administrator_imports_a_pack_then_issues_and_revokes_a_certificate(
     assert (
         certificate.serial in verdict.inner_text()
     )  # an untouched original of this certificate...
-    verdict.locator(f'a[href$="/verify/{certificate.serial}"]').click()
+    follow(verdict.locator(f'a[href$="/verify/{certificate.serial}"]'))
     assert employer.locator(".verify-revoked").count() == 1  # ...which is revoked

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import follow
 from tests.lms.jobs.conftest import admin, make_cohort  # noqa: F401 — the job tests' fixtures
 
 pytestmark = pytest.mark.browser
@@ -30,12 +31,11 @@ def test_the_bar_moves_while_the_job_runs_then_the_page_shows_the_end(
     page.goto(f"{live_server}/login")
     page.fill("#email", admin.email)
     page.fill("#password", "correct horse battery")
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    follow(page.locator("main form button[type=submit]").last)
 
     page.goto(f"{live_server}/admin/certificates/bulk")
     page.select_option("#issue-cohort", str(cohort.id))
-    page.get_by_role("button", name="Issue the certificates", exact=True).click()
+    follow(page.get_by_role("button", name="Issue the certificates", exact=True))
     page.wait_for_url(f"{live_server}/admin/jobs/*")
     # Once the items are listed (the script reloads the page when the job starts running):
     state = page.locator("[data-job-state]")

@@ -15,6 +15,7 @@ from curriculum.models import Lesson
 from lms.cohorts.models import Cohort, CohortSession
 from lms.learning import operations
 from lms.learning.models import Enrolment, Submission
+from tests.e2e.conftest import follow
 
 pytestmark = pytest.mark.browser
 
@@ -26,9 +27,17 @@ def main_button(page):
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
-def test_a_learner_registers_learns_and_gets_a_verified_certificate(live_server, new_page, make_user, minimal_course, language, tmp_path):
+def test_a_learner_registers_learns_and_gets_a_verified_certificate(
+    live_server, new_page, make_user, minimal_course, language, tmp_path
+):
     trainer = make_user(email="trainer@example.org", roles=("trainer",))
-    cohort = Cohort(course_id=minimal_course.id, name="Cohorte d'Azilal", territory="Azilal", join_code="AZL2026K", trainers=[trainer])
+    cohort = Cohort(
+        course_id=minimal_course.id,
+        name="Cohorte d'Azilal",
+        territory="Azilal",
+        join_code="AZL2026K",
+        trainers=[trainer],
+    )
     db.session.add(cohort)
     db.session.commit()
     page = new_page()
@@ -36,12 +45,14 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(live_server,
 
     # Register, in the learner's language.
     page.goto(f"{live_server}/register")
-    page.fill("#name", "Fatima Zahra Aït Benhaddou" if language == "fr" else "فاطمة الزهراء آيت بنحدو")
+    page.fill(
+        "#name", "Fatima Zahra Aït Benhaddou" if language == "fr" else "فاطمة الزهراء آيت بنحدو"
+    )
     page.fill("#email", "fatima@example.org")
     page.fill("#password", "une phrase de passe longue")
     page.fill("#confirm", "une phrase de passe longue")
     page.select_option("#locale", language)
-    main_button(page).click()
+    follow(main_button(page))
     expected_dir = "rtl" if language == "ar" else "ltr"
     assert page.locator("html").get_attribute("dir") == expected_dir
     assert page.locator("html").get_attribute("lang") == language
@@ -49,23 +60,23 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(live_server,
     # Join the cohort with its code.
     page.goto(f"{live_server}/join")
     page.fill("#code", "azl2026k")
-    main_button(page).click()
+    follow(main_button(page))
     page.wait_for_url(course_url)
 
     # Reading: the pack's image is served; mark as done.
     page.goto(f"{course_url}/basics/welcome")
     assert page.locator(".prose img").evaluate("img => img.complete && img.naturalWidth > 0")
-    page.locator('form[action$="/done"] button').click()
+    follow(page.locator('form[action$="/done"] button'))
     page.wait_for_url(f"{course_url}/basics/check")
 
     # Quiz: failed, then passed.
     page.check('input[name="q-colour"][value="b"]')
     page.check('input[name="q-round"][value="false"]')
-    page.locator('form[action$="/quiz"] button').click()
+    follow(page.locator('form[action$="/quiz"] button'))
     assert page.locator("#result p.result-wrong").count() == 2
     page.check('input[name="q-colour"][value="a"]')
     page.check('input[name="q-round"][value="true"]')
-    page.locator('form[action$="/quiz"] button').click()
+    follow(page.locator('form[action$="/quiz"] button'))
     assert page.locator("#result p.result-right").count() == 2
 
     # Assignment: a text and a photo of the field notes.
@@ -74,7 +85,7 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(live_server,
     page.goto(f"{course_url}/basics/homework")
     page.fill("#text", "Diagnostic : le transport scolaire du douar Ait Bouguemez.")
     page.set_input_files("#file", str(photo))
-    page.locator('form[action$="/submission"] button').click()
+    follow(page.locator('form[action$="/submission"] button'))
     assert page.locator(".badge.todo").count() >= 1  # submitted, waiting for review
 
     # The trainer accepts the work and records attendance at the session.
@@ -82,7 +93,12 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(live_server,
     submission = db.session.scalar(select(Submission))
     operations.review_submission(trainer, submission, accept=True, feedback="Très bon diagnostic.")
     meeting = db.session.scalar(select(Lesson).filter_by(slug="meeting"))
-    session = CohortSession(cohort_id=cohort.id, lesson_id=meeting.id, starts_at=datetime(2026, 12, 12, 9, tzinfo=UTC), place="Dar Chabab d'Azilal")
+    session = CohortSession(
+        cohort_id=cohort.id,
+        lesson_id=meeting.id,
+        starts_at=datetime(2026, 12, 12, 9, tzinfo=UTC),
+        place="Dar Chabab d'Azilal",
+    )
     db.session.add(session)
     db.session.flush()
     operations.record_attendance(trainer, session, enrolment, present=True)

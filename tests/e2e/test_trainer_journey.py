@@ -16,6 +16,7 @@ from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
 from lms.users.models import User
 from tests.conftest import PASSWORD
+from tests.e2e.conftest import follow
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,7 @@ FIXED_ROSTER = "nom;courriel;langue\nSalma Benali;salma.benali@example.org;fr\nO
 
 
 def submit_main_form(page) -> None:
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    follow(page.locator("main form button[type=submit]").last)
 
 
 def log_in(page, url: str, email: str, password: str = PASSWORD) -> None:
@@ -61,7 +61,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
 
     # Create the cohort.
     page.goto(f"{live_server}/cohorts")
-    page.locator('main a[href$="/cohorts/new"]').click()
+    follow(page.locator('main a[href$="/cohorts/new"]'))
     page.select_option("#course", str(minimal_course.id))
     page.fill("#name", "Cohorte de Tissa — printemps 2027")
     page.fill("#province", "Taounate")
@@ -77,7 +77,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     assert page.locator(".join-box code").inner_text() == cohort.join_code
 
     # Import the roster: one row has a broken e-mail address; nothing is imported until it is fixed.
-    page.locator('nav.tabs a[href$="/roster"]').click()
+    follow(page.locator('nav.tabs a[href$="/roster"]'))
     bad = tmp_path / "liste.csv"
     bad.write_text(BAD_ROSTER, encoding="utf-8")
     page.set_input_files("#file", str(bad))
@@ -89,13 +89,11 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     assert "omar.chakiri@example" in error_rows.inner_text()
     assert page.locator("ul.row-errors li").count() == 1
     assert page.locator("table.roster tr.fate-new").count() == 1
-    page.locator(
-        'form[action$="/confirm"] button[type=submit]'
-    ).click()  # without skipping the bad row
+    follow(page.locator('form[action$="/confirm"] button[type=submit]'))  # not skipping the bad row
     assert page.locator('main .flash-error[role="alert"]').count() == 1
     assert db.session.scalar(select(Enrolment)) is None
 
-    page.locator('.notice a[href$="/roster"]').click()  # "upload the fixed file"
+    follow(page.locator('.notice a[href$="/roster"]'))  # "upload the fixed file"
     fixed = tmp_path / "liste-corrigee.csv"
     fixed.write_text(FIXED_ROSTER, encoding="utf-8")
     page.set_input_files("#file", str(fixed))
@@ -103,7 +101,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     page.wait_for_selector("table.roster")
     assert page.locator("table.roster tr.fate-error").count() == 0
     assert page.locator("table.roster tr.fate-new").count() == 2
-    page.locator('form[action$="/confirm"] button[type=submit]').click()
+    follow(page.locator('form[action$="/confirm"] button[type=submit]'))
     page.wait_for_url(f"{live_server}/cohorts/{cohort.id}")
     assert page.locator(".flashes .flash-success").count() == 1
     assert page.locator("table.progress-grid tbody tr").count() == 2
@@ -124,30 +122,30 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     log_in(learner, live_server, "salma.benali@example.org", "ma phrase de passe à moi")
     course_url = f"{live_server}/courses/minimal-course/basics"
     learner.goto(f"{course_url}/welcome")
-    learner.locator('form[action$="/done"] button').click()
+    follow(learner.locator('form[action$="/done"] button'))
     learner.wait_for_url(f"{course_url}/check")
     learner.check('input[name="q-colour"][value="a"]')
     learner.check('input[name="q-round"][value="true"]')
-    learner.locator('form[action$="/quiz"] button').click()
+    follow(learner.locator('form[action$="/quiz"] button'))
     assert learner.locator("#result p.result-right").count() == 2
     learner.goto(f"{course_url}/homework")
     learner.fill("#text", "Diagnostic : le transport scolaire du douar, 40 élèves à 7 km.")
-    learner.locator('form[action$="/submission"] button').click()
+    follow(learner.locator('form[action$="/submission"] button'))
     learner.wait_for_selector(".badge.todo")
 
     page.reload()
     assert progress_of(page, "Salma Benali") == "2/4"
 
     # The trainer reviews and accepts the work from the review queue.
-    page.locator('nav.main-nav a[href$="/reviews"]').click()
+    follow(page.locator('nav.main-nav a[href$="/reviews"]'))
     queue = page.locator("ul.review-queue li")
     assert queue.count() == 1 and "Salma Benali" in queue.inner_text()
-    queue.locator("a").first.click()
+    follow(queue.locator("a").first)
     assert "Diagnostic : le transport scolaire" in page.locator("main pre").inner_text()
     page.fill(
         "#feedback", "Très bon **diagnostic** : ajoute une photo de l'arrêt la prochaine fois."
     )
-    page.locator('button[name="accept"]').click()
+    follow(page.locator('button[name="accept"]'))
     page.wait_for_url(f"{live_server}/reviews")
     assert page.locator("ul.review-queue").count() == 0
     submission = db.session.scalar(select(Submission))
@@ -160,14 +158,14 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
 
     # On a phone: schedule the session, then take attendance.
     page.set_viewport_size(PHONE)
-    page.locator('nav.tabs a[href$="/sessions"]').click()
+    follow(page.locator('nav.tabs a[href$="/sessions"]'))
     assert page.locator("#lesson option").count() == 1  # the course's one session lesson
     page.fill("#day", "2026-12-12")
     page.fill("#time", "09:30")
     page.fill("#place", "Dar Chabab de Tissa, salle 2")
     submit_main_form(page)
     assert page.locator(".session-card").count() == 1
-    page.locator('.session-card a[href$="/attendance"]').click()
+    follow(page.locator('.session-card a[href$="/attendance"]'))
     page.wait_for_url("**/attendance")
     assert fits_the_screen(page)
     salma = db.session.scalar(
@@ -183,7 +181,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     )  # thumb-sized
     present.click()
     absent.click()
-    page.locator(".save-bar button").click()
+    follow(page.locator(".save-bar button"))
     page.wait_for_selector(".flashes .flash-success")
     marks = {a.enrolment_id: a.present for a in db.session.scalars(select(Attendance))}
     assert marks == {salma.id: True, omar_enrolment.id: False}
@@ -193,8 +191,8 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     )
 
     # The dashboard moved: Salma has done everything; her certificate is issued.
-    page.locator('main a[href$="/sessions"]').first.click()  # back to the sessions
-    page.locator(f'nav.tabs a[href$="/cohorts/{cohort.id}"]').click()
+    follow(page.locator('main a[href$="/sessions"]').first)  # back to the sessions
+    follow(page.locator(f'nav.tabs a[href$="/cohorts/{cohort.id}"]'))
     assert progress_of(page, "Salma Benali") == "4/4"
     assert (
         page.locator("table.progress-grid tr", has_text="Salma Benali")
@@ -206,7 +204,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     assert db.session.scalar(select(Certificate.enrolment_id)) == salma.id
 
     # The same two pages in Arabic, right to left, still fitting the phone.
-    page.locator('.lang-switch button[value="ar"]').click()
+    follow(page.locator('.lang-switch button[value="ar"]'))
     page.wait_for_url(f"{live_server}/cohorts/{cohort.id}")
     assert (
         page.locator("html").get_attribute("dir") == "rtl"
@@ -215,7 +213,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     assert progress_of(page, "Salma Benali") == "4/4"
     assert fits_the_screen(page)
     page.goto(f"{live_server}/cohorts/{cohort.id}/sessions")
-    page.locator('.session-card a[href$="/attendance"]').click()
+    follow(page.locator('.session-card a[href$="/attendance"]'))
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert fits_the_screen(page)
     assert (
