@@ -23,7 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
+from xml.etree import ElementTree
 
+import cssselect2
 from flask_babel import gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import CSS, HTML, Attachment
@@ -34,6 +36,7 @@ from .content import CertificateRenderError, certificate_context, issued_at
 from .pdfcheck import ATTACHMENT_NAME
 
 __all__ = [
+    "CertificateHTML",
     "CertificateRenderError",
     "CertificateRenderer",
     "RefusedURL",
@@ -51,6 +54,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "default": ("certificates/default.html", "certificate.css"),
 }
 DEFAULT_PDF_VARIANT = "pdf/a-3b"
+USER_AGENT_STYLESHEET = "user-agent.css"
 
 
 class RefusedURL(ValueError):
@@ -88,6 +92,40 @@ class RestrictedURLFetcher(URLFetcher):
         return path
 
 
+class CertificateHTML(HTML):
+    """A certificate's HTML as WeasyPrint reads it, with two shortcuts for speed.
+
+    - The markup comes from our own templates, which write well-formed XHTML (void elements
+      closed, every character escaped by Jinja), so it is read with the standard library's XML
+      parser, which is written in C: about 8 ms less per certificate than WeasyPrint's HTML5
+      parser, which is written in Python. Markup that is not well-formed — a custom course
+      template, say — is read by the HTML5 parser as before, with the same result.
+    - Its user-agent stylesheet is ``assets/user-agent.css`` instead of WeasyPrint's general one,
+      which styles six footnote and list-marker pseudo-elements of every element.
+
+    Both override WeasyPrint internals (``HTML.__init__``'s attributes and ``_ua_stylesheets``):
+    ``tests/certificates/test_render.py`` checks that they are still what WeasyPrint reads.
+    """
+
+    def __init__(self, markup: str, base_url: str, url_fetcher: URLFetcher, user_agent: CSS):
+        self.user_agent_stylesheet = user_agent
+        try:
+            # Our own template's output (the learner's strings are escaped text in it), not
+            # an untrusted document; expat expands no external entity anyway.
+            root = ElementTree.fromstring(markup)  # noqa: S314
+        except ElementTree.ParseError:
+            super().__init__(string=markup, base_url=base_url, url_fetcher=url_fetcher)
+            return
+        self.base_url = base_url
+        self.url_fetcher = url_fetcher
+        self.media_type = "print"
+        self.wrapper_element = cssselect2.ElementWrapper.from_html_root(root, content_language=None)
+        self.etree_element = self.wrapper_element.etree_element
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [self.user_agent_stylesheet]
+
+
 class CertificateRenderer:
     """Renders snapshots to PDF bytes. Create once per process and reuse (thread-safe)."""
 
@@ -109,6 +147,9 @@ class CertificateRenderer:
             lstrip_blocks=True,
         )
         self._stylesheets: dict[str, CSS] = {}
+        self.user_agent_stylesheet = CSS(
+            url=(self.assets_dir / USER_AGENT_STYLESHEET).as_uri(), url_fetcher=self.url_fetcher
+        )
         # Parsed images by URL, shared between renders: the frame and ornaments are parsed once.
         # Only the package's own assets are kept (see _forget_non_assets).
         self._image_cache: dict[str, Any] = {}
@@ -156,8 +197,8 @@ class CertificateRenderer:
             )
         stylesheet = self.stylesheet(snapshot.get("template", "default"))
         try:
-            document = HTML(
-                string=markup, base_url=self._assets_url, url_fetcher=self.url_fetcher
+            document = CertificateHTML(
+                markup, self._assets_url, self.url_fetcher, self.user_agent_stylesheet
             ).render(
                 stylesheets=[stylesheet], font_config=self.font_config, cache=self._image_cache
             )

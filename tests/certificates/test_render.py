@@ -7,12 +7,15 @@ import json
 import shutil
 import subprocess
 import threading
+from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
+from weasyprint import CSS
 
 from certificates import pdfcheck, signing
 from certificates.render import (
+    CertificateHTML,
     CertificateRenderer,
     CertificateRenderError,
     RefusedURL,
@@ -414,3 +417,37 @@ def test_caller_supplied_images_are_not_kept_between_renders(renderer):
     renderer.render(sample_snapshot(logos=[pixel]))
     assets = renderer.assets_dir.as_uri() + "/"
     assert all(str(key).startswith(assets) for key in renderer._image_cache)
+
+
+# --- the shortcuts into WeasyPrint (render.CertificateHTML) ------------------------------------
+
+
+@pytest.mark.parametrize("name", [LATIN_NAME, ARABIC_NAME, "Omar بن علي Chakiri", *HOSTILE_NAMES])
+def test_the_default_template_writes_well_formed_xhtml(renderer, name):
+    """So that it is read by the fast XML parser, whatever the learner is called."""
+    root = ElementTree.fromstring(renderer.html(sample_snapshot(learner_name=name)))
+    assert root.tag == "html"
+    assert name in "".join(root.itertext())
+
+
+def plain_page(markup: str, user_agent: str | None = None) -> str:
+    """The text of ``markup`` rendered with our user-agent stylesheet, or with ``user_agent``."""
+    renderer = get_renderer()
+    stylesheet = renderer.user_agent_stylesheet if user_agent is None else CSS(string=user_agent)
+    html = CertificateHTML(markup, renderer._assets_url, renderer.url_fetcher, stylesheet)
+    return text_of(html.render().write_pdf())
+
+
+def test_markup_that_is_not_xml_is_read_by_the_html5_parser():
+    """A custom template may write HTML that is not well-formed XML (unclosed tags, entities)."""
+    text = plain_page("<!DOCTYPE html><title>t</title><p>Tissa&nbsp;<b>Taounate<p>Azilal")
+    assert squeezed(text) == squeezed("Tissa\u00a0Taounate Azilal")
+
+
+def test_weasyprint_styles_certificates_with_our_user_agent_stylesheet():
+    """If a WeasyPrint upgrade stopped reading ``_ua_stylesheets``, this fails."""
+    markup = '<html><body><p class="a">Tissa</p><p class="b">Azilal</p></body></html>'
+    assert "Tissa" in plain_page(markup, "html, body, p { display: block }")
+    assert "Tissa" not in plain_page(
+        markup, "html, body, p { display: block } .a { display: none }"
+    )
