@@ -125,12 +125,9 @@ def certificate_context(snapshot: dict[str, Any]) -> dict[str, Any]:
         "logos": _logos(snapshot),
         "serial": serial,
         "verify_url_display": re.sub(r"^https?://", "", verify_url),
-        # A small PNG scaled without smoothing: as sharp as vector when printed, and an order of
-        # magnitude cheaper to lay out than segno's SVG path. Mask 2 is fixed (choosing the best
-        # of the eight costs ~8 ms a certificate); scanners read it alike (tested with zxing).
-        "qr_png": segno.make(verify_url, error="m", micro=False, mask=2).png_data_uri(
-            scale=4, border=4, dark=QR_COLOUR
-        ),
+        # Drawn as vector modules by ornaments.qr. Mask 2 is fixed: choosing the best of the
+        # eight costs ~8 ms a certificate, and scanners read any of them (tested with zxing).
+        "qr": segno.make(verify_url, error="m", micro=False, mask=2),
     }
 
 

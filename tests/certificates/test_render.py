@@ -7,13 +7,15 @@ import json
 import shutil
 import subprocess
 import threading
+import zlib
 from xml.etree import ElementTree
 
 import pytest
 from pypdf import PdfReader
 from weasyprint import CSS
 
-from certificates import pdfcheck, signing
+from certificates import ornaments, pdfcheck, signing
+from certificates import render as render_module
 from certificates.render import (
     CertificateHTML,
     CertificateRenderer,
@@ -21,6 +23,7 @@ from certificates.render import (
     RefusedURL,
     RestrictedURLFetcher,
     get_renderer,
+    placed_ornaments,
 )
 from tests.certificates.snapshots import (
     ARABIC_NAME,
@@ -451,3 +454,90 @@ def test_weasyprint_styles_certificates_with_our_user_agent_stylesheet():
     assert "Tissa" not in plain_page(
         markup, "html, body, p { display: block } .a { display: none }"
     )
+
+
+# --- the vector ornaments (ornaments.py) -------------------------------------------------------
+
+
+def page_image(pdf: bytes, tmp_path, dpi: int = 150):
+    from PIL import Image
+
+    path = tmp_path / "ornaments.pdf"
+    path.write_bytes(pdf)
+    command = ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(path), str(tmp_path / "o")]
+    subprocess.run(command, check=True)
+    return Image.open(tmp_path / "o.png").convert("RGB")
+
+
+def colour_at(image, x_mm: float, y_mm: float) -> tuple[int, int, int]:
+    """The colour at a point of the A4 landscape page, in millimetres from the top left."""
+    return image.getpixel((round(x_mm / 297 * image.width), round(y_mm / 210 * image.height)))
+
+
+def near(colour: tuple[int, int, int], hex_colour: str, tolerance: int = 40) -> bool:
+    wanted = [int(hex_colour[index : index + 2], 16) for index in (1, 3, 5)]
+    return all(abs(a - b) <= tolerance for a, b in zip(colour, wanted, strict=True))
+
+
+@needs_poppler
+@pytest.mark.parametrize("languages", [["fr", "ar"], ["ar", "fr"]])
+def test_the_frame_is_drawn_under_the_text_where_the_template_puts_it(
+    renderer, tmp_path, languages
+):
+    image = page_image(renderer.render(sample_snapshot(languages=languages)), tmp_path)
+    assert near(colour_at(image, 60, 60), ornaments.PAPER, 3)  # the paper, not white
+    assert near(colour_at(image, 8.4, 105), ornaments.NAVY)  # the outer border, left...
+    assert near(colour_at(image, 297 - 8.4, 105), ornaments.NAVY)  # ...and right
+    assert near(colour_at(image, 9, 9), ornaments.NAVY)  # the diamond in a corner
+    # The QR code's quiet zone is white, on the right of a French page and the left of an
+    # Arabic one (the QR code itself decodes: test_the_qr_code_opens_the_verify_page).
+    qr_x = 22 + 253 - 30 + 1 if languages[0] == "fr" else 22 + 1
+    assert near(colour_at(image, qr_x, 210 - 16 - 1), ornaments.WHITE, 3)
+
+
+def test_the_ornaments_are_vector_paths_in_their_boxes():
+    box = ornaments.Box.from_css(0, 0, 120 / 0.2645833, 4 / 0.2645833, page_height=595.28)
+    drawing = ornaments.operators([("rule", box, None)]).decode()
+    assert drawing.startswith("q\n") and drawing.endswith("\nQ")
+    lines = drawing.splitlines()
+    assert not [line for line in lines if line.endswith(" re")] and "f" in lines
+    assert len([line for line in lines if line.endswith(" m")]) == 4
+    # A box laid out at the top of the page is drawn at the top of the PDF page (y up).
+    assert all(float(line.split()[1]) > 580 for line in drawing.splitlines() if line.endswith(" m"))
+
+
+def test_a_qr_code_is_one_filled_path_of_its_dark_modules():
+    import segno
+
+    code = segno.make(VERIFY_URL, error="m", micro=False, mask=2)
+    drawing = ornaments.operators([("qr", ornaments.Box(0, 0, 85, 85), code)]).decode()
+    runs = sum(
+        1
+        for row in code.matrix
+        for index, dark in enumerate(row)
+        if dark and (index == 0 or not row[index - 1])
+    )
+    assert drawing.count(" re") == runs + 1  # the white square, then one rectangle per run
+    assert drawing.count("\nf") == 2  # the white square, then all the modules at once
+
+
+def test_a_template_asking_for_an_unknown_ornament_is_refused(renderer):
+    html = '<html><body><div data-ornament="sparkles" style="height: 10px"></div></body></html>'
+    document = CertificateHTML(
+        html, renderer._assets_url, renderer.url_fetcher, renderer.user_agent_stylesheet
+    ).render()
+    with pytest.raises(CertificateRenderError, match="sparkles"):
+        placed_ornaments(document.pages[0], {})
+
+
+def test_every_stream_is_compressed_once(renderer, monkeypatch):
+    """pydyf would serialise and compress each stream a second time to hash the file id."""
+    calls = []
+    compress = zlib.compress
+    monkeypatch.setattr(
+        render_module.zlib, "compress", lambda data: calls.append(data) or compress(data)
+    )
+    pdf = renderer.render(sample_snapshot())
+    assert calls and len(calls) == len(set(calls))
+    assert pdf.count(b"/FlateDecode") >= len(calls)
+    assert text_of(pdf)  # and the file reads back
