@@ -142,8 +142,9 @@ def frame(box: Box, payload: object = None) -> list[str]:
     canvas.stroke_colour(GOLD, 0.3).rect(10.15, 10.15, 276.7, 189.7).stroke()
     corners = [(9, 9), (288, 9), (9, 201), (288, 201)]
     canvas.fill_colour(PAPER).stroke_colour(GOLD, 0.4)
-    for x, y in corners:
-        canvas.rect(x - 3, y - 3, 6, 6).diamond(x, y, 4.24)
+    for x, y in corners:  # filled as one shape: both outlines turn the same way (nonzero rule)
+        canvas.polygon([(x - 3, y - 3), (x + 3, y - 3), (x + 3, y + 3), (x - 3, y + 3)])
+        canvas.diamond(x, y, 4.24)
     canvas.fill_and_stroke().fill_colour(NAVY)
     for x, y in corners:
         canvas.diamond(x, y, 1.27)

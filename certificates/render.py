@@ -14,10 +14,12 @@ the cost of a first render. Nothing here touches the database or Flask's request
 from __future__ import annotations
 
 import gc
+import hashlib
 import mimetypes
 import os
 import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,12 +33,13 @@ import pydyf
 from flask_babel import gettext as _
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import CSS, HTML, Attachment
-from weasyprint.document import Page
+from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import ornaments
 from .content import CertificateRenderError, certificate_context, issued_at
+from .layers import StaticLayer
 from .pdfcheck import ATTACHMENT_NAME
 
 __all__ = [
@@ -59,6 +62,8 @@ TEMPLATES: dict[str, tuple[str, str]] = {
 }
 DEFAULT_PDF_VARIANT = "pdf/a-3b"
 USER_AGENT_STYLESHEET = "user-agent.css"
+#: Static layers kept per renderer (one per course, design and language pair in use).
+STATIC_LAYERS_KEPT = 64
 
 
 class RefusedURL(ValueError):
@@ -157,17 +162,25 @@ class CertificateRenderer:
         # Parsed images by URL, shared between renders: the frame and ornaments are parsed once.
         # Only the package's own assets are kept (see _forget_non_assets).
         self._image_cache: dict[str, Any] = {}
+        # Static layers by markup, most recently used last (see _static_layer).
+        self._static_layers: OrderedDict[tuple[str, int], StaticLayer] = OrderedDict()
         self._assets_url = self.assets_dir.as_uri() + "/"
         # WeasyPrint and fontconfig are not documented as thread-safe; rendering is CPU-bound
         # under the GIL anyway, so serialising costs nothing.
         self._lock = threading.RLock()
 
-    def html(self, snapshot: dict[str, Any], context: dict[str, Any] | None = None) -> str:
-        """The certificate as HTML (what WeasyPrint lays out)."""
+    def html(
+        self,
+        snapshot: dict[str, Any],
+        context: dict[str, Any] | None = None,
+        layer: str = "full",
+    ) -> str:
+        """The certificate as HTML (what WeasyPrint lays out): the whole of it, or only its
+        ``"static"`` or ``"dynamic"`` layer (see layers.py)."""
         template_name, _stylesheet = _template_files(snapshot)
         if context is None:
             context = certificate_context(snapshot)
-        return self.jinja.get_template(template_name).render(c=context)
+        return self.jinja.get_template(template_name).render(c=context, layer=layer)
 
     def render(
         self,
@@ -187,7 +200,6 @@ class CertificateRenderer:
         self, snapshot: dict[str, Any], attachment: bytes | None, pdf_variant: str | None
     ) -> bytes:
         context = certificate_context(snapshot)
-        markup = self.html(snapshot, context)
         issued = issued_at(snapshot)
         attachments = []
         if attachment is not None:
@@ -204,26 +216,64 @@ class CertificateRenderer:
             )
         stylesheet = self.stylesheet(snapshot.get("template", "default"))
         try:
-            document = CertificateHTML(
-                markup, self._assets_url, self.url_fetcher, self.user_agent_stylesheet
-            ).render(
-                stylesheets=[stylesheet], font_config=self.font_config, cache=self._image_cache
-            )
-            if len(document.pages) != 1:
-                raise CertificateRenderError(
-                    _(
-                        "The certificate does not fit on one page (%(n)d pages).",
-                        n=len(document.pages),
-                    )
-                )
+            static = self._static_layer(self.html(snapshot, context, "static"), stylesheet)
+            document = self._layout(self.html(snapshot, context, "dynamic"), stylesheet)
             ornaments = placed_ornaments(document.pages[0], context)
             return document.write_pdf(
                 pdf_variant=pdf_variant,
                 attachments=attachments,
-                finisher=lambda document, pdf: _finish(pdf, ornaments),
+                finisher=lambda document, pdf: _finish(pdf, ornaments, static),
             )
         finally:
             self._forget_non_assets()
+
+    def render_in_one_piece(self, snapshot: dict[str, Any]) -> bytes:
+        """The same certificate laid out as one document (``layer="full"``), without the cached
+        static layer: slower, for comparison."""
+        with self._lock, _cyclic_gc_paused():
+            context = certificate_context(snapshot)
+            stylesheet = self.stylesheet(snapshot.get("template", "default"))
+            try:
+                document = self._layout(self.html(snapshot, context, "full"), stylesheet)
+                ornaments = placed_ornaments(document.pages[0], context)
+                return document.write_pdf(
+                    pdf_variant=None, finisher=lambda document, pdf: _finish(pdf, ornaments)
+                )
+            finally:
+                self._forget_non_assets()
+
+    def _layout(self, markup: str, stylesheet: CSS) -> Document:
+        document = CertificateHTML(
+            markup, self._assets_url, self.url_fetcher, self.user_agent_stylesheet
+        ).render(stylesheets=[stylesheet], font_config=self.font_config, cache=self._image_cache)
+        if len(document.pages) != 1:
+            raise CertificateRenderError(
+                _("The certificate does not fit on one page (%(n)d pages).", n=len(document.pages))
+            )
+        return document
+
+    def _static_layer(self, markup: str, stylesheet: CSS) -> StaticLayer:
+        """The static layer of this markup: laid out and drawn on first use, then reused (the
+        markup holds everything it depends on, so it is the key)."""
+        key = (hashlib.sha256(markup.encode()).hexdigest(), id(stylesheet))
+        layer = self._static_layers.get(key)
+        if layer is None:
+            document = self._layout(markup, stylesheet)
+            ornaments = placed_ornaments(document.pages[0], {})
+            captured: list[StaticLayer] = []
+
+            def capture(_document: Any, pdf: Any) -> None:
+                _finish(pdf, ornaments)
+                captured.append(StaticLayer.capture(pdf))
+
+            document.write_pdf(pdf_variant=DEFAULT_PDF_VARIANT, finisher=capture)
+            layer = captured[0]
+            self._static_layers[key] = layer
+            while len(self._static_layers) > STATIC_LAYERS_KEPT:
+                self._static_layers.pop(next(iter(self._static_layers)))
+        else:
+            self._static_layers.move_to_end(key)
+        return layer
 
     def _forget_non_assets(self) -> None:
         """Drop cached images that are not package assets (caller-supplied logos, raster data),
@@ -296,13 +346,16 @@ def placed_ornaments(page: Page, context: dict[str, Any]) -> bytes:
     return ornaments.operators(placed) if placed else b""
 
 
-def _finish(pdf: Any, ornament_operators: bytes) -> None:
+def _finish(pdf: Any, ornament_operators: bytes, static: StaticLayer | None = None) -> None:
     """Last touches on the PDF before it is written: the ornaments go under the page's
-    content, each attachment is listed once, and each stream is compressed once."""
+    content, and the static layer under them; each attachment is listed once, and each stream
+    is compressed once."""
     if ornament_operators:
         page = pdf.objects[pdf.pages["Kids"][0]]
         contents = pdf.objects[int(page["Contents"].split()[0])]
         contents.stream.insert(0, ornament_operators)
+    if static is not None:
+        static.stamp(pdf)
     _unique_attachments(pdf)
     for pdf_object in pdf.objects:
         if type(pdf_object) is pydyf.Stream:

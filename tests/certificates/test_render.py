@@ -146,12 +146,22 @@ def test_an_arabic_name_is_extracted_in_logical_order(arabic_name_pdf, tmp_path)
         assert ARABIC_NAME in pdftotext(arabic_name_pdf, tmp_path)
 
 
+def fonts_of(pdf: bytes) -> set[str]:
+    """The names of the fonts the page uses, its own and its static layer's (a form XObject)."""
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    names: set[str] = set()
+    resources = [page["/Resources"]]
+    while resources:
+        current = resources.pop().get_object()
+        names |= {str(font.get_object()["/BaseFont"]) for font in current.get("/Font", {}).values()}
+        for xobject in current.get("/XObject", {}).values():
+            if xobject.get_object().get("/Subtype") == "/Form":
+                resources.append(xobject.get_object()["/Resources"])
+    return names
+
+
 def test_the_arabic_is_shaped_with_the_shipped_naskh_font(arabic_name_pdf):
-    reader = PdfReader(io.BytesIO(arabic_name_pdf))
-    fonts = {
-        str(font.get_object()["/BaseFont"])
-        for font in reader.pages[0]["/Resources"]["/Font"].values()
-    }
+    fonts = fonts_of(arabic_name_pdf)
     # embedded under the @font-face family names, i.e. the shipped Noto files
     assert any(name.endswith("+Certificate-Naskh") for name in fonts), fonts
     assert any(name.endswith("+Certificate-Serif-Bold") for name in fonts), fonts
@@ -541,3 +551,81 @@ def test_every_stream_is_compressed_once(renderer, monkeypatch):
     assert calls and len(calls) == len(set(calls))
     assert pdf.count(b"/FlateDecode") >= len(calls)
     assert text_of(pdf)  # and the file reads back
+
+
+# --- two layers: the static one laid out once per course (layers.py) ---------------------------
+
+
+def rgba_logo() -> str:
+    import base64
+
+    from PIL import Image
+
+    image = Image.new("RGBA", (40, 20), (0, 128, 0, 0))
+    image.paste((0, 128, 0, 255), (5, 5, 35, 15))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+@needs_poppler
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"learner_name": ARABIC_NAME, "languages": ["ar", "fr"]},
+        {"learner_name": "Omar بن علي Chakiri", "logos": "rgba"},
+        {"languages": ["en"], "expires_on": "2028-11-20", "scores": {"quiz_average": 91}},
+    ],
+    ids=["french", "arabic-first", "logos", "english-alone"],
+)
+def test_the_stamped_layers_look_exactly_like_the_certificate_laid_out_in_one_piece(
+    renderer, tmp_path, changes
+):
+    from PIL import ImageChops
+
+    if changes.get("logos") == "rgba":
+        changes = {**changes, "logos": [rgba_logo()]}
+    snapshot = sample_snapshot(**changes)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    layered = page_image(renderer.render(snapshot), tmp_path / "a", dpi=100)
+    whole = page_image(renderer.render_in_one_piece(snapshot), tmp_path / "b", dpi=100)
+    assert ImageChops.difference(layered, whole).getbbox() is None
+
+
+def test_the_static_layer_holds_nothing_of_the_learner(renderer):
+    snapshot = sample_snapshot(learner_name="Zineb Ouazzani")
+    static = renderer.html(snapshot, layer="static")
+    for learner_data in ("Zineb", SERIAL, "/verify/", "novembre 2026", "86\u202f%"):
+        assert learner_data not in static
+    dynamic = renderer.html(snapshot, layer="dynamic")
+    assert "Zineb Ouazzani" in dynamic and SERIAL in dynamic
+    assert "problèmes publics</p>" not in dynamic  # the course is printed by the static layer
+
+
+def test_the_static_layer_is_laid_out_once_per_course_and_design(monkeypatch):
+    renderer = CertificateRenderer()
+    layouts = []
+    layout = renderer._layout
+    monkeypatch.setattr(renderer, "_layout", lambda *args: layouts.append(1) or layout(*args))
+    for name in ("Salma Benali", "Omar Chakiri", "Youssef Amrani"):
+        assert squeezed(name) in squeezed(
+            text_of(renderer.render(sample_snapshot(learner_name=name)))
+        )
+    assert len(layouts) == 1 + 3  # one static layer, three dynamic ones
+    other_course = sample_snapshot()
+    other_course["course"]["titles"]["fr"] = "Diriger une association de quartier"
+    text = text_of(renderer.render(other_course))
+    assert "Diriger une association de quartier" in text and len(layouts) == 2 + 4
+    assert "Résoudre" not in text
+
+
+def test_static_layers_are_forgotten_beyond_the_limit(monkeypatch):
+    monkeypatch.setattr(render_module, "STATIC_LAYERS_KEPT", 2)
+    renderer = CertificateRenderer()
+    for hours in (10, 20, 30):
+        snapshot = sample_snapshot()
+        snapshot["course"]["titles"]["fr"] = f"Masterclass de {hours} heures"
+        renderer.render(snapshot)
+    assert len(renderer._static_layers) == 2
