@@ -39,14 +39,15 @@ import uuid
 from pathlib import Path
 
 import psutil
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from curriculum.db import db, utcnow  # noqa: E402
+from curriculum.db import db  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.app import database_url  # noqa: E402
 from lms.models import import_all_models  # noqa: E402
+from tests.bulk import fill_completed  # noqa: E402
 
 PACK = "solving-public-problems"
 
@@ -56,9 +57,7 @@ def build_cohort(learners: int) -> int:
     from curriculum.importer import import_pack
     from curriculum.models import Course, Lesson
     from lms.cohorts.models import Cohort
-    from lms.learning.models import Enrolment, LessonProgress
     from lms.learning.operations import new_join_code
-    from lms.users.models import User
 
     import_pack(Path(__file__).resolve().parent.parent / "curriculum" / "packs" / PACK)
     db.session.commit()
@@ -69,57 +68,7 @@ def build_cohort(learners: int) -> int:
     )
     db.session.add(cohort)
     db.session.flush()
-    now = utcnow()
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"learner{n}@example.org",
-                "email_key": f"learner{n}@example.org",
-                "name": f"Apprenante Numéro {n}",
-                "locale": "fr",
-                "active": True,
-                "created_at": now,
-            }
-            for n in range(learners)
-        ],
-    )
-    user_ids = list(db.session.scalars(select(User.id).order_by(User.id)))
-    db.session.execute(
-        insert(Enrolment),
-        [
-            {
-                "user_id": user_id,
-                "course_id": course.id,
-                "cohort_id": cohort.id,
-                "status": "completed",
-                "enrolled_at": now,
-                "completed_at": now,
-            }
-            for user_id in user_ids
-        ],
-    )
-    enrolment_ids = list(
-        db.session.scalars(select(Enrolment.id).where(Enrolment.cohort_id == cohort.id))
-    )
-    db.session.execute(
-        insert(LessonProgress),
-        [
-            {
-                "enrolment_id": enrolment_id,
-                "lesson_id": lesson.id,
-                "status": "done",
-                "attempts": 1,
-                "score": 100 if lesson.kind == "quiz" else None,
-                "first_activity_at": now,
-                "last_activity_at": now,
-                "completed_at": now,
-            }
-            for enrolment_id in enrolment_ids
-            for lesson in lessons
-        ],
-    )
-    db.session.commit()
+    fill_completed(course.id, cohort.id, learners, lessons, "apprenante")
     return cohort.id
 
 

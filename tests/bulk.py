@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import insert, select
 
-from curriculum.db import db
+from curriculum.db import db, utcnow
 from lms.learning.models import Enrolment, LessonProgress
 from lms.users.models import User
 
@@ -45,3 +45,62 @@ def fill_cohort(
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(LessonProgress), rows[start : start + CHUNK])
     db.session.commit()
+
+
+def fill_completed(
+    course_id: int, cohort_id: int, learners: int, lessons: list, tag: str, score: int = 100
+) -> list[int]:
+    """``learners`` accounts enrolled in the cohort who completed the course: every lesson done,
+    quizzes at ``score``; e-mails are ``<tag>-<n>@example.org``. Commits; the enrolment ids."""
+    now = utcnow()
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"{tag}-{n}@example.org",
+                "email_key": f"{tag}-{n}@example.org",
+                "name": f"Apprenante {tag}-{n:05d}",
+                "locale": "fr",
+                "created_at": now,
+            }
+            for n in range(learners)
+        ],
+    )
+    user_ids = db.session.scalars(
+        select(User.id).where(User.email_key.like(f"{tag}-%@example.org")).order_by(User.id)
+    ).all()
+    db.session.execute(
+        insert(Enrolment),
+        [
+            {
+                "user_id": uid,
+                "course_id": course_id,
+                "cohort_id": cohort_id,
+                "status": "completed",
+                "enrolled_at": now,
+                "completed_at": now,
+            }
+            for uid in user_ids
+        ],
+    )
+    enrolment_ids = db.session.scalars(
+        select(Enrolment.id).where(Enrolment.cohort_id == cohort_id).order_by(Enrolment.id)
+    ).all()
+    rows = [
+        {
+            "enrolment_id": eid,
+            "lesson_id": lesson.id,
+            "status": "done",
+            "attempts": 1,
+            "score": score if lesson.kind == "quiz" else None,
+            "first_activity_at": now,
+            "last_activity_at": now,
+            "completed_at": now,
+        }
+        for eid in enrolment_ids
+        for lesson in lessons
+    ]
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(LessonProgress), rows[start : start + CHUNK])
+    db.session.commit()
+    return list(enrolment_ids)
