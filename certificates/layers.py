@@ -23,71 +23,92 @@ from typing import Any
 import pydyf
 
 _REFERENCE = re.compile(rb"^(\d+) 0 R$")
+_REFERENCES = re.compile(rb"\b(\d+) 0 R\b")
 
 
-class FixedStream(pydyf.Stream):
-    """A stream whose body was compressed once, with a dictionary written for its new PDF."""
+class SerialisedObject(pydyf.Object):
+    """An object already written out, whose references are renumbered for its new PDF."""
 
-    def __init__(self, body: bytes, extra: dict[str, Any], compressed: bool):
-        super().__init__(extra=extra)
-        self.body = body
-        self.compressed = compressed
+    def __init__(self, data: bytes):
+        super().__init__()
+        self._data = data
 
     @property
     def data(self) -> bytes:
-        extra = pydyf.Dictionary(self.extra)
-        if self.compressed:
-            extra["Filter"] = "/FlateDecode"
-        extra["Length"] = len(self.body)
-        return b"\n".join((extra.data, b"stream", self.body, b"endstream"))
+        return self._data
+
+
+class SerialisedStream(pydyf.Stream):
+    """A stream already compressed and written out (so never put in an object stream)."""
+
+    def __init__(self, dictionary: bytes, body: bytes):
+        super().__init__()
+        self._data = b"\n".join((dictionary, b"stream", body, b"endstream"))
+
+    @property
+    def data(self) -> bytes:
+        return self._data
 
 
 class StaticLayer:
     """A page's drawing and every object it needs, captured from one PDF (:meth:`capture`) to
-    be stamped on the first page of others (:meth:`stamp`)."""
+    be stamped on the first page of others (:meth:`stamp`).
 
-    def __init__(self, content: bytes, width: float, height: float, resources: Any, objects: dict):
-        self.content = zlib.compress(content)
-        self.bbox = [0, 0, width, height]
-        self.resources = resources
-        #: Captured objects by their number in the PDF they come from, in a stable order.
-        self.objects: dict[int, Any] = objects
+    Everything is serialised (and compressed) once, at capture; stamping only renumbers the
+    references in the objects' dictionaries, with one regular expression each.
+    """
+
+    def __init__(self, objects: list[tuple[int, bytes, bytes | None]], form: bytes, body: bytes):
+        #: (number in the PDF it comes from, dictionary or object, stream body or None).
+        self.objects = objects
+        self.form = form
+        self.body = body
 
     @classmethod
     def capture(cls, pdf: pydyf.PDF) -> StaticLayer:
         """The first page of ``pdf`` (a WeasyPrint document in its finisher, before writing)."""
         page = pdf.objects[pdf.pages["Kids"][0]]
         contents = pdf.objects[_number(page["Contents"])]
-        content = b"\n".join(pydyf._to_bytes(item) for item in contents.stream)
         resources = pdf.objects[_number(page["Resources"])]
-        objects: dict[int, Any] = {}
-        _collect(pdf, resources, objects)
-        for number, pdf_object in list(objects.items()):
+        found: dict[int, Any] = {}
+        _collect(pdf, resources, found)
+        objects = []
+        for number, pdf_object in found.items():
             if isinstance(pdf_object, pydyf.Stream):
-                objects[number] = _frozen(pdf_object)
+                dictionary, body = _serialised_stream(
+                    pdf_object.stream, pdf_object.extra, pdf_object.compress
+                )
+                objects.append((number, dictionary, body))
+            else:
+                objects.append((number, pdf_object.data, None))
         _, _, width, height = (float(value) for value in page["MediaBox"])
-        return cls(content, width, height, pydyf.Dictionary(resources), objects)
+        extra = {
+            "Type": "/XObject",
+            "Subtype": "/Form",
+            "BBox": pydyf.Array([0, 0, width, height]),
+            "Resources": pydyf.Dictionary(resources),
+        }
+        form, body = _serialised_stream(contents.stream, extra, compress=True)
+        return cls(objects, form, body)
 
     def stamp(self, pdf: pydyf.PDF, name: str = "CertificateStatic") -> None:
         """Draw the layer first on the first page of ``pdf`` (under everything else)."""
         first = len(pdf.objects)
-        numbers = {old: first + index for index, old in enumerate(self.objects)}
-        for pdf_object in self.objects.values():
-            if isinstance(pdf_object, tuple):  # a frozen stream: (body, extra, compressed)
-                body, extra, compressed = pdf_object
-                pdf.add_object(FixedStream(body, _renumbered(extra, numbers), compressed))
+        numbers = {old: first + index for index, (old, _, _) in enumerate(self.objects)}
+
+        def renumbered(data: bytes) -> bytes:
+            def new(match: re.Match) -> bytes:
+                old = int(match.group(1))
+                return b"%d 0 R" % numbers[old] if old in numbers else match.group(0)
+
+            return _REFERENCES.sub(new, data)
+
+        for _old, data, body in self.objects:
+            if body is None:
+                pdf.add_object(SerialisedObject(renumbered(data)))
             else:
-                pdf.add_object(_renumbered(pdf_object, numbers))
-        form = FixedStream(
-            self.content,
-            {
-                "Type": "/XObject",
-                "Subtype": "/Form",
-                "BBox": pydyf.Array(self.bbox),
-                "Resources": _renumbered(self.resources, numbers),
-            },
-            compressed=True,
-        )
+                pdf.add_object(SerialisedStream(renumbered(data), body))
+        form = SerialisedStream(renumbered(self.form), self.body)
         pdf.add_object(form)
         page = pdf.objects[pdf.pages["Kids"][0]]
         resources = pdf.objects[_number(page["Resources"])]
@@ -118,22 +139,12 @@ def _collect(pdf: pydyf.PDF, value: Any, objects: dict[int, Any]) -> None:
             _collect(pdf, item, objects)
 
 
-def _frozen(stream: pydyf.Stream) -> tuple[bytes, dict[str, Any], bool]:
-    """A stream's body, serialised and compressed now, with its dictionary."""
-    body = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)
-    if stream.compress:
+def _serialised_stream(items: list, extra: dict, compress: bool) -> tuple[bytes, bytes]:
+    """A stream's dictionary and body, written (and compressed) now."""
+    body = b"\n".join(pydyf._to_bytes(item) for item in items)
+    dictionary = pydyf.Dictionary({key: value for key, value in extra.items() if key != "Length"})
+    if compress:
         body = zlib.compress(body)
-    extra = {key: value for key, value in stream.extra.items() if key != "Length"}
-    return body, extra, bool(stream.compress)
-
-
-def _renumbered(value: Any, numbers: dict[int, int]) -> Any:
-    """A copy of ``value`` whose references point at the objects' new numbers."""
-    if isinstance(value, bytes):
-        match = _REFERENCE.match(value)
-        return f"{numbers[int(match.group(1))]} 0 R".encode() if match else value
-    if isinstance(value, pydyf.Dictionary | dict):
-        return pydyf.Dictionary({key: _renumbered(item, numbers) for key, item in value.items()})
-    if isinstance(value, pydyf.Array | list | tuple):
-        return pydyf.Array([_renumbered(item, numbers) for item in value])
-    return value
+        dictionary["Filter"] = "/FlateDecode"
+    dictionary["Length"] = len(body)
+    return dictionary.data, body

@@ -169,20 +169,28 @@ def star(box: Box, payload: object = None) -> list[str]:
 
 def qr(box: Box, payload: object = None) -> list[str]:
     """The QR code ``payload`` (a ``segno.QRCode``) on white with its four-module quiet zone:
-    one path of all dark modules, each row's runs merged, filled at once (no seams)."""
+    one path of all dark modules, each row's runs merged, filled at once (no seams). The
+    modules are drawn in module units (whole numbers) through one transformation matrix."""
     matrix: Sequence[Iterable[int]] = payload.matrix  # type: ignore[attr-defined]
     size = len(matrix) + 8
     canvas = Canvas(box, size, size)
     canvas.fill_colour(WHITE).rect(0, 0, size, size).fill().fill_colour(NAVY)
+    module = box.width / size
+    top = box.y + box.height
+    ops = canvas.ops
+    ops.append(
+        f"q {_n(module)} 0 0 {_n(-module)} {_n(box.x + 4 * module)} {_n(top - 4 * module)} cm"
+    )
     for row_index, row in enumerate(matrix):
         start = None
         for column_index, dark in enumerate([*row, 0]):
             if dark and start is None:
                 start = column_index
             elif not dark and start is not None:
-                canvas.rect(start + 4, row_index + 4, column_index - start, 1)
+                ops.append(f"{start} {row_index} {column_index - start} 1 re")
                 start = None
-    return canvas.fill().ops
+    ops.extend(("f", "Q"))
+    return ops
 
 
 ORNAMENTS: dict[str, Callable[[Box, object], list[str]]] = {
