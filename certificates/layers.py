@@ -43,7 +43,7 @@ class SerialisedStream(pydyf.Stream):
 
     def __init__(self, dictionary: bytes, body: bytes):
         super().__init__()
-        self._data = b"\n".join((dictionary, b"stream", body, b"endstream"))
+        self._data = b"\n".join((dictionary, b"stream", body, b"endstream"))  # as pydyf writes it
 
     @property
     def data(self) -> bytes:
@@ -75,7 +75,7 @@ class StaticLayer:
         objects = []
         for number, pdf_object in found.items():
             if isinstance(pdf_object, pydyf.Stream):
-                dictionary, body = _serialised_stream(
+                dictionary, body = serialised_stream(
                     pdf_object.stream, pdf_object.extra, pdf_object.compress
                 )
                 objects.append((number, dictionary, body))
@@ -88,7 +88,7 @@ class StaticLayer:
             "BBox": pydyf.Array([0, 0, width, height]),
             "Resources": pydyf.Dictionary(resources),
         }
-        form, body = _serialised_stream(contents.stream, extra, compress=True)
+        form, body = serialised_stream(contents.stream, extra, compress=True)
         return cls(objects, form, body)
 
     def stamp(self, pdf: pydyf.PDF, name: str = "CertificateStatic") -> None:
@@ -139,7 +139,7 @@ def _collect(pdf: pydyf.PDF, value: Any, objects: dict[int, Any]) -> None:
             _collect(pdf, item, objects)
 
 
-def _serialised_stream(items: list, extra: dict, compress: bool) -> tuple[bytes, bytes]:
+def serialised_stream(items: list, extra: dict, compress: bool) -> tuple[bytes, bytes]:
     """A stream's dictionary and body, written (and compressed) now."""
     body = b"\n".join(pydyf._to_bytes(item) for item in items)
     dictionary = pydyf.Dictionary({key: value for key, value in extra.items() if key != "Length"})

@@ -18,7 +18,6 @@ import hashlib
 import mimetypes
 import os
 import threading
-import zlib
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +38,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import ornaments
 from .content import CertificateRenderError, certificate_context, issued_at
-from .layers import StaticLayer
+from .layers import StaticLayer, serialised_stream
 from .pdfcheck import ATTACHMENT_NAME
 
 __all__ = [
@@ -375,13 +374,8 @@ class CompressedOnceStream(pydyf.Stream):
     def data(self) -> bytes:
         cached = self.__dict__.get("_serialised")
         if cached is None:
-            stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
-            extra = pydyf.Dictionary(self.extra.copy())
-            if self.compress:
-                extra["Filter"] = "/FlateDecode"
-                stream = zlib.compress(stream)
-            extra["Length"] = len(stream)
-            cached = self._serialised = b"\n".join((extra.data, b"stream", stream, b"endstream"))
+            dictionary, body = serialised_stream(self.stream, self.extra, self.compress)
+            cached = self._serialised = b"\n".join((dictionary, b"stream", body, b"endstream"))
         return cached
 
 

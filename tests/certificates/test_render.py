@@ -544,9 +544,7 @@ def test_every_stream_is_compressed_once(renderer, monkeypatch):
     """pydyf would serialise and compress each stream a second time to hash the file id."""
     calls = []
     compress = zlib.compress
-    monkeypatch.setattr(
-        render_module.zlib, "compress", lambda data: calls.append(data) or compress(data)
-    )
+    monkeypatch.setattr(zlib, "compress", lambda data: calls.append(data) or compress(data))
     pdf = renderer.render(sample_snapshot())
     assert calls and len(calls) == len(set(calls))
     assert pdf.count(b"/FlateDecode") >= len(calls)
