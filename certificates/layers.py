@@ -43,7 +43,7 @@ class SerialisedStream(pydyf.Stream):
 
     def __init__(self, dictionary: bytes, body: bytes):
         super().__init__()
-        self._data = b"\n".join((dictionary, b"stream", body, b"endstream"))  # as pydyf writes it
+        self._data = written(dictionary, body)
 
     @property
     def data(self) -> bytes:
@@ -67,9 +67,7 @@ class StaticLayer:
     @classmethod
     def capture(cls, pdf: pydyf.PDF) -> StaticLayer:
         """The first page of ``pdf`` (a WeasyPrint document in its finisher, before writing)."""
-        page = pdf.objects[pdf.pages["Kids"][0]]
-        contents = pdf.objects[_number(page["Contents"])]
-        resources = pdf.objects[_number(page["Resources"])]
+        page, contents, resources = first_page(pdf)
         found: dict[int, Any] = {}
         _collect(pdf, resources, found)
         objects = []
@@ -110,15 +108,24 @@ class StaticLayer:
                 pdf.add_object(SerialisedStream(renumbered(data), body))
         form = SerialisedStream(renumbered(self.form), self.body)
         pdf.add_object(form)
-        page = pdf.objects[pdf.pages["Kids"][0]]
-        resources = pdf.objects[_number(page["Resources"])]
+        _page, contents, resources = first_page(pdf)
         resources.setdefault("XObject", pydyf.Dictionary())[name] = form.reference
-        contents = pdf.objects[_number(page["Contents"])]
         contents.stream.insert(0, f"q /{name} Do Q".encode())
+
+
+def first_page(pdf: pydyf.PDF) -> tuple[Any, pydyf.Stream, Any]:
+    """The first page of a pydyf PDF: its dictionary, content stream and resources."""
+    page = pdf.objects[pdf.pages["Kids"][0]]
+    return page, pdf.objects[_number(page["Contents"])], pdf.objects[_number(page["Resources"])]
 
 
 def _number(reference: bytes) -> int:
     return int(reference.split()[0])
+
+
+def written(dictionary: bytes, body: bytes) -> bytes:
+    """A stream object's data, as pydyf writes it."""
+    return b"\n".join((dictionary, b"stream", body, b"endstream"))
 
 
 def _collect(pdf: pydyf.PDF, value: Any, objects: dict[int, Any]) -> None:

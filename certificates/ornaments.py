@@ -86,17 +86,14 @@ class Canvas:
         )
         return self
 
-    def polygon(self, points: Sequence[Point]) -> Canvas:
-        (x, y), *rest = points
-        self.ops.append(f"{self._point(x, y)} m")
-        self.ops.extend(f"{self._point(x, y)} l" for x, y in rest)
-        self.ops.append("h")
-        return self
-
     def line(self, points: Sequence[Point]) -> Canvas:
         (x, y), *rest = points
         self.ops.append(f"{self._point(x, y)} m")
         self.ops.extend(f"{self._point(x, y)} l" for x, y in rest)
+        return self
+
+    def polygon(self, points: Sequence[Point]) -> Canvas:
+        self.line(points).ops.append("h")
         return self
 
     def diamond(self, cx: float, cy: float, radius: float) -> Canvas:

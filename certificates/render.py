@@ -38,7 +38,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from . import ornaments
 from .content import CertificateRenderError, certificate_context, issued_at
-from .layers import StaticLayer, serialised_stream
+from .layers import StaticLayer, first_page, serialised_stream, written
 from .pdfcheck import ATTACHMENT_NAME
 
 __all__ = [
@@ -158,8 +158,8 @@ class CertificateRenderer:
         self.user_agent_stylesheet = CSS(
             url=(self.assets_dir / USER_AGENT_STYLESHEET).as_uri(), url_fetcher=self.url_fetcher
         )
-        # Parsed images by URL, shared between renders: the frame and ornaments are parsed once.
-        # Only the package's own assets are kept (see _forget_non_assets).
+        # Parsed images by URL, shared between renders. Only images from the package's assets
+        # are kept; caller-supplied logos are dropped after each render (_forget_non_assets).
         self._image_cache: dict[str, Any] = {}
         # Static layers by markup, most recently used last (see _static_layer).
         self._static_layers: OrderedDict[tuple[str, int], StaticLayer] = OrderedDict()
@@ -196,7 +196,11 @@ class CertificateRenderer:
             return self._render(snapshot, attachment, pdf_variant)
 
     def _render(
-        self, snapshot: dict[str, Any], attachment: bytes | None, pdf_variant: str | None
+        self,
+        snapshot: dict[str, Any],
+        attachment: bytes | None,
+        pdf_variant: str | None,
+        layered: bool = True,
     ) -> bytes:
         context = certificate_context(snapshot)
         issued = issued_at(snapshot)
@@ -215,8 +219,12 @@ class CertificateRenderer:
             )
         stylesheet = self.stylesheet(snapshot.get("template", "default"))
         try:
-            static = self._static_layer(self.html(snapshot, context, "static"), stylesheet)
-            document = self._layout(self.html(snapshot, context, "dynamic"), stylesheet)
+            if layered:
+                static = self._static_layer(self.html(snapshot, context, "static"), stylesheet)
+                document = self._layout(self.html(snapshot, context, "dynamic"), stylesheet)
+            else:
+                static = None
+                document = self._layout(self.html(snapshot, context, "full"), stylesheet)
             ornaments = placed_ornaments(document.pages[0], context)
             return document.write_pdf(
                 pdf_variant=pdf_variant,
@@ -228,18 +236,9 @@ class CertificateRenderer:
 
     def render_in_one_piece(self, snapshot: dict[str, Any]) -> bytes:
         """The same certificate laid out as one document (``layer="full"``), without the cached
-        static layer: slower, for comparison."""
+        static layer: slower, for comparison (a plain PDF, no attachment)."""
         with self._lock, _cyclic_gc_paused():
-            context = certificate_context(snapshot)
-            stylesheet = self.stylesheet(snapshot.get("template", "default"))
-            try:
-                document = self._layout(self.html(snapshot, context, "full"), stylesheet)
-                ornaments = placed_ornaments(document.pages[0], context)
-                return document.write_pdf(
-                    pdf_variant=None, finisher=lambda document, pdf: _finish(pdf, ornaments)
-                )
-            finally:
-                self._forget_non_assets()
+            return self._render(snapshot, None, None, layered=False)
 
     def _layout(self, markup: str, stylesheet: CSS) -> Document:
         document = CertificateHTML(
@@ -350,8 +349,7 @@ def _finish(pdf: Any, ornament_operators: bytes, static: StaticLayer | None = No
     content, and the static layer under them; each attachment is listed once, and each stream
     is compressed once."""
     if ornament_operators:
-        page = pdf.objects[pdf.pages["Kids"][0]]
-        contents = pdf.objects[int(page["Contents"].split()[0])]
+        _page, contents, _resources = first_page(pdf)
         contents.stream.insert(0, ornament_operators)
     if static is not None:
         static.stamp(pdf)
@@ -374,8 +372,9 @@ class CompressedOnceStream(pydyf.Stream):
     def data(self) -> bytes:
         cached = self.__dict__.get("_serialised")
         if cached is None:
-            dictionary, body = serialised_stream(self.stream, self.extra, self.compress)
-            cached = self._serialised = b"\n".join((dictionary, b"stream", body, b"endstream"))
+            cached = self._serialised = written(
+                *serialised_stream(self.stream, self.extra, self.compress)
+            )
         return cached
 
 
