@@ -42,12 +42,18 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
                 load_only(Lesson.id, Lesson.slug, Lesson.kind, Lesson.required, Lesson.module_id),
                 contains_eager(Lesson.module).load_only(Module.id, Module.slug),
             )
-            .where(Lesson.course_id == enrolment.course_id, Lesson.archived_at.is_(None), Module.archived_at.is_(None))
+            .where(
+                Lesson.course_id == enrolment.course_id,
+                Lesson.archived_at.is_(None),
+                Module.archived_at.is_(None),
+            )
         )
     )
     progress = {
         row.lesson_id: row
-        for row in db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
+        for row in db.session.scalars(
+            select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id)
+        )
     }
 
     def done(lesson: Lesson) -> bool:
@@ -56,14 +62,20 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
     required_setting = rule.get("required_lessons", "all")
     if required_setting == "all" or not required_setting:
         # sessions are the attendance rule's business (below), not "every lesson"
-        required = [lesson for lesson in lessons if lesson.required and lesson.kind != "session"]
+        required = [lesson for lesson in lessons if lesson.completes_course]
     else:
         wanted = set(required_setting)
         required = [lesson for lesson in lessons if f"{lesson.module.slug}/{lesson.slug}" in wanted]
-    result = RuleResult(met=True, lessons_required=len(required), lessons_done=sum(1 for x in required if done(x)))
+    result = RuleResult(
+        met=True, lessons_required=len(required), lessons_done=sum(1 for x in required if done(x))
+    )
     if result.lessons_done < result.lessons_required:
         result.missing.append(
-            _("%(done)d of %(total)d required lessons done.", done=result.lessons_done, total=result.lessons_required)
+            _(
+                "%(done)d of %(total)d required lessons done.",
+                done=result.lessons_done,
+                total=result.lessons_required,
+            )
         )
 
     quizzes = [lesson for lesson in lessons if lesson.kind == "quiz" and lesson.required]
@@ -73,15 +85,23 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
     minimum_quiz = rule.get("min_quiz_average")
     if minimum_quiz is not None and quizzes and result.quiz_average < minimum_quiz:
         result.missing.append(
-            _("Quiz average %(value)d%%, %(minimum)d%% needed.", value=result.quiz_average, minimum=minimum_quiz)
+            _(
+                "Quiz average %(value)d%%, %(minimum)d%% needed.",
+                value=result.quiz_average,
+                minimum=minimum_quiz,
+            )
         )
 
-    sessions = [lesson for lesson in lessons if lesson.kind == "session" and lesson.required]
+    sessions = [lesson for lesson in lessons if lesson.is_required_session]
     result.attendance = _percent(sum(1 for s in sessions if done(s)), len(sessions))
     minimum_attendance = rule.get("min_attendance")
     if minimum_attendance is not None and sessions and result.attendance < minimum_attendance:
         result.missing.append(
-            _("Attendance %(value)d%%, %(minimum)d%% needed.", value=result.attendance, minimum=minimum_attendance)
+            _(
+                "Attendance %(value)d%%, %(minimum)d%% needed.",
+                value=result.attendance,
+                minimum=minimum_attendance,
+            )
         )
     result.met = not result.missing
     return result

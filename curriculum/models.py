@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, and_
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import JSONType, UTCDateTime, db, utcnow
@@ -61,7 +62,8 @@ class Course(db.Model):
         return language in self.complete_languages
 
     def content_language(self, language: str) -> str:
-        """The language lessons are shown in for a learner who prefers ``language``."""
+        """The language the course's own texts are shown in for a learner who prefers
+        ``language`` (a lesson may have its own translation: see ``Lesson.body_language``)."""
         return language if language in self.complete_languages else self.default_language
 
     def __repr__(self) -> str:
@@ -119,6 +121,26 @@ class Lesson(db.Model):
     questions: Mapped[list[QuizQuestion]] = relationship(
         back_populates="lesson", order_by="QuizQuestion.position", cascade="all, delete-orphan"
     )
+
+    @hybrid_property
+    def completes_course(self) -> bool:
+        """A required lesson the learner does themselves: completing the course needs all of
+        them. In-person sessions count through the certificate's attendance rule instead (a
+        learner may miss a meeting), so they are shown apart as attendance."""
+        return self.required and self.kind != "session"
+
+    @completes_course.inplace.expression
+    @classmethod
+    def _completes_course_expression(cls):
+        return and_(cls.required.is_(True), cls.kind != "session")
+
+    @property
+    def is_required_session(self) -> bool:
+        return self.required and self.kind == "session"
+
+    def body_language(self, language: str, default: str) -> str:
+        """``language`` when this lesson has a body in it, else the course's default."""
+        return language if language in (self.bodies or {}) else default
 
     @property
     def slug_path(self) -> str:
@@ -179,4 +201,3 @@ class CourseAsset(db.Model):
     mimetype: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
-

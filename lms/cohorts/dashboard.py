@@ -41,7 +41,8 @@ FILTERS = ("not_started", "behind", "inactive", "completed")
 @dataclass
 class ModuleColumn:
     module: Module
-    #: the lessons that count for the module: its required ones (all of them if none is required)
+    #: the lessons that count for the module: those that complete the course (all of them if
+    #: none does); in-person sessions are shown apart, as attendance
     lesson_ids: list[int] = field(default_factory=list)
 
 
@@ -59,6 +60,8 @@ class LearnerProgress:
     done: int
     total: int
     flags: frozenset[str]
+    #: required in-person sessions attended
+    attended: int = 0
 
     @property
     def percent(self) -> int:
@@ -71,6 +74,8 @@ class Dashboard:
     columns: list[ModuleColumn]
     learners: list[LearnerProgress]
     required_total: int
+    #: required in-person sessions of the course
+    sessions_total: int
     #: share of the required lessons a learner should have done today (None: no dates set)
     expected_share: float | None
     expected_lessons: int | None
@@ -96,10 +101,11 @@ def expected_share(cohort: Cohort, today: date) -> float | None:
     return min(1.0, max(0.0, elapsed))
 
 
-def _columns(course_id: int) -> tuple[list[ModuleColumn], list[int]]:
-    """The live modules with the lessons that count for each, and every required lesson."""
+def _columns(course_id: int) -> tuple[list[ModuleColumn], list[int], list[int]]:
+    """The live modules with the lessons that count for each, every lesson that completes the
+    course, and every required in-person session."""
     rows = db.session.execute(
-        select(Lesson.id, Lesson.required, Module)
+        select(Lesson.id, Lesson.completes_course, Lesson.required & (Lesson.kind == "session"), Module)
         .join(Module, Lesson.module_id == Module.id)
         .where(
             Lesson.course_id == course_id,
@@ -110,23 +116,26 @@ def _columns(course_id: int) -> tuple[list[ModuleColumn], list[int]]:
     ).all()
     columns: list[ModuleColumn] = []
     lessons_of: dict[int, list[tuple[int, bool]]] = {}
-    for lesson_id, required, module in rows:
+    session_ids = []
+    for lesson_id, completes_course, is_session, module in rows:
         if not columns or columns[-1].module.id != module.id:
             columns.append(ModuleColumn(module))
-        lessons_of.setdefault(module.id, []).append((lesson_id, required))
+        lessons_of.setdefault(module.id, []).append((lesson_id, completes_course))
+        if is_session:
+            session_ids.append(lesson_id)
     required_ids = []
     for column in columns:
         lessons = lessons_of[column.module.id]
-        counted = [lesson_id for lesson_id, required in lessons if required]
+        counted = [lesson_id for lesson_id, completes_course in lessons if completes_course]
         required_ids.extend(counted)
-        column.lesson_ids = counted or [lesson_id for lesson_id, _required in lessons]
-    return columns, required_ids
+        column.lesson_ids = counted or [lesson_id for lesson_id, _counts in lessons]
+    return columns, required_ids, session_ids
 
 
 def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
     """Every learner of the cohort with their progress per module and flags (3 queries)."""
     now = now or utcnow()
-    columns, required_ids = _columns(cohort.course_id)
+    columns, required_ids, session_ids = _columns(cohort.course_id)
     learners = db.session.execute(
         select(
             Enrolment.id, Enrolment.user_id, User.name, User.email, Enrolment.status,
@@ -146,16 +155,18 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
 
     share = expected_share(cohort, now.date())
     expected = math.floor(share * len(required_ids) + 1e-9) if share is not None else None
-    required = set(required_ids)
+    required, sessions = set(required_ids), set(session_ids)
     reached = [0] * len(columns)
     rows: list[LearnerProgress] = []
     for enrolment_id, user_id, name, email, status, enrolled_at, last_activity_at in learners:
         finished = done.get(enrolment_id, set())
         per_module = []
+        through = True  # every module so far complete: the funnel counts how far each got
         for index, column in enumerate(columns):
             count = sum(1 for lesson_id in column.lesson_ids if lesson_id in finished)
             per_module.append((count, len(column.lesson_ids)))
-            if count == len(column.lesson_ids):
+            through = through and count == len(column.lesson_ids)
+            if through:
                 reached[index] += 1
         required_done = len(finished & required)
         flags = _flags(
@@ -164,11 +175,11 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
         rows.append(
             LearnerProgress(
                 enrolment_id, user_id, name, email, status, enrolled_at, last_activity_at,
-                per_module, required_done, len(required), flags,
+                per_module, required_done, len(required), flags, len(finished & sessions),
             )
         )  # fmt: skip
     funnel = [(None, len(rows))] + [(column.module, reached[i]) for i, column in enumerate(columns)]
-    return Dashboard(cohort, columns, rows, len(required), share, expected, funnel)
+    return Dashboard(cohort, columns, rows, len(required), len(sessions), share, expected, funnel)
 
 
 def _flags(

@@ -38,6 +38,7 @@ def progress_csv(data: Dashboard, language: str) -> str:
         _("Required lessons done"), _("Required lessons"), _("Not started"), _("Behind schedule"), _("Inactive for 14 days"),
     ]  # fmt: skip
     header += [column.module.title(language) for column in data.columns]
+    header += [_("Sessions attended")] if data.sessions_total else []
     writer.writerow([neutralise(cell) for cell in header])
     yes, no = _("yes"), _("no")
     for learner in data.learners:
@@ -49,6 +50,7 @@ def progress_csv(data: Dashboard, language: str) -> str:
             yes if "inactive" in learner.flags else no,
         ]  # fmt: skip
         row += [f"{done}/{counted}" for done, counted in learner.modules]
+        row += [f"{learner.attended}/{data.sessions_total}"] if data.sessions_total else []
         writer.writerow([neutralise(cell) for cell in row])
     return out.getvalue()
 

@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from . import views
+from .operations import FILE_MIMETYPES
 from .video import video_embed
 
 bp = Blueprint("lms_learning", __name__)
@@ -22,3 +23,4 @@ bp.add_url_rule("/join", view_func=views.join, methods=["GET", "POST"])
 bp.add_url_rule("/join/<code>", view_func=views.join, methods=["GET", "POST"])
 bp.add_url_rule("/my", view_func=views.my_learning)
 bp.add_app_template_filter(video_embed, "video_embed")
+bp.add_app_template_filter(lambda kind: FILE_MIMETYPES.get(kind, ""), "mimetype")

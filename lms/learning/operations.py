@@ -33,6 +33,7 @@ FILE_SIGNATURES = {
     "png": (b"\x89PNG\r\n\x1a\n",),
 }
 FILE_EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
+FILE_MIMETYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 
 
 class AttemptsExhausted(NotAllowed):
@@ -45,6 +46,10 @@ class TamperedAnswers(InvalidInput):
 
 class BadUpload(InvalidInput):
     pass
+
+
+class UnansweredQuestions(InvalidInput):
+    """Some questions have no answer: nothing is recorded and the form keeps what was ticked."""
 
 
 # -- enrolment ----------------------------------------------------------------------------------
@@ -72,14 +77,26 @@ def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
     if course.archived_at is not None or not course.published:
         raise NotFound(_("This course is not available."))
     if cohort is None and not course.self_enrolment:
-        raise NotAllowed(_("This course is open through a cohort only: ask your trainer for the join code."))
+        raise NotAllowed(
+            _("This course is open through a cohort only: ask your trainer for the join code.")
+        )
     enrolment, created = _get_or_create(
-        Enrolment, defaults={"cohort_id": cohort.id if cohort else None}, user_id=user.id, course_id=course.id
+        Enrolment,
+        defaults={"cohort_id": cohort.id if cohort else None},
+        user_id=user.id,
+        course_id=course.id,
     )
     if not created and cohort is not None and enrolment.cohort_id != cohort.id:
         enrolment.cohort_id = cohort.id
     if created:
-        record(user, "enrolment.created", "enrolment", enrolment.id, course=course.slug, cohort=cohort.id if cohort else None)
+        record(
+            user,
+            "enrolment.created",
+            "enrolment",
+            enrolment.id,
+            course=course.slug,
+            cohort=cohort.id if cohort else None,
+        )
     return enrolment
 
 
@@ -93,11 +110,15 @@ def find_cohort_by_code(code: str) -> Cohort:
 
 def join_cohort(user, code: str) -> Enrolment:
     cohort = find_cohort_by_code(code)
-    existing = db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=cohort.course_id))
+    existing = db.session.scalar(
+        select(Enrolment).filter_by(user_id=user.id, course_id=cohort.course_id)
+    )
     if existing is not None and existing.cohort_id == cohort.id:
         return existing
     if cohort.capacity is not None:
-        members = db.session.scalar(select(func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort.id))
+        members = db.session.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.cohort_id == cohort.id)
+        )
         if members >= cohort.capacity:
             raise Conflict(_("This cohort is full. Ask your trainer."))
     return enrol(user, cohort.course, cohort)
@@ -112,7 +133,9 @@ def new_join_code() -> str:
 
 
 def progress_for(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
-    progress, _created = _get_or_create(LessonProgress, enrolment_id=enrolment.id, lesson_id=lesson.id)
+    progress, _created = _get_or_create(
+        LessonProgress, enrolment_id=enrolment.id, lesson_id=lesson.id
+    )
     now = utcnow()
     progress.last_activity_at = now
     enrolment.last_activity_at = now
@@ -150,8 +173,7 @@ def complete_if_finished(enrolment: Enrolment) -> bool:
         return False
     required = select(Lesson.id).where(
         Lesson.course_id == enrolment.course_id,
-        Lesson.required.is_(True),
-        Lesson.kind != "session",
+        Lesson.completes_course,
         Lesson.archived_at.is_(None),
     )
     total = db.session.scalar(select(func.count()).select_from(required.subquery()))
@@ -199,22 +221,43 @@ class QuizResult:
     passed: bool
     #: question key -> True when answered exactly right
     correct: dict[str, bool] = field(default_factory=dict)
+    #: the form had already been received: this is the attempt it recorded then
+    repeated: bool = False
 
 
 def live_questions(lesson: Lesson) -> list[QuizQuestion]:
     return [q for q in lesson.questions if q.archived_at is None]
 
 
-def parse_answers(lesson: Lesson, form: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Answers from a posted form (``q-<question key>`` → choice keys).
+@dataclass
+class QuizForm:
+    """A posted quiz: the answers (question key → choice keys) and the attempt the form was
+    shown for (its number), so that a resubmitted form records nothing twice."""
 
-    Anything that is not a question of this quiz, or a choice of that question, is tampering:
-    the whole submission is refused and nothing is recorded.
+    answers: dict[str, list[str]]
+    attempt: int
+
+
+def parse_answers(lesson: Lesson, form: dict[str, list[str]]) -> QuizForm:
+    """Answers from a posted form (``q-<question key>`` → choice keys, ``lesson`` → this quiz's
+    id, ``attempt`` → the attempt number the page offered).
+
+    Anything that is not a question of this quiz, or a choice of that question, or a form of
+    another quiz, is tampering: the whole submission is refused and nothing is recorded.
     """
+    tampered = TamperedAnswers(_("The answers do not match this quiz."))
+    if form.get("lesson") != [str(lesson.id)]:
+        raise tampered
+    try:
+        (attempt,) = (int(value) for value in form.get("attempt", []))
+    except ValueError:
+        raise tampered from None
+    if attempt < 1:
+        raise tampered
     questions = {q.key: q for q in live_questions(lesson)}
     answers: dict[str, list[str]] = {key: [] for key in questions}
     for name, values in form.items():
-        if name in ("csrf_token", "lesson"):
+        if name in ("csrf_token", "lesson", "attempt"):
             continue
         if not name.startswith("q-") or name[2:] not in questions:
             raise TamperedAnswers(_("The answers do not match this quiz."))
@@ -226,36 +269,73 @@ def parse_answers(lesson: Lesson, form: dict[str, list[str]]) -> dict[str, list[
         if question.type != "multiple" and len(chosen) > 1:
             raise TamperedAnswers(_("The answers do not match this quiz."))
         answers[question.key] = chosen
-    return answers
+    return QuizForm(answers=answers, attempt=attempt)
 
 
-def submit_quiz(enrolment: Enrolment, lesson: Lesson, answers: dict[str, list[str]]) -> QuizResult:
+def submit_quiz(
+    enrolment: Enrolment, lesson: Lesson, answers: dict[str, list[str]], attempt: int | None = None
+) -> QuizResult:
+    """Grade an attempt on the server and keep it; the best score counts.
+
+    ``attempt`` is the number of the attempt the learner's page offered: a form sent twice (a
+    double click, a resent page) finds its attempt already recorded and records nothing more.
+    """
     _check_lesson(enrolment, lesson, ("quiz",))
+    questions = live_questions(lesson)
+    unanswered = [str(number) for number, q in enumerate(questions, 1) if not answers.get(q.key)]
+    if unanswered:
+        raise UnansweredQuestions(
+            _(
+                "Answer every question before you submit (unanswered: %(numbers)s).",
+                numbers=", ".join(unanswered),
+            )
+        )
     progress = progress_for(enrolment, lesson)
     # Serialise attempts of one learner on one quiz (PostgreSQL row lock; SQLite locks the file).
     db.session.flush()
-    db.session.execute(select(LessonProgress.id).where(LessonProgress.id == progress.id).with_for_update())
+    db.session.execute(
+        select(LessonProgress.id).where(LessonProgress.id == progress.id).with_for_update()
+    )
     db.session.refresh(progress)
+    if attempt is not None and attempt <= progress.attempts:
+        return _recorded_attempt(progress, lesson, attempt)
     allowed = int(lesson.settings.get("attempts", 0) or 0)
     if allowed and progress.attempts >= allowed:
         raise AttemptsExhausted(
             _("You have used your %(n)d attempts at this quiz. Your best score is kept.", n=allowed)
         )
-    questions = live_questions(lesson)
-    correct: dict[str, bool] = {}
-    for question in questions:
-        right = {c.key for c in question.choices if c.correct and c.archived_at is None}
-        correct[question.key] = set(answers.get(question.key, [])) == right
+    correct = _grade(questions, answers)
     score = round(100 * sum(correct.values()) / len(questions)) if questions else 0
-    attempt = QuizAttempt(progress_id=progress.id, number=progress.attempts + 1, score=score, answers=answers)
-    db.session.add(attempt)
+    recorded = QuizAttempt(
+        progress_id=progress.id, number=progress.attempts + 1, score=score, answers=answers
+    )
+    db.session.add(recorded)
     progress.attempts += 1
     progress.score = max(progress.score or 0, score)
     db.session.flush()
     passed = score >= int(lesson.settings.get("pass_mark", 0))
     if passed and (_set_done(progress) or enrolment.status == "completed"):
         complete_if_finished(enrolment)
-    return QuizResult(attempt=attempt, progress=progress, passed=passed, correct=correct)
+    return QuizResult(attempt=recorded, progress=progress, passed=passed, correct=correct)
+
+
+def _grade(questions: list[QuizQuestion], answers: dict[str, list[str]]) -> dict[str, bool]:
+    correct = {}
+    for question in questions:
+        right = {c.key for c in question.choices if c.correct and c.archived_at is None}
+        correct[question.key] = set(answers.get(question.key, [])) == right
+    return correct
+
+
+def _recorded_attempt(progress: LessonProgress, lesson: Lesson, number: int) -> QuizResult:
+    attempt = db.session.scalar(
+        select(QuizAttempt).filter_by(progress_id=progress.id, number=number)
+    )
+    passed = attempt.score >= int(lesson.settings.get("pass_mark", 0))
+    correct = _grade(live_questions(lesson), attempt.answers)
+    return QuizResult(
+        attempt=attempt, progress=progress, passed=passed, correct=correct, repeated=True
+    )
 
 
 # -- assignments --------------------------------------------------------------------------------
@@ -289,7 +369,9 @@ def submit_assignment(enrolment: Enrolment, lesson: Lesson, text: str, upload=No
     if text and not rules.get("text", True) and not has_file:
         raise InvalidInput(_("This assignment expects a file."))
 
-    existing = db.session.scalar(select(Submission).filter_by(enrolment_id=enrolment.id, lesson_id=lesson.id))
+    existing = db.session.scalar(
+        select(Submission).filter_by(enrolment_id=enrolment.id, lesson_id=lesson.id)
+    )
     if existing is not None and existing.status == "accepted":
         raise Conflict(_("Your work was already accepted by your trainer."))
 
@@ -302,14 +384,24 @@ def submit_assignment(enrolment: Enrolment, lesson: Lesson, text: str, upload=No
     submission.status = "submitted"
     submission.submitted_at = utcnow()
     if stored is not None:
-        submission.file_name, submission.file_type, submission.file_size, submission.file_path = stored
+        submission.file_name, submission.file_type, submission.file_size, submission.file_path = (
+            stored
+        )
     db.session.flush()
     return submission
 
 
-def _store_upload(enrolment: Enrolment, lesson: Lesson, upload, rules: dict) -> tuple[str, str, int, str]:
+def file_limit_mb(lesson: Lesson) -> int:
+    """The largest file this assignment takes: the pack's limit, within the site's."""
+    rules = lesson.settings.get("submission", {})
+    return min(int(rules.get("max_file_mb", 5)), int(current_app.config["LMS_UPLOAD_MAX_MB"]))
+
+
+def _store_upload(
+    enrolment: Enrolment, lesson: Lesson, upload, rules: dict
+) -> tuple[str, str, int, str]:
     allowed_types = set(rules.get("file_types", ["pdf", "jpeg", "png"]))
-    limit_mb = min(int(rules.get("max_file_mb", 5)), int(current_app.config["LMS_UPLOAD_MAX_MB"]))
+    limit_mb = file_limit_mb(lesson)
     data = upload.stream.read(limit_mb * 1024 * 1024 + 1)
     if len(data) > limit_mb * 1024 * 1024:
         raise BadUpload(_("The file is larger than %(n)d MB. Send a smaller file.", n=limit_mb))
@@ -319,7 +411,9 @@ def _store_upload(enrolment: Enrolment, lesson: Lesson, upload, rules: dict) -> 
     if kind is None or kind not in allowed_types:
         names = ", ".join(sorted(t.upper() for t in allowed_types))
         raise BadUpload(_("This file is not of an accepted type (%(types)s).", types=names))
-    relative = f"submissions/{enrolment.id}/{lesson.id}-{secrets.token_hex(8)}.{FILE_EXTENSIONS[kind]}"
+    relative = (
+        f"submissions/{enrolment.id}/{lesson.id}-{secrets.token_hex(8)}.{FILE_EXTENSIONS[kind]}"
+    )
     path = upload_folder() / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
@@ -337,7 +431,12 @@ def review_submission(trainer, submission: Submission, accept: bool, feedback: s
     submission.feedback_html = render_markdown(feedback) if feedback else ""
     submission.reviewed_by_id = trainer.id
     submission.reviewed_at = utcnow()
-    record(trainer, "submission.accepted" if accept else "submission.revision_requested", "submission", submission.id)
+    record(
+        trainer,
+        "submission.accepted" if accept else "submission.revision_requested",
+        "submission",
+        submission.id,
+    )
     if accept:
         enrolment = submission.enrolment
         progress = progress_for(enrolment, submission.lesson)
@@ -349,12 +448,17 @@ def review_submission(trainer, submission: Submission, accept: bool, feedback: s
 # -- attendance ---------------------------------------------------------------------------------
 
 
-def record_attendance(trainer, session: CohortSession, enrolment: Enrolment, present: bool) -> Attendance:
+def record_attendance(
+    trainer, session: CohortSession, enrolment: Enrolment, present: bool
+) -> Attendance:
     """Present or absent at an in-person session; being present completes the session lesson."""
     if enrolment.cohort_id != session.cohort_id:
         raise InvalidInput(_("This learner is not in the session's cohort."))
     attendance, _created = _get_or_create(
-        Attendance, defaults={"present": present, "recorded_by_id": trainer.id}, session_id=session.id, enrolment_id=enrolment.id
+        Attendance,
+        defaults={"present": present, "recorded_by_id": trainer.id},
+        session_id=session.id,
+        enrolment_id=enrolment.id,
     )
     attendance.present = present
     attendance.recorded_by_id = trainer.id
@@ -363,4 +467,35 @@ def record_attendance(trainer, session: CohortSession, enrolment: Enrolment, pre
         progress = progress_for(enrolment, session.lesson)
         if _set_done(progress):
             complete_if_finished(enrolment)
+    else:
+        _undo_attendance_credit(enrolment, session)
     return attendance
+
+
+def _undo_attendance_credit(enrolment: Enrolment, session: CohortSession) -> None:
+    """A correction to "absent" takes back the session lesson, unless the learner was present at
+    another meeting of the same lesson. (A certificate already issued stays: revoking one is an
+    administrator's decision, with a reason.)"""
+    db.session.flush()
+    present_elsewhere = db.session.scalar(
+        select(func.count())
+        .select_from(Attendance)
+        .join(CohortSession, CohortSession.id == Attendance.session_id)
+        .where(
+            Attendance.enrolment_id == enrolment.id,
+            Attendance.present.is_(True),
+            CohortSession.lesson_id == session.lesson_id,
+        )
+    )
+    if present_elsewhere:
+        return
+    db.session.execute(
+        update(LessonProgress)
+        .where(
+            LessonProgress.enrolment_id == enrolment.id,
+            LessonProgress.lesson_id == session.lesson_id,
+            LessonProgress.status == "done",
+        )
+        .values(status="started", completed_at=None)
+        .execution_options(synchronize_session="fetch")
+    )

@@ -20,13 +20,17 @@ from .models import Enrolment, LessonProgress, QuizAttempt, Submission
 def published_courses() -> list[Course]:
     return list(
         db.session.scalars(
-            select(Course).where(Course.published.is_(True), Course.archived_at.is_(None)).order_by(Course.id)
+            select(Course)
+            .where(Course.published.is_(True), Course.archived_at.is_(None))
+            .order_by(Course.id)
         )
     )
 
 
 def course_by_slug(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.archived_at.is_(None)))
+    course = db.session.scalar(
+        select(Course).where(Course.slug == slug, Course.archived_at.is_(None))
+    )
     if course is None or not course.published:
         raise NotFound()
     return course
@@ -40,11 +44,16 @@ def enrolment_of(user, course: Course) -> Enrolment | None:
 
 @dataclass
 class ModuleView:
+    """A module with one learner's figures: the lessons that complete the course (done of
+    required) and, apart, the required in-person sessions (attended of held)."""
+
     module: Module
     lessons: list[Lesson]
     locked: bool = False
     done: int = 0
     required: int = 0
+    sessions_attended: int = 0
+    sessions: int = 0
 
     @property
     def percent(self) -> int:
@@ -81,18 +90,22 @@ class Outline:
         total = self.required_total
         return round(100 * self.required_done / total) if total else 0
 
+    @property
+    def sessions_total(self) -> int:
+        return sum(view.sessions for view in self.modules)
+
+    @property
+    def sessions_attended(self) -> int:
+        return sum(view.sessions_attended for view in self.modules)
+
     def module_of(self, lesson: Lesson) -> ModuleView:
         return next(view for view in self.modules if view.module.id == lesson.module_id)
 
     def next_step(self) -> Lesson | None:
-        """The first lesson not yet done in an unlocked module (required ones first)."""
-        for view in self.modules:
-            if view.locked:
-                return None
-            for lesson in view.lessons:
-                if not self.is_done(lesson):
-                    return lesson
-        return None
+        """Where to go on: the first lesson the learner can do themselves that is not done yet
+        in an open module, required ones first (in-person sessions are the trainer's to record;
+        the course page lists them with their dates)."""
+        return next_step(self.lessons, self.is_done, lambda lesson: self.module_of(lesson).locked)
 
     def neighbours(self, lesson: Lesson) -> tuple[Lesson | None, Lesson | None]:
         lessons = self.lessons
@@ -100,6 +113,18 @@ class Outline:
         previous = lessons[index - 1] if index > 0 else None
         following = lessons[index + 1] if index + 1 < len(lessons) else None
         return previous, following
+
+
+def next_step(lessons: list[Lesson], is_done, is_locked=lambda lesson: False) -> Lesson | None:
+    """The first open lesson not done among those that complete the course, else the first open
+    optional one not done (sessions are never a next step: the trainer records them)."""
+    open_lessons = [
+        lesson for lesson in lessons if lesson.kind != "session" and not is_locked(lesson)
+    ]
+    pending = [lesson for lesson in open_lessons if not is_done(lesson)]
+    return next((lesson for lesson in pending if lesson.required), None) or next(
+        iter(pending), None
+    )
 
 
 def _live_lessons(course_ids: list[int]) -> list[Lesson]:
@@ -111,32 +136,41 @@ def _live_lessons(course_ids: list[int]) -> list[Lesson]:
         .join(Lesson.module)
         # Not the lessons' HTML: a page shows at most one body, loaded on access.
         .options(contains_eager(Lesson.module), defer(Lesson.bodies))
-        .where(Lesson.course_id.in_(course_ids), Lesson.archived_at.is_(None), Module.archived_at.is_(None))
+        .where(
+            Lesson.course_id.in_(course_ids),
+            Lesson.archived_at.is_(None),
+            Module.archived_at.is_(None),
+        )
         .order_by(Lesson.course_id, Module.position, Lesson.position)
     )
     return list(db.session.scalars(statement))
 
 
-def _group(course: Course, lessons: list[Lesson], progress: dict[int, LessonProgress]) -> list[ModuleView]:
+def _group(
+    course: Course, lessons: list[Lesson], progress: dict[int, LessonProgress]
+) -> list[ModuleView]:
     views: list[ModuleView] = []
     for lesson in lessons:
         if not views or views[-1].module.id != lesson.module_id:
             views.append(ModuleView(module=lesson.module, lessons=[]))
         views[-1].lessons.append(lesson)
     previous_complete = True
+
+    def done(lesson: Lesson) -> bool:
+        return lesson.id in progress and progress[lesson.id].done
+
     for view in views:
-        view.required = sum(1 for lesson in view.lessons if lesson.required)
-        view.done = sum(
-            1 for lesson in view.lessons if lesson.required and lesson.id in progress and progress[lesson.id].done
+        counted = [lesson for lesson in view.lessons if lesson.completes_course]
+        sessions = [lesson for lesson in view.lessons if lesson.is_required_session]
+        view.required, view.done = len(counted), sum(1 for lesson in counted if done(lesson))
+        view.sessions, view.sessions_attended = (
+            len(sessions),
+            sum(1 for lesson in sessions if done(lesson)),
         )
         view.locked = course.sequential and not previous_complete
         # In-person sessions do not hold the next module back: a missed meeting counts against
         # the attendance rule of the certificate, it does not lock the learner out.
-        previous_complete = previous_complete and all(
-            lesson.id in progress and progress[lesson.id].done
-            for lesson in view.lessons
-            if lesson.required and lesson.kind != "session"
-        )
+        previous_complete = previous_complete and view.done == view.required
     return views
 
 
@@ -144,10 +178,17 @@ def outline(course: Course, user) -> Outline:
     enrolment = enrolment_of(user, course)
     progress: dict[int, LessonProgress] = {}
     if enrolment is not None:
-        rows = db.session.scalars(select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id))
+        rows = db.session.scalars(
+            select(LessonProgress).where(LessonProgress.enrolment_id == enrolment.id)
+        )
         progress = {row.lesson_id: row for row in rows}
     lessons = _live_lessons([course.id])
-    return Outline(course=course, modules=_group(course, lessons, progress), enrolment=enrolment, progress=progress)
+    return Outline(
+        course=course,
+        modules=_group(course, lessons, progress),
+        enrolment=enrolment,
+        progress=progress,
+    )
 
 
 def find_lesson(course_outline: Outline, module_slug: str, lesson_slug: str) -> Lesson:
@@ -174,7 +215,9 @@ def attempts_of(progress: LessonProgress | None) -> list[QuizAttempt]:
         return []
     return list(
         db.session.scalars(
-            select(QuizAttempt).where(QuizAttempt.progress_id == progress.id).order_by(QuizAttempt.number)
+            select(QuizAttempt)
+            .where(QuizAttempt.progress_id == progress.id)
+            .order_by(QuizAttempt.number)
         )
     )
 
@@ -182,7 +225,9 @@ def attempts_of(progress: LessonProgress | None) -> list[QuizAttempt]:
 def submission_of(enrolment: Enrolment | None, lesson: Lesson) -> Submission | None:
     if enrolment is None:
         return None
-    return db.session.scalar(select(Submission).filter_by(enrolment_id=enrolment.id, lesson_id=lesson.id))
+    return db.session.scalar(
+        select(Submission).filter_by(enrolment_id=enrolment.id, lesson_id=lesson.id)
+    )
 
 
 @dataclass
@@ -213,6 +258,8 @@ class LearningItem:
     required_total: int
     required_done: int
     resume: Lesson | None
+    sessions_total: int = 0
+    sessions_attended: int = 0
 
     @property
     def percent(self) -> int:
@@ -249,14 +296,17 @@ def my_learning(user) -> list[LearningItem]:
     for enrolment in enrolments:
         course_lessons = by_course.get(enrolment.course_id, [])
         finished = done.get(enrolment.id, set())
-        required = [lesson for lesson in course_lessons if lesson.required]
-        resume = next((lesson for lesson in course_lessons if lesson.id not in finished), None)
+        required = [lesson for lesson in course_lessons if lesson.completes_course]
+        sessions = [lesson for lesson in course_lessons if lesson.is_required_session]
         items.append(
             LearningItem(
                 enrolment=enrolment,
                 required_total=len(required),
                 required_done=sum(1 for lesson in required if lesson.id in finished),
-                resume=resume,
+                # (modules open in order: the first required lesson not done is in an open one)
+                resume=next_step(course_lessons, lambda lesson, done=finished: lesson.id in done),
+                sessions_total=len(sessions),
+                sessions_attended=sum(1 for lesson in sessions if lesson.id in finished),
             )
         )
     return items
@@ -265,6 +315,8 @@ def my_learning(user) -> list[LearningItem]:
 def course_stats() -> dict[int, int]:
     """Number of live lessons per course (for the catalogue)."""
     rows = db.session.execute(
-        select(Lesson.course_id, func.count()).where(Lesson.archived_at.is_(None)).group_by(Lesson.course_id)
+        select(Lesson.course_id, func.count())
+        .where(Lesson.archived_at.is_(None))
+        .group_by(Lesson.course_id)
     )
     return dict(rows.all())

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from curriculum.db import db
 from curriculum.models import Course, CourseAsset, Lesson
 from lms.errors import LMSError, NotAllowed
+from lms.extension import accepts_large_uploads
 from lms.i18n import current_language
 from lms.users.forms import ActionForm
 
@@ -32,7 +33,10 @@ from .models import Enrolment, Submission
 
 def lesson_url(lesson: Lesson, course: Course) -> str:
     return url_for(
-        "lms_learning.lesson", course_slug=course.slug, module_slug=lesson.module.slug, lesson_slug=lesson.slug
+        "lms_learning.lesson",
+        course_slug=course.slug,
+        module_slug=lesson.module.slug,
+        lesson_slug=lesson.slug,
     )
 
 
@@ -41,17 +45,24 @@ def catalogue():
     enrolled = set()
     if current_user.is_authenticated:
         enrolled = set(
-            db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == current_user.id))
+            db.session.scalars(
+                select(Enrolment.course_id).where(Enrolment.user_id == current_user.id)
+            )
         )
     return render_template(
-        "lms/learning/catalogue.html", courses=courses, stats=queries.course_stats(), enrolled=enrolled
+        "lms/learning/catalogue.html",
+        courses=courses,
+        stats=queries.course_stats(),
+        enrolled=enrolled,
     )
 
 
 def course(course_slug: str):
     course = queries.course_by_slug(course_slug)
     outline = queries.outline(course, current_user)
-    return render_template("lms/learning/course.html", course=course, outline=outline, form=ActionForm())
+    return render_template(
+        "lms/learning/course.html", course=course, outline=outline, form=ActionForm()
+    )
 
 
 @login_required
@@ -114,18 +125,28 @@ def load_lesson(course_slug: str, module_slug: str, lesson_slug: str) -> LessonC
     return LessonContext(course, outline, lesson, outline.enrolment, locked)
 
 
-def _render_lesson(ctx: LessonContext, assignment_form: AssignmentForm | None = None, status: int = 200):
+def _render_lesson(
+    ctx: LessonContext,
+    assignment_form: AssignmentForm | None = None,
+    status: int = 200,
+    quiz_answers: dict[str, list[str]] | None = None,
+    quiz_error: str = "",
+):
     lesson, enrolment = ctx.lesson, ctx.enrolment
     language = current_language()
-    content_language = ctx.course.content_language(language)
+    content_language = lesson.body_language(language, ctx.course.default_language)
     progress = ctx.outline.progress.get(lesson.id)
     extra: dict = {}
     if lesson.kind == "quiz":
         extra["questions"] = queries.quiz_questions(lesson)
         extra["attempts"] = queries.attempts_of(progress)
+        # what the learner ticked is kept when the form comes back with an error
+        extra["ticked"] = quiz_answers or {}
+        extra["quiz_error"] = quiz_error
     elif lesson.kind == "assignment":
         extra["submission"] = queries.submission_of(enrolment, lesson)
         extra["assignment_form"] = assignment_form or AssignmentForm()
+        extra["file_limit_mb"] = operations.file_limit_mb(lesson)
     elif lesson.kind == "session":
         extra["sessions"] = queries.sessions_for(enrolment, lesson)
     previous, following = ctx.outline.neighbours(lesson)
@@ -170,16 +191,29 @@ def mark_done(course_slug: str, module_slug: str, lesson_slug: str):
 def submit_quiz(course_slug: str, module_slug: str, lesson_slug: str):
     ctx = load_lesson(course_slug, module_slug, lesson_slug)
     enrolment = ctx.require_learner()
-    answers = operations.parse_answers(ctx.lesson, request.form.to_dict(flat=False))
-    result = operations.submit_quiz(enrolment, ctx.lesson, answers)
+    posted = operations.parse_answers(ctx.lesson, request.form.to_dict(flat=False))
+    try:
+        result = operations.submit_quiz(enrolment, ctx.lesson, posted.answers, posted.attempt)
+    except operations.UnansweredQuestions as error:
+        db.session.rollback()
+        return _render_lesson(
+            ctx, status=400, quiz_answers=posted.answers, quiz_error=error.message
+        )
     db.session.commit()
     if result.passed:
         flash(_("Passed with %(score)d%%. Well done!", score=result.attempt.score), "success")
     else:
-        flash(_("Your score: %(score)d%%. Read the explanations and try again.", score=result.attempt.score), "warning")
+        flash(
+            _(
+                "Your score: %(score)d%%. Read the explanations and try again.",
+                score=result.attempt.score,
+            ),
+            "warning",
+        )
     return redirect(lesson_url(ctx.lesson, ctx.course) + "#result")
 
 
+@accepts_large_uploads
 @login_required
 def submit_assignment(course_slug: str, module_slug: str, lesson_slug: str):
     ctx = load_lesson(course_slug, module_slug, lesson_slug)
@@ -215,10 +249,9 @@ def submission_file(submission_id: int):
     if submission is None or not submission.file_path or not _can_see_submission(submission):
         abort(404)  # another learner's work does not exist for you
     path = operations.upload_folder() / submission.file_path
-    mimetypes = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
     return send_file(
         path,
-        mimetype=mimetypes[submission.file_type or "pdf"],
+        mimetype=operations.FILE_MIMETYPES[submission.file_type or "pdf"],
         as_attachment=True,
         download_name=submission.file_name or path.name,
         max_age=0,
@@ -227,7 +260,9 @@ def submission_file(submission_id: int):
 
 def asset(course_slug: str, path: str):
     course = queries.course_by_slug(course_slug)
-    item = db.session.scalar(select(CourseAsset).filter_by(course_id=course.id, path=f"assets/{path}"))
+    item = db.session.scalar(
+        select(CourseAsset).filter_by(course_id=course.id, path=f"assets/{path}")
+    )
     if item is None:
         abort(404)
     response = make_response(item.data)
