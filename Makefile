@@ -6,7 +6,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-SYSTEM_PACKAGES := libharfbuzz-subset0 poppler-utils chromium fonts-noto-core
+# python3-venv for .venv; Pango for WeasyPrint; HarfBuzz subsetting and Noto fonts for the
+# certificates; poppler-utils and chromium for the tests.
+SYSTEM_PACKAGES := python3-venv libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core poppler-utils chromium
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from curriculum.db import db
 
@@ -61,5 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     LMS(app, cli_group=None, standalone=True)
     Migrate(app, db, directory=MIGRATIONS_DIR)
+    if app.config["LMS_PROXY_FIX"]:
+        # Behind N reverse proxies: the client's address (login throttling) and scheme come
+        # from their X-Forwarded-* headers, trusted that many hops deep and no further.
+        hops = app.config["LMS_PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
 

@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from curriculum.db import db
+from lms.errors import InvalidInput
 
 
 def main() -> None:
@@ -99,12 +100,16 @@ def demo(host: str, port: int, setup_only: bool) -> None:
     """Set up a demo site (migrate, import the bundled curricula, demo accounts) and serve it."""
     from lms.users import operations
 
-    upgrade_database()
-    _import_bundled_packs()
     password = os.environ.get("LMS_DEMO_PASSWORD")
     generated = password is None
     if generated:
         password = operations.generate_password()
+    try:  # before anything is written
+        operations.check_password_rules(password)
+    except InvalidInput as error:
+        raise click.ClickException(f"LMS_DEMO_PASSWORD: {error.message}") from None
+    upgrade_database()
+    _import_bundled_packs()
     created = []
     for email, name, roles in DEMO_ACCOUNTS:
         if operations.find_by_email(email) is None:
@@ -137,5 +142,14 @@ def product_commands() -> list[click.Command]:
     from certificates.cli import certificates_group
     from curriculum.cli import curriculum_group
     from lms.jobs.cli import job_commands
+    from lms.mail.cli import mail_group
 
-    return [demo, users_group, db_upgrade, curriculum_group, certificates_group, *job_commands()]
+    return [
+        demo,
+        users_group,
+        db_upgrade,
+        curriculum_group,
+        certificates_group,
+        mail_group,
+        *job_commands(),
+    ]

@@ -41,29 +41,28 @@ DEFAULTS: dict[str, Any] = {
     "LMS_JOBS_STALE_AFTER": 300,
     "LMS_USERS_PER_PAGE": 25,
     "LMS_CERTIFICATE_LOGOS": [],
+    "LMS_UPLOAD_REQUEST_MAX_MB": 100,
+    "LMS_PROXY_FIX": 0,
 }
 
-#: Keys that ``create_app`` also reads from the environment (os.environ), with their type.
-ENVIRONMENT_KEYS: dict[str, type] = {
-    "LMS_SITE_NAME": str,
-    "LMS_ENV": str,
+#: The type of the keys whose default is ``None`` (the others take the type of their default).
+TYPES: dict[str, type] = {
     "LMS_PUBLIC_URL": str,
-    "LMS_RATELIMIT_STORAGE_URI": str,
-    "LMS_FRAME_ANCESTORS": str,
-    "LMS_MAIL_SENDER": str,
     "LMS_SMTP_HOST": str,
-    "LMS_SMTP_PORT": int,
     "LMS_SMTP_USERNAME": str,
     "LMS_SMTP_PASSWORD": str,
     "LMS_UPLOAD_FOLDER": str,
     "LMS_KEY_FOLDER": str,
     "LMS_CELERY_BROKER_URL": str,
-    "LMS_CELERY_QUEUE": str,
-    "LMS_JOBS_BATCH_SIZE": int,
-    "LMS_JOBS_THREADS": int,
-    "LMS_JOBS_STALE_AFTER": int,
+    "LMS_PROXY_FIX": int,
 }
 
+#: ``LMS_*`` environment variables that are not configuration keys: they are read by the
+#: command line, the test suite or the benchmarks.
+NOT_CONFIGURATION = ("LMS_INSTANCE_PATH", "LMS_DEMO_PASSWORD")
+NOT_CONFIGURATION_PREFIXES = ("LMS_TEST_", "LMS_BENCH_", "LMS_LOAD_", "LMS_SCREENSHOTS")
+
+ENVIRONMENTS = ("development", "production")
 
 def apply_defaults(config: dict[str, Any]) -> None:
     """Fill in the defaults, then refuse any ``LMS_*`` key the product does not know."""
@@ -75,6 +74,8 @@ def apply_defaults(config: dict[str, Any]) -> None:
         raise ConfigError(f"Unknown configuration key {key}{hint}")
     for key, value in DEFAULTS.items():
         config.setdefault(key, value)
+    if config["LMS_ENV"] not in ENVIRONMENTS:
+        raise ConfigError(f"LMS_ENV={config['LMS_ENV']!r} must be one of {', '.join(ENVIRONMENTS)}")
     if config["LMS_DEFAULT_LANGUAGE"] not in config["LMS_LANGUAGES"]:
         raise ConfigError(
             f"LMS_DEFAULT_LANGUAGE={config['LMS_DEFAULT_LANGUAGE']!r} is not one of "
@@ -83,15 +84,41 @@ def apply_defaults(config: dict[str, Any]) -> None:
 
 
 def from_environment(environ: os._Environ | dict[str, str] | None = None) -> dict[str, Any]:
-    """The known ``LMS_*`` keys set in the environment (others, like LMS_TEST_*, are ignored)."""
+    """Every ``LMS_*`` key set in the environment, parsed to the type of its default.
+
+    Numbers are integers, booleans ``true``/``false`` (also ``1``/``0``, ``yes``/``no``), lists
+    comma-separated (``LMS_LANGUAGES=fr,ar``). A misspelt ``LMS_*`` variable stops the app and
+    is named, as a misspelt key in the configuration does.
+    """
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for key, kind in ENVIRONMENT_KEYS.items():
-        if key in environ:
-            try:
-                values[key] = kind(environ[key])
-            except ValueError as error:
-                raise ConfigError(
-                    f"The environment variable {key}={environ[key]!r} is not a valid {kind.__name__}"
-                ) from error
+    for key in sorted(k for k in environ if k.startswith("LMS_")):
+        if key in NOT_CONFIGURATION or key.startswith(NOT_CONFIGURATION_PREFIXES):
+            continue
+        if key not in DEFAULTS:
+            close = difflib.get_close_matches(key, DEFAULTS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise ConfigError(f"Unknown environment variable {key}{hint}")
+        values[key] = _parse(key, environ[key])
     return values
+
+
+def _parse(key: str, text: str) -> Any:
+    default = DEFAULTS[key]
+    kind = TYPES.get(key) or type(default)
+    text = text.strip()
+    if kind is bool:
+        lowered = text.lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"The environment variable {key}={text!r} must be true or false")
+    if kind is list:
+        return [item.strip() for item in text.split(",") if item.strip()]
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise ConfigError(f"The environment variable {key}={text!r} is not a whole number") from None
+    return text

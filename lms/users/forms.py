@@ -14,7 +14,14 @@ from wtforms import (
     StringField,
 )
 from wtforms.fields import SelectChoice  # tuples as choices are deprecated since WTForms 3.3
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.i18n import LANGUAGE_NAMES
@@ -113,8 +120,12 @@ class UserRolesForm(FlaskForm):
             SelectChoice("trainer", _l("Trainer")),
             SelectChoice("admin", _l("Administrator")),
         ],
-        validators=[Optional()],
     )
+
+    def validate_roles(self, field):
+        # no role at all would be an account that can do nothing: deactivate it instead
+        if not field.data:
+            raise ValidationError(_l("Choose at least one role (deactivate the account to close it)."))
 
 
 class ActionForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -12,6 +13,7 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from curriculum.db import db, utcnow
 from lms.audit.operations import record
@@ -19,6 +21,7 @@ from lms.errors import Conflict, InvalidInput, NotAllowed
 from lms.mail.operations import send_mail
 from lms.urls import absolute_url
 
+from . import models
 from .models import ROLES, User, UserRole, normalize_email
 
 RESET_SALT = "lms-password-reset"
@@ -100,10 +103,18 @@ def register(email: str, name: str, password: str, locale: str | None) -> User:
 def authenticate(email: str, password: str) -> User:
     """The active user with this e-mail and password, or ``BadCredentials``."""
     user = find_by_email(email)
+    if user is None:
+        # As slow as a wrong password, so that timing does not tell which accounts exist.
+        check_password_hash(_unknown_account_hash(models.PASSWORD_HASH_METHOD), password)
     if user is None or not user.check_password(password) or not user.active:
         raise BadCredentials(_("Wrong e-mail or password, or the account is deactivated."))
     user.last_login_at = utcnow()
     return user
+
+
+@functools.cache
+def _unknown_account_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
 
 
 def update_profile(user: User, name: str, locale: str) -> None:

@@ -23,7 +23,7 @@ from .forms import (
     ResetPasswordForm,
     UserRolesForm,
 )
-from .models import User
+from .models import User, normalize_email
 
 
 def _home() -> str:
@@ -125,8 +125,8 @@ def forgot_password():
     if form.validate_on_submit():
         throttle = current_app.extensions["lms"].throttle
         limit = current_app.config["LMS_RESET_LIMIT"]
-        key = "reset-address:" + (request.remote_addr or "unknown")
-        if not throttle.allow(limit, key):
+        keys = ("reset-address:" + (request.remote_addr or "unknown"), "reset-account:" + normalize_email(form.email.data))
+        if not all([throttle.allow(limit, key) for key in keys]):  # both counted, every time
             abort(429)
         operations.request_password_reset(form.email.data)
         db.session.commit()
@@ -182,7 +182,7 @@ def admin_user(user_id: int):
             return redirect(url_for("lms_users.admin_user", user_id=user.id))
     return render_template(
         "lms/users/admin_user.html", user=user, form=form, action_form=ActionForm()
-    )
+    ), 400 if form.errors else 200
 
 
 @role_required("admin")
@@ -205,6 +205,14 @@ def admin_set_active(user_id: int, active: bool):
 @role_required("admin")
 def admin_outbox():
     page = request.args.get("page", 1, type=int)
+    failed_only = request.args.get("status") == "failed"
     statement = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if failed_only:
+        statement = statement.where(OutboxMessage.status == "failed")
     pagination = db.paginate(statement, page=page, per_page=20, error_out=False)
-    return render_template("lms/users/outbox.html", pagination=pagination)
+    failed = db.session.scalar(
+        db.select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+    )
+    return render_template(
+        "lms/users/outbox.html", pagination=pagination, failed=failed, failed_only=failed_only
+    )
