@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import click
 from flask.cli import with_appcontext
 
 from .db import db
 from .importer import import_pack
-from .pack import Pack, load_pack
+from .pack import Pack, PackError, Problem, load_pack
 from .zipsafe import PackZipError, unpacked_zip
 
 
@@ -37,13 +38,17 @@ def _pack_folder(path: str) -> Iterator[tuple[Path, str]]:
         yield Path(path), path
 
 
+def _refuse(problems: list[Problem], shown_as: str) -> NoReturn:
+    for problem in problems:
+        click.echo(problem.located(shown_as))
+    click.echo(f"{len(problems)} problem(s) found in {shown_as}", err=True)
+    raise click.exceptions.Exit(1)
+
+
 def _checked_pack(folder: Path, shown_as: str) -> Pack:
     pack, problems = load_pack(folder)
     if pack is None:
-        for problem in problems:
-            click.echo(problem.located(shown_as))
-        click.echo(f"{len(problems)} problem(s) found in {shown_as}", err=True)
-        raise click.exceptions.Exit(1)
+        _refuse(problems, shown_as)
     return pack
 
 
@@ -63,8 +68,12 @@ def check(path: str) -> None:
 def import_command(path: str, dry_run: bool) -> None:
     """Import (or update) a pack; refuses a pack with problems."""
     with _pack_folder(path) as (folder, shown_as):
-        pack = _checked_pack(folder, shown_as)
-        report = import_pack(pack, dry_run=dry_run)
+        try:
+            # Given the folder, the importer first compares the pack's content hash with the
+            # course's: an unchanged pack is not parsed at all.
+            report = import_pack(folder, dry_run=dry_run)
+        except PackError as error:
+            _refuse(error.problems, shown_as)
     for line in report.lines():
         click.echo(line)
     if dry_run or report.unchanged:

@@ -307,7 +307,8 @@ class Choice(Model):
     id: Key
     text: CompleteTexts
     correct: StrictBool
-    explanation: CompleteTexts | None = None
+    #: why this choice is right or wrong, shown after an attempt (every complete language)
+    explanation: CompleteTexts
 
 
 class Question(Model):
@@ -353,6 +354,12 @@ class QuizFile(Model):
 # -- errors → problems ------------------------------------------------------------------------
 
 
+#: said after "missing key '...'" where the key's purpose is not obvious
+MISSING_KEY_HINTS = {
+    "explanation": " (every choice says why it is right or wrong, in every complete language)",
+}
+
+
 def dotted(loc: tuple[Any, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
@@ -366,7 +373,8 @@ def problems_from_error(error: ValidationError, document: YamlDocument) -> list[
         if kind == "extra_forbidden":
             problems.append((document.line(loc), f"unknown key '{dotted(loc)}'"))
         elif kind == "missing":
-            problems.append((document.line(loc[:-1]), f"missing key '{dotted(loc)}'"))
+            hint = MISSING_KEY_HINTS.get(str(loc[-1]), "") if loc else ""
+            problems.append((document.line(loc[:-1]), f"missing key '{dotted(loc)}'{hint}"))
         elif loc:
             problems.append((document.line(loc), f"{dotted(loc)}: {_message(item)}"))
         else:

@@ -16,6 +16,7 @@ from curriculum.db import db
 from curriculum.models import Course, Lesson
 from lms.access import role_required
 from lms.errors import LMSError
+from lms.extension import accepts_large_uploads
 
 from . import operations
 
@@ -43,6 +44,7 @@ def packs():
     return render_template("lms/packs/index.html", courses=_courses(), form=UploadForm())
 
 
+@accepts_large_uploads  # the view says how large a pack may be, with its page
 @role_required("admin")
 def upload():
     form = UploadForm()

@@ -50,13 +50,18 @@ BROKEN_PACKS = {
     "quiz-rules": [
         "01-m/02-q.quiz.yaml:7: questions.0: a single question needs exactly one correct choice"
         " (it has 2)",
-        "01-m/02-q.quiz.yaml:17: questions.1: a multiple question needs at least one correct choice",
-        "01-m/02-q.quiz.yaml:27: questions.2: a true_false question needs exactly two choices,"
+        "01-m/02-q.quiz.yaml:19: questions.1: a multiple question needs at least one correct choice",
+        "01-m/02-q.quiz.yaml:31: questions.2: a true_false question needs exactly two choices,"
         " 'true' and 'false', one of them correct",
     ],
     "duplicate-ids": [
-        "01-m/02-q.quiz.yaml:14: duplicate choice id 'a' (first used on line 11)",
-        "01-m/02-q.quiz.yaml:17: duplicate question id 'one' (first used on line 7)",
+        "01-m/02-q.quiz.yaml:15: duplicate choice id 'a' (first used on line 11)",
+        "01-m/02-q.quiz.yaml:19: duplicate question id 'one' (first used on line 7)",
+    ],
+    "missing-explanation": [
+        "01-m/02-q.quiz.yaml:11: missing key 'questions.0.choices.0.explanation' (every choice"
+        " says why it is right or wrong, in every complete language)",
+        "01-m/02-q.quiz.yaml:17: questions.0.choices.1.explanation: missing translation: en",
     ],
     "out-of-range": [
         "01-m/02-q.quiz.yaml:4: pass_mark: must be between 0 and 100 (got 120)",
@@ -168,10 +173,23 @@ def test_wrong_types_say_what_was_expected(pack_copy):
     edit(folder / "01-basics/02-check.quiz.yaml", "{fr: Faux, en: False}", "{fr: Faux, en: 0}")
 
     assert problems_of(folder) == [
-        "01-basics/02-check.quiz.yaml:34: questions.1.choices.1.text.en: must be text (got 0: put"
+        "01-basics/02-check.quiz.yaml:41: questions.1.choices.1.text.en: must be text (got 0: put"
         " it in quotes)",
         "01-basics/04-meeting.session.en.md:6: required: must be true or false (got 'yes')",
         "01-basics/04-meeting.session.fr.md:6: required: must be true or false (got 'yes')",
+    ]
+
+
+def test_symbolic_links_in_a_folder_pack_are_refused(pack_copy, tmp_path):
+    folder = pack_copy()
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((folder / "assets/diagram.png").read_bytes())
+    (folder / "assets/secret.png").symlink_to(secret)
+    (folder / "02-more").symlink_to(folder / "01-basics", target_is_directory=True)
+
+    assert problems_of(folder) == [
+        "02-more:1: symbolic links are not allowed in a pack",
+        "assets/secret.png:1: symbolic links are not allowed in a pack",
     ]
 
 

@@ -7,11 +7,23 @@ import shutil
 import pytest
 from sqlalchemy import func, select
 
-from curriculum.db import db
+from certificates.models import Certificate
+from certificates.rules import evaluate
+from curriculum.checker import PackChecker
+from curriculum.db import db, utcnow
 from curriculum.importer import import_bundled_packs, import_pack
 from curriculum.models import Course, CourseAsset, Lesson, Module, QuizChoice, QuizQuestion
 from curriculum.pack import PackError, load_pack
+from lms.cohorts.operations import CohortDetails, create_cohort, schedule_session
 from lms.learning.models import Enrolment, LessonProgress
+from lms.learning.operations import (
+    enrol,
+    mark_done,
+    record_attendance,
+    review_submission,
+    submit_assignment,
+    submit_quiz,
+)
 
 from .conftest import BROKEN, MINIMAL, edit
 
@@ -144,16 +156,36 @@ def test_an_edited_lesson_is_updated_in_place_and_learners_keep_their_progress(
     assert (progress.lesson_id, progress.status) == (welcome_id, "done")
 
 
+def complete_the_minimal_course(learner, trainer) -> Enrolment:
+    """The learner's real journey through the minimal course: joins a cohort, is present at the
+    meeting, reads, passes the quiz and has the homework accepted (which completes the course)."""
+    course = db.session.execute(select(Course).where(Course.slug == COURSE)).scalar_one()
+    cohort = create_cohort(
+        trainer,
+        course,
+        CohortDetails("Cohorte test", "Azilal", "Demnate", None, None, None, [trainer.id]),
+    )
+    enrolment = enrol(learner, course, cohort)
+    meeting = schedule_session(trainer, cohort, lesson("meeting"), utcnow(), "Dar Chabab")
+    record_attendance(trainer, meeting, enrolment, present=True)
+    mark_done(enrolment, lesson("welcome"))
+    assert submit_quiz(enrolment, lesson("check"), {"colour": ["a"], "round": ["true"]}).passed
+    homework = submit_assignment(enrolment, lesson("homework"), "Ma page.")
+    review_submission(trainer, homework, accept=True, feedback="")
+    db.session.commit()
+    return enrolment
+
+
 def test_a_removed_lesson_is_archived_and_a_completed_enrolment_stays_completed(
     app, make_user, pack_copy
 ):
     folder = pack_copy()
     imported(folder)
-    user = make_user()
-    db.session.add(
-        Enrolment(user_id=user.id, course_id=lesson("meeting").course_id, status="completed")
-    )
-    db.session.commit()
+    enrolment = complete_the_minimal_course(make_user(), make_user(roles=("trainer",)))
+    assert enrolment.status == "completed"
+    before = evaluate(enrolment)
+    assert (before.met, before.attendance, before.lessons_required) == (True, 100, 3)
+    assert db.session.execute(select(Certificate.enrolment_id)).scalar_one() == enrolment.id
     meeting_id = lesson("meeting").id
     for language in ("fr", "en"):
         (folder / f"01-basics/04-meeting.session.{language}.md").unlink()
@@ -163,7 +195,17 @@ def test_a_removed_lesson_is_archived_and_a_completed_enrolment_stays_completed(
     assert report.archived == ["minimal-course/basics/meeting"]
     assert report.summary() == "minimal-course: 1 archived"
     assert lesson("meeting").archived_at is not None
-    assert db.session.execute(select(Enrolment)).scalar_one().status == "completed"
+    db.session.expire_all()
+    enrolment = db.session.execute(select(Enrolment)).scalar_one()
+    assert enrolment.status == "completed"
+    after = evaluate(enrolment)
+    # the archived session is left out: no session is left to attend, the rest still holds
+    assert (after.met, after.missing, after.attendance) == (True, [], None)
+    assert (after.lessons_done, after.lessons_required) == (3, 3)
+    assert db.session.execute(select(Certificate.revoked_at)).scalar_one() is None
+    # the learner's history of the archived lesson is kept
+    kept = select(LessonProgress.status).where(LessonProgress.lesson_id == meeting_id)
+    assert db.session.execute(kept).scalar_one() == "done"
 
     shutil.copytree(MINIMAL, folder, dirs_exist_ok=True)
     report = imported(folder)
@@ -184,6 +226,7 @@ def test_quiz_questions_and_choices_are_matched_by_id(app, pack_copy):
     quiz.write_text(
         colour.replace("text: {fr: Vert, en: Green}", "text: {fr: Gris, en: Grey}")
         + "      - id: c\n        text: {fr: Rouge, en: Red}\n        correct: false\n"
+        + "        explanation: {fr: Non il est bleu., en: No it is blue.}\n"
     )
 
     report = imported(folder)
@@ -195,6 +238,7 @@ def test_quiz_questions_and_choices_are_matched_by_id(app, pack_copy):
     choices = {c.key: c for c in questions["colour"].choices}
     assert choices["b"].texts == {"fr": "Gris", "en": "Grey"}
     assert (choices["c"].position, choices["c"].correct) == (3, False)
+    assert choices["c"].explanations == {"fr": "Non il est bleu.", "en": "No it is blue."}
     assert count(QuizChoice) == 5
 
 
@@ -291,6 +335,21 @@ def test_import_command_prints_the_changes_and_commits(app, runner):
     ]
     db.session.remove()
     assert count(Lesson) == 4
+
+
+def test_import_command_does_not_parse_an_unchanged_pack(app, runner, monkeypatch, count_queries):
+    assert runner.invoke(args=["curriculum", "import", str(MINIMAL)]).exit_code == 0
+
+    def parse(checker):
+        raise AssertionError("the unchanged pack was parsed")
+
+    monkeypatch.setattr(PackChecker, "load", parse)
+    with count_queries() as statements:
+        result = runner.invoke(args=["curriculum", "import", str(MINIMAL)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "minimal-course: unchanged\n"
+    assert len(statements) == 1  # one look at the course's content hash
 
 
 def test_import_command_dry_run_writes_nothing(app, runner):

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import func, select
 
 from curriculum.db import db
+from lms.learning.queries import published_courses
 from lms.users.models import User
 from lms.users.operations import find_by_email
 from tests.conftest import PASSWORD
 
 DEMO_EMAILS = ("admin@example.org", "trainer@example.org", "learner@example.org")
+#: the masterclasses bundled in curriculum/packs, by slug, with their French title
+BUNDLED_MASTERCLASSES = {
+    "solving-public-problems": "Résoudre les problèmes publics",
+    "community-leadership": "Leadership communautaire",
+    "public-innovation-circles": "Cercles d'innovation publique : employabilité des jeunes",
+}
 
 
 @pytest.fixture
@@ -114,15 +121,26 @@ def test_demo_sets_up_an_empty_database_with_three_accounts(empty_app):
     }
     for email in DEMO_EMAILS:
         assert can_log_in(empty_app, email, "demo-password-2026"), email
-    if importlib.util.find_spec("curriculum.importer") is not None:
-        from curriculum.models import Course
-
-        with empty_app.app_context():
-            assert db.session.scalar(select(func.count()).select_from(Course)) >= 1
+    for slug in BUNDLED_MASTERCLASSES:
+        assert re.search(rf"^{slug}: imported \(\d+ modules, \d+ lessons\)$", output, re.MULTILINE)
+    with empty_app.app_context():
+        catalogue = {course.slug: course for course in published_courses()}
+        assert sorted(catalogue) == sorted(BUNDLED_MASTERCLASSES)
+        for slug, title in BUNDLED_MASTERCLASSES.items():
+            course = catalogue[slug]
+            assert course.titles["fr"] == title
+            live = [m for m in course.modules if m.archived_at is None]
+            assert len(live) >= 4 and all(len(m.lessons) >= 3 for m in live), slug
+    page = empty_app.test_client().get("/courses", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200
+    for title in BUNDLED_MASTERCLASSES.values():
+        assert escape(title) in page.get_data(as_text=True)
 
     # Run again: nothing is created twice and the passwords are kept.
     again = demo(empty_app, LMS_DEMO_PASSWORD="another-password-2026")
     assert again.count("(exists)") == 3 and "(created)" not in again
+    for slug in BUNDLED_MASTERCLASSES:
+        assert f"{slug}: unchanged" in again
     with empty_app.app_context():
         assert count_users() == 3
     assert can_log_in(empty_app, "learner@example.org", "demo-password-2026")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import io
+import os
+import stat
 import zipfile
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from curriculum.db import db
@@ -27,7 +31,11 @@ def zipped(folder: Path, edit=None) -> bytes:
 
 
 def upload(client, data: bytes):
-    return client.post("/admin/packs/upload", data={"pack": (io.BytesIO(data), "pack.zip")}, content_type="multipart/form-data")
+    return client.post(
+        "/admin/packs/upload",
+        data={"pack": (io.BytesIO(data), "pack.zip")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_preview_then_apply_imports_the_pack(app, client, make_user, login):
@@ -51,7 +59,11 @@ def test_a_broken_pack_shows_every_problem_and_imports_nothing(app, client, make
     login(make_user(roles=("admin",)))
 
     def break_quiz(path: Path, data: bytes) -> bytes:
-        return data.replace(b"pass_mark: 70", b"pass_mark: 170") if path.name.endswith(".quiz.yaml") else data
+        return (
+            data.replace(b"pass_mark: 70", b"pass_mark: 170")
+            if path.name.endswith(".quiz.yaml")
+            else data
+        )
 
     response = upload(client, zipped(PACK, break_quiz))
     assert response.status_code == 400
@@ -60,15 +72,77 @@ def test_a_broken_pack_shows_every_problem_and_imports_nothing(app, client, make
     assert db.session.scalar(select(func.count()).select_from(Course)) == 0
 
 
-def test_unsafe_or_bogus_zips_are_refused(app, client, make_user, login):
+def nothing_was_written(app) -> bool:
+    """No course imported, and no upload kept for a later apply."""
+    uploads = Path(app.instance_path) / "pack-uploads"
+    kept = list(uploads.iterdir()) if uploads.exists() else []
+    return kept == [] and db.session.scalar(select(func.count()).select_from(Course)) == 0
+
+
+def zip_with_entry(name: str, mode: int | None = None) -> bytes:
+    """A zip holding the pack and one more entry ``name`` (with file type bits ``mode``)."""
+    buffer = io.BytesIO(zipped(PACK))
+    with zipfile.ZipFile(buffer, "a") as archive:
+        info = zipfile.ZipInfo(name)
+        if mode is not None:
+            info.external_attr = mode << 16
+        archive.writestr(info, "/etc/passwd" if mode is not None else "x")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("entry", "mode", "message"),
+    [
+        ("../evil.txt", None, "The zip entry '../evil.txt' points outside the folder."),
+        (
+            "community-leadership/../../evil.txt",
+            None,
+            "The zip entry 'community-leadership/../../evil.txt' points outside the folder.",
+        ),
+        ("/etc/evil.txt", None, "The zip entry '/etc/evil.txt' is an absolute path."),
+        ("C:/evil.txt", None, "The zip entry 'C:/evil.txt' is an absolute path."),
+        (
+            "community-leadership/assets/link.png",
+            stat.S_IFLNK | 0o777,
+            "The zip entry 'community-leadership/assets/link.png' is a symbolic link.",
+        ),
+    ],
+)
+def test_a_zip_with_a_path_escaping_the_pack_is_refused_with_its_message(
+    app, client, make_user, login, entry, mode, message
+):
     login(make_user(roles=("admin",)))
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("../evil.txt", "x")
-    response = upload(client, buffer.getvalue())
+
+    response = upload(client, zip_with_entry(entry, mode))
+
     assert response.status_code == 400
+    assert message in html.unescape(response.get_data(as_text=True))
+    assert "would be imported" not in response.get_data(as_text=True)
+    assert nothing_was_written(app)
+
+
+def test_a_zip_over_the_upload_limit_is_refused_with_its_message(app, client, make_user, login):
+    login(make_user(roles=("admin",)))
+    app.config["LMS_PACK_UPLOAD_MAX_MB"] = 1
+    buffer = io.BytesIO(zipped(PACK))
+    with zipfile.ZipFile(buffer, "a", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr("community-leadership/assets/video.pdf", os.urandom(1024 * 1024))
+
+    response = upload(client, buffer.getvalue())
+
+    assert response.status_code == 400
+    assert "The zip is larger than 1 MB." in response.get_data(as_text=True)
+    assert nothing_was_written(app)
+
+
+def test_a_file_that_is_not_a_zip_is_refused(app, client, make_user, login):
+    login(make_user(roles=("admin",)))
+
     response = upload(client, b"not a zip at all")
-    assert response.status_code == 400 and "not a valid .zip" in response.get_data(as_text=True)
+
+    assert response.status_code == 400
+    assert "not a valid .zip" in response.get_data(as_text=True)
+    assert nothing_was_written(app)
 
 
 def test_only_administrators_reach_the_pack_pages(app, client, make_user, login):
