@@ -3,9 +3,9 @@
 How it works
 ------------
 ``EXPECTED`` maps each endpoint to one ``Case`` (or a tuple of cases, when an endpoint has several
-URL rules, like ``/join`` and ``/join/<code>``). A case says how to build the URL from a ``World``
-(the objects of one check, created on first use), which method to use (GET for rules that take GET;
-POST for POST-only rules), optional form data, and the status expected for each of the six roles:
+URL rules, like ``/join`` and ``/join/<code>``, or a rule takes both GET and POST). A case says how
+to build the URL from a ``World`` (the objects of one check, created on first use), which method to
+use, optional form data, and the status expected for each of the six roles:
 
     anonymous      nobody logged in
     learner        a learner who owns the objects (enrolled in cohort A, its submission, ...)
@@ -17,17 +17,25 @@ POST for POST-only rules), optional form data, and the status expected for each 
 ``LOGIN`` means "302 to the login page"; a number is the exact status (302 = a redirect elsewhere).
 CSRF is off here (tests/lms/test_security.py checks it on every POST rule).
 
+A POST that does not get through (a refused role: ``LOGIN``, 401, 403, 404; or a role left out of
+the case's ``changed_by``) must leave the database as it was: no table gains or loses a row. A case with
+a ``state`` (what a request that gets through changes: the learner's roles, the cohort's name...)
+is read before and after each request: it must change for the roles that get through and stay the
+same for all the others. So a POST's form data must be valid: the refusal is what stops it.
+
 ``test_every_url_rule_has_an_entry`` FAILS when a URL rule of the app (static files aside) has no
-case, or a case points at a rule that no longer exists. So, when you add a view:
+case for one of its methods (GET and POST are both checked on a rule that takes both), or a case
+points at a rule that no longer exists. So, when you add a view:
 
 1. if it needs an object, add a factory (``@factory("cohort_session")``) that builds it from other
    world objects so that the roles above own it as they should (``world.get("cohort_a")``...);
 2. add ``"blueprint.endpoint": Case(lambda w: w.url("blueprint.endpoint", id=w.get("thing").id),
-   admins())`` — the helpers ``everyone``, ``members``, ``admins`` and ``roles`` write the table.
+   admins())`` — the helpers ``everyone``, ``members``, ``admins`` and ``roles`` write the table;
+3. if its rule takes POST, add a POST case with valid form data and a ``state`` it changes.
 
 Worlds: GET requests must not change anything, so all GET checks of a blueprint share one world.
-A POST check gets a world of its own, and after a role that gets through (expected status not a
-refusal) the next role starts from a fresh one: what one role does (enrol, deactivate, revoke...)
+A POST check gets a world of its own, and after a role that gets through (see ``changed_by``) the
+next role starts from a fresh one: what one role does (enrol, deactivate, revoke...)
 never changes what the next role sees, and refused roles cost no extra objects.
 """
 
@@ -42,14 +50,20 @@ from urllib.parse import urlsplit
 import pytest
 from flask import url_for
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 
+from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import CourseAsset
-from lms.cohorts.models import Announcement, Cohort, CohortSession, RosterImport
+from lms.cohorts.models import Announcement, Attendance, Cohort, CohortSession, RosterImport
 from lms.learning import operations as learning
+from lms.learning.models import Enrolment, Submission
+from lms.mail.models import OutboxMessage
+from lms.users.models import User
 from lms.users.operations import create_user, make_reset_token
 from tests.clients import IsolatedClient
+from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "admin")
 ROLE_GRANTS = {
@@ -91,10 +105,20 @@ class Case:
     expected: Expected
     method: str = "GET"
     data: Callable[[World], dict] | None = None
+    #: what a request that gets through changes, read before and after each request
+    state: Callable[[World], object] | None = None
+    #: the roles whose request gets through (by default: those not refused); for a page that
+    #: answers 302 to everyone, like /register, only some of them really do something
+    changed_by: tuple[str, ...] | None = None
+
+    def gets_through(self, role: str) -> bool:
+        if self.changed_by is not None:
+            return role in self.changed_by
+        return self.expected[role] not in REFUSED
 
     def may_change_things_for(self, role: str) -> bool:
         """Whether this request, made as ``role``, can change what the next role would see."""
-        return self.method != "GET" and self.expected[role] not in REFUSED
+        return self.method != "GET" and self.gets_through(role)
 
 
 # -- the objects of one check --------------------------------------------------------------------
@@ -311,6 +335,14 @@ def _job(world: World):
     return job
 
 
+@factory("passwords")
+def _passwords(world: World):
+    """Every role's user can log in with PASSWORD."""
+    for role in ROLES[1:]:
+        world.user(role).set_password(PASSWORD)
+    return True
+
+
 def job_url(endpoint: str) -> Callable[[World], str]:
     return lambda w: w.url(endpoint, job_id=w.get("job").id)
 
@@ -362,6 +394,53 @@ def asset_url(world: World) -> str:
     return world.url("lms_learning.asset", course_slug=world.get("course").slug, path="map.png")
 
 
+# -- what a POST that gets through changes (read in the database, never from the world's objects)
+
+
+def count(model, **where) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def column(model, name: str, **where):
+    return db.session.scalar(select(getattr(model, name)).filter_by(**where))
+
+
+def roles_of(user_id: int) -> list[str]:
+    return sorted(db.session.get(User, user_id).roles)
+
+
+def users_column(name: str) -> Callable[[World], list]:
+    """``name`` of every logged-in role's user (each role changes its own account)."""
+    return lambda w: [column(User, name, id=w.user(role).id) for role in ROLES[1:]]
+
+
+def course_enrolments(world: World) -> list[tuple[int, int | None]]:
+    """(user, cohort) of every enrolment in the course: joining adds one or moves one."""
+    rows = db.session.execute(
+        select(Enrolment.user_id, Enrolment.cohort_id).where(
+            Enrolment.course_id == world.get("course").id
+        )
+    )
+    return sorted(tuple(row) for row in rows)
+
+
+def row_counts() -> dict[str, int]:
+    """The number of rows of every table, in one query."""
+    tables = db.metadata.sorted_tables
+    query = select(
+        *(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)
+    )
+    return dict(db.session.execute(query).one()._mapping)
+
+
+def join_data(world: World) -> dict:
+    return {"code": world.get("cohort_a").join_code}
+
+
+def new_password(world: World) -> dict:
+    return {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+
+
 # -- the table ----------------------------------------------------------------------------------
 
 #: pages of cohort A: its trainer and administrators; another trainer is refused (403)
@@ -392,25 +471,97 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         "POST",
         lambda w: {"language": "en"},
     ),
-    # accounts
-    "lms_users.register": Case(page("lms_users.register"), {**everyone(302), "anonymous": 200}),
-    "lms_users.login": Case(page("lms_users.login"), {**everyone(302), "anonymous": 200}),
+    # accounts: /register and /login send a logged-in user home, whatever the form says
+    "lms_users.register": (
+        Case(page("lms_users.register"), {**everyone(302), "anonymous": 200}),
+        Case(
+            page("lms_users.register"),
+            everyone(302),
+            "POST",
+            lambda w: {
+                "name": "Salma Bennani",
+                "email": f"registered.{w.number}@example.org",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+                "locale": "en",
+            },
+            state=lambda w: count(User, email=f"registered.{w.number}@example.org"),
+            changed_by=("anonymous",),
+        ),
+    ),
+    "lms_users.login": (
+        Case(page("lms_users.login"), {**everyone(302), "anonymous": 200}),
+        Case(
+            page("lms_users.login", "passwords"),
+            everyone(302),
+            "POST",
+            lambda w: {"email": w.user("learner").email, "password": PASSWORD},
+            state=lambda w: column(User, "last_login_at", id=w.user("learner").id),
+            changed_by=("anonymous",),
+        ),
+    ),
     "lms_users.logout": Case(page("lms_users.logout"), everyone(302), "POST"),
-    "lms_users.profile": Case(page("lms_users.profile"), members()),
-    "lms_users.change_password": Case(page("lms_users.change_password"), members()),
-    "lms_users.forgot_password": Case(page("lms_users.forgot_password"), everyone()),
-    "lms_users.reset_password": Case(
-        lambda w: w.url("lms_users.reset_password", token=make_reset_token(w.user("learner"))),
-        everyone(),
+    "lms_users.profile": (
+        Case(page("lms_users.profile"), members()),
+        Case(
+            page("lms_users.profile"),
+            members(302),
+            "POST",
+            lambda w: {"name": "A New Name", "locale": "en"},
+            state=users_column("name"),
+        ),
+    ),
+    "lms_users.change_password": (
+        Case(page("lms_users.change_password"), members()),
+        Case(
+            page("lms_users.change_password", "passwords"),
+            members(302),
+            "POST",
+            lambda w: {"current": PASSWORD, **new_password(w)},
+            state=users_column("password_hash"),
+        ),
+    ),
+    "lms_users.forgot_password": (
+        Case(page("lms_users.forgot_password"), everyone()),
+        Case(  # anyone may ask for the link (mailed to the account), then goes to the login page
+            page("lms_users.forgot_password"),
+            everyone(LOGIN),
+            "POST",
+            lambda w: {"email": w.user("learner").email},
+            state=lambda w: count(OutboxMessage),
+            changed_by=ROLES,
+        ),
+    ),
+    "lms_users.reset_password": (
+        Case(
+            lambda w: w.url("lms_users.reset_password", token=make_reset_token(w.user("learner"))),
+            everyone(),
+        ),
+        Case(  # whoever holds the mailed link sets the password, then goes to the login page
+            lambda w: w.url("lms_users.reset_password", token=make_reset_token(w.user("learner"))),
+            everyone(LOGIN),
+            "POST",
+            new_password,
+            state=lambda w: column(User, "password_hash", id=w.user("learner").id),
+            changed_by=ROLES,
+        ),
     ),
     "lms_users.admin_users": Case(page("lms_users.admin_users"), admins()),
-    "lms_users.admin_user": Case(
-        lambda w: w.url("lms_users.admin_user", user_id=w.user("learner").id), admins()
+    "lms_users.admin_user": (
+        Case(lambda w: w.url("lms_users.admin_user", user_id=w.user("learner").id), admins()),
+        Case(  # the learner made a trainer
+            lambda w: w.url("lms_users.admin_user", user_id=w.user("learner").id),
+            admins(302),
+            "POST",
+            lambda w: {"roles": ["learner", "trainer"]},
+            state=lambda w: roles_of(w.user("learner").id),
+        ),
     ),
     "lms_users.admin_deactivate": Case(
         lambda w: w.url("lms_users.admin_deactivate", user_id=w.user("learner").id),
         admins(302),
         "POST",
+        state=lambda w: column(User, "active", id=w.user("learner").id),
     ),
     "lms_users.admin_reactivate": Case(
         lambda w: w.url("lms_users.admin_reactivate", user_id=w.user("learner").id),
@@ -431,7 +582,13 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         lesson_url("lms_learning.submit_quiz", "check"),
         LEARNERS_ONLY,
         "POST",
-        lambda w: {"q-q1": "a", "q-q2": ["a", "b"], "q-q3": "true"},
+        lambda w: {
+            "lesson": _lesson(w, "check").id,
+            "attempt": "1",
+            "q-q1": "a",
+            "q-q2": ["a", "b"],
+            "q-q3": "true",
+        },
     ),
     "lms_learning.submit_assignment": Case(
         lesson_url("lms_learning.submit_assignment", "field-work"),
@@ -453,11 +610,42 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_learning.join": (
         Case(page("lms_learning.join"), members()),
         Case(lambda w: w.url("lms_learning.join", code=w.get("cohort_a").join_code), members()),
+        # the code of cohort A: the learner is in it already; other_learner moves from cohort B;
+        # trainers and administrators join it as learners
+        Case(
+            page("lms_learning.join", "cohort_a", "cohort_b"),
+            members(302),
+            "POST",
+            join_data,
+            state=course_enrolments,
+            changed_by=ROLES[2:],
+        ),
+        Case(
+            lambda w: w.url("lms_learning.join", code=w.get("cohort_a").join_code),
+            members(302),
+            "POST",
+            join_data,
+            state=course_enrolments,
+            changed_by=ROLES[2:],
+        ),
     ),
     "lms_learning.my_learning": Case(page("lms_learning.my_learning", "enrolments"), members()),
     # cohorts (trainers): another trainer is refused on every URL of cohort A
     "lms_cohorts.cohort_list": Case(page("lms_cohorts.cohort_list", "cohort_a", "cohort_b"), STAFF),
-    "lms_cohorts.create": Case(page("lms_cohorts.create", "course"), STAFF),
+    "lms_cohorts.create": (
+        Case(page("lms_cohorts.create", "course"), STAFF),
+        Case(
+            page("lms_cohorts.create"),
+            {**STAFF, "trainer": 302, "other_trainer": 302, "admin": 302},
+            "POST",
+            lambda w: {  # a trainer must keep themselves among the trainers: both are
+                "name": "Cohort N",
+                "course": w.get("course").id,
+                "trainers": [w.user("trainer").id, w.user("other_trainer").id],
+            },
+            state=lambda w: count(Cohort, course_id=w.get("course").id),
+        ),
+    ),
     "lms_cohorts.dashboard": Case(cohort_url("lms_cohorts.dashboard", "enrolments"), COHORT_STAFF),
     "lms_cohorts.edit": (
         Case(cohort_url("lms_cohorts.edit"), COHORT_STAFF),
@@ -465,11 +653,17 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             cohort_url("lms_cohorts.edit"),
             cohort_staff(302),
             "POST",
-            lambda w: {"name": "Cohort A", "trainers": [w.user("trainer").id]},
+            lambda w: {"name": "Cohort A (Saturdays)", "trainers": [w.user("trainer").id]},
+            state=lambda w: column(Cohort, "name", id=w.get("cohort_a").id),
         ),
     ),
     "lms_cohorts.poster": Case(cohort_url("lms_cohorts.poster"), COHORT_STAFF),
-    "lms_cohorts.renew_code": Case(cohort_url("lms_cohorts.renew_code"), cohort_staff(302), "POST"),
+    "lms_cohorts.renew_code": Case(
+        cohort_url("lms_cohorts.renew_code"),
+        cohort_staff(302),
+        "POST",
+        state=lambda w: column(Cohort, "join_code", id=w.get("cohort_a").id),
+    ),
     "lms_cohorts.export": Case(cohort_url("lms_cohorts.export", "enrolments"), COHORT_STAFF),
     "lms_cohorts.learner": Case(learner_url("lms_cohorts.learner"), COHORT_STAFF),
     "lms_cohorts.move": Case(
@@ -477,6 +671,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         cohort_staff(302),
         "POST",
         lambda w: {"target": w.get("cohort_a2").id},
+        state=lambda w: column(Enrolment, "cohort_id", id=w.get("enrolments")["learner"].id),
     ),
     "lms_cohorts.roster_upload": (
         Case(cohort_url("lms_cohorts.roster_upload"), COHORT_STAFF),
@@ -487,6 +682,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             lambda w: {
                 "file": (io.BytesIO(b"nom;courriel\nSalma;salma@example.org\n"), "roster.csv")
             },
+            state=lambda w: count(RosterImport, cohort_id=w.get("cohort_a").id),
         ),
     ),
     "lms_cohorts.roster_preview": Case(
@@ -497,6 +693,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         cohort_staff(302),
         "POST",
         lambda w: {"digest": w.get("roster_import").digest},
+        state=lambda w: count(Enrolment, cohort_id=w.get("cohort_a").id),
     ),
     "lms_cohorts.sessions": (
         Case(cohort_url("lms_cohorts.sessions", "cohort_session"), COHORT_STAFF),
@@ -510,6 +707,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
                 "time": "10:00",
                 "place": "Dar Chabab",
             },
+            state=lambda w: count(CohortSession, cohort_id=w.get("cohort_a").id),
         ),
     ),
     "lms_cohorts.attendance": (
@@ -519,6 +717,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             cohort_staff(302),
             "POST",
             lambda w: {f"a-{w.get('enrolments')['learner'].id}": "present"},
+            state=lambda w: count(Attendance, session_id=w.get("cohort_session").id),
         ),
     ),
     "lms_cohorts.announcements": (
@@ -528,6 +727,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             cohort_staff(302),
             "POST",
             lambda w: {"title": "Saturday", "body": "See you at **9**."},
+            state=lambda w: count(Announcement, cohort_id=w.get("cohort_a").id),
         ),
     ),
     "lms_cohorts.announcement": Case(
@@ -552,6 +752,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             cohort_staff(302),
             "POST",
             lambda w: {"accept": "1", "feedback": "Well done"},
+            state=lambda w: column(Submission, "status", id=w.get("submission").id),
         ),
     ),
     "lms_cohorts.notifications": Case(page("lms_cohorts.notifications"), members()),
@@ -579,7 +780,21 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_certificates.admin_list": Case(
         page("lms_certificates.admin_list", "certificate"), admins()
     ),
-    "lms_certificates.admin_issue": Case(page("lms_certificates.admin_issue"), admins()),
+    "lms_certificates.admin_issue": (
+        Case(page("lms_certificates.admin_issue"), admins()),
+        Case(  # by hand, to the learner (who has not completed the course)
+            page("lms_certificates.admin_issue", "enrolments"),
+            admins(302),
+            "POST",
+            lambda w: {
+                "email": w.user("learner").email,
+                "course": str(w.get("course").id),
+                "force": "y",
+                "reason": "Followed the masterclass in person",
+            },
+            state=lambda w: count(Certificate, user_id=w.user("learner").id),
+        ),
+    ),
     "lms_certificates.admin_detail": Case(
         certificate_url("lms_certificates.admin_detail"), admins()
     ),
@@ -588,6 +803,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         admins(302),
         "POST",
         lambda w: {"reason": "Fraud"},
+        state=lambda w: column(Certificate, "revoked_at", id=w.get("certificate").id),
     ),
     "lms_certificates.admin_correct": Case(
         certificate_url("lms_certificates.admin_correct"),
@@ -595,7 +811,16 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         "POST",
         lambda w: {"name": "Salma Bennani", "reason": "Misspelt name"},
     ),
-    "lms_certificates.verify_upload": Case(page("lms_certificates.verify_upload"), everyone()),
+    "lms_certificates.verify_upload": (
+        Case(page("lms_certificates.verify_upload"), everyone()),
+        Case(  # a PDF that is none of ours: the page says so, and nothing is recorded
+            page("lms_certificates.verify_upload"),
+            everyone(),
+            "POST",
+            lambda w: {"pdf": (io.BytesIO(b"%PDF-1.4\n% not a certificate\n"), "mine.pdf")},
+            changed_by=(),
+        ),
+    ),
     "lms_certificates.verify_page": Case(
         certificate_url("lms_certificates.verify_page"), everyone()
     ),
@@ -658,22 +883,52 @@ def outcome(app, response) -> int | str:
     return response.status_code
 
 
-def check(app, world: World, case: Case, role: str) -> str | None:
+def check(app, world: World, case: Case, role: str) -> list[str]:
+    """What went wrong with this request (nothing: an empty list)."""
     url = case.url(world)
     data = case.data(world) if case.data else None
     client = client_for(app, world, role)
+    changes = case.may_change_things_for(role)
+    refused_post = case.method != "GET" and not changes  # (GETs share a world: they change nothing)
+    state_before = case.state(world) if case.state else None
+    counts_before = row_counts() if refused_post else None
     db.session.commit()
     response = client.open(url, method=case.method, data=data)
+    what = f"{case.method} {url} as {role}"
+    problems = []
     got = outcome(app, response)
     if got != case.expected[role]:
         where = f" → {response.headers.get('Location')}" if response.status_code == 302 else ""
-        return f"{case.method} {url} as {role}: expected {case.expected[role]}, got {got}{where}"
-    return None
+        problems.append(f"{what}: expected {case.expected[role]}, got {got}{where}")
+    db.session.expire_all()  # read what the request left in the database
+    if refused_post:
+        counts_after = row_counts()
+        changed = {
+            t: (n, counts_after[t]) for t, n in counts_before.items() if counts_after[t] != n
+        }
+        if changed:
+            problems.append(f"{what}: should change nothing, but rows changed {changed}")
+    if case.state:
+        state_after = case.state(world)
+        if changes and state_after == state_before:
+            problems.append(f"{what}: should change {state_before!r}, left it as it was")
+        elif not changes and state_after != state_before:
+            problems.append(
+                f"{what}: should change nothing, changed {state_before!r} → {state_after!r}"
+            )
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """scrypt with a small cost factor (as in tests/lms/conftest.py): the same code path."""
+    monkeypatch.setattr("lms.users.models.PASSWORD_HASH_METHOD", "scrypt:1024:8:1")
 
 
 @pytest.fixture
 def app_config(app_config):
-    return {**app_config, "WTF_CSRF_ENABLED": False}
+    # every role asks for a reset link from the same address (test_security checks the limit)
+    return {**app_config, "WTF_CSRF_ENABLED": False, "LMS_RESET_LIMIT": "100 per hour"}
 
 
 BLUEPRINTS = sorted({endpoint.split(".")[0] for endpoint in EXPECTED})
@@ -689,40 +944,42 @@ def test_access(app, make_course, blueprint):
         for case in cases_of(endpoint):
             world = read_only if case.method == "GET" else World(make_course)
             for role in ROLES:
-                problem = check(app, world, case, role)
-                if problem:
-                    problems.append(f"{endpoint}: {problem}")
+                problems += [f"{endpoint}: {problem}" for problem in check(app, world, case, role)]
                 if case.may_change_things_for(role):
                     world = World(make_course)  # the next role starts from a clean world
     assert problems == [], "\n".join(problems)
 
 
 def test_every_url_rule_has_an_entry(app, make_course):
-    """Add a case to EXPECTED for every new URL rule (see the top of this file)."""
+    """Add a case to EXPECTED for every new URL rule and method (see the top of this file)."""
     rules = {
-        (rule.endpoint, rule.rule)
+        (rule.endpoint, rule.rule, method)
         for rule in app.url_map.iter_rules()
         if not _is_static(rule.endpoint)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
     }
-    missing = sorted({endpoint for endpoint, _ in rules} - set(EXPECTED))
-    stale = sorted(set(EXPECTED) - {endpoint for endpoint, _ in rules})
+    endpoints = {endpoint for endpoint, _, _ in rules}
+    missing = sorted(endpoints - set(EXPECTED))
+    stale = sorted(set(EXPECTED) - endpoints)
     assert missing == [], f"URL rules without an access-matrix entry: {missing}"
     assert stale == [], f"access-matrix entries for endpoints that no longer exist: {stale}"
 
-    # Each case has all six roles, uses a method its rule takes, and every rule is exercised.
+    # Each case has all six roles, uses a method its rule takes, and every rule is exercised
+    # with every method it takes (a rule that takes GET and POST needs a case for each).
     world = World(make_course)
     adapter = app.url_map.bind("lms.test")
     exercised = set()
     for endpoint in EXPECTED:
         for case in cases_of(endpoint):
             assert set(case.expected) == set(ROLES), endpoint
+            assert case.changed_by is None or set(case.changed_by) <= set(ROLES), endpoint
             rule, _ = adapter.match(
                 urlsplit(case.url(world)).path, method=case.method, return_rule=True
             )
             assert rule.endpoint == endpoint, (endpoint, rule.rule)
-            exercised.add((rule.endpoint, rule.rule))
+            exercised.add((rule.endpoint, rule.rule, case.method))
     unexercised = sorted(rules - exercised)
-    assert unexercised == [], f"URL rules no case reaches: {unexercised}"
+    assert unexercised == [], f"URL rule and method pairs no case reaches: {unexercised}"
 
 
 def _is_static(endpoint: str) -> bool:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask_login.config import COOKIE_NAME
 from sqlalchemy import text
 
 from curriculum.db import db
@@ -62,10 +63,54 @@ def test_a_default_language_outside_the_languages_is_refused():
 def test_an_environment_value_of_the_wrong_type_names_the_variable():
     with pytest.raises(ConfigError, match="LMS_SMTP_PORT"):
         from_environment({"LMS_SMTP_PORT": "twenty-five"})
+    with pytest.raises(ConfigError, match="LMS_SMTP_STARTTLS"):
+        from_environment({"LMS_SMTP_STARTTLS": "maybe"})
     # variables the product does not read (test settings, the demo password) are left alone
-    assert from_environment({"LMS_SMTP_PORT": "25", "LMS_TEST_POSTGRES_URL": "x"}) == {
-        "LMS_SMTP_PORT": 25
+    assert from_environment(
+        {"LMS_SMTP_PORT": "25", "LMS_TEST_POSTGRES_URL": "x", "LMS_DEMO_PASSWORD": "y", "HOME": "/"}
+    ) == {"LMS_SMTP_PORT": 25}
+
+
+def test_every_configuration_key_can_be_set_from_the_environment():
+    environ = {
+        "LMS_LANGUAGES": "fr, ar",
+        "LMS_DEFAULT_LANGUAGE": "ar",
+        "LMS_PASSWORD_MIN_LENGTH": "14",
+        "LMS_LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",
+        "LMS_SMTP_STARTTLS": "false",
+        "LMS_USERS_PER_PAGE": "5",
+        "LMS_PUBLIC_URL": "https://academie.example.ma",
     }
+    assert from_environment(environ) == {
+        "LMS_LANGUAGES": ["fr", "ar"],
+        "LMS_DEFAULT_LANGUAGE": "ar",
+        "LMS_PASSWORD_MIN_LENGTH": 14,
+        "LMS_LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",
+        "LMS_SMTP_STARTTLS": False,
+        "LMS_USERS_PER_PAGE": 5,
+        "LMS_PUBLIC_URL": "https://academie.example.ma",
+    }
+    # every documented key is accepted from the environment
+    for key, value in DEFAULTS.items():
+        text = (
+            ",".join(value) if isinstance(value, list) else str(value if value is not None else "x")
+        )
+        if isinstance(value, bool):
+            text = "true" if value else "false"
+        assert key in from_environment({key: text})
+
+
+def test_a_misspelt_environment_variable_stops_the_standalone_app(tmp_path, monkeypatch):
+    from lms import create_app
+
+    monkeypatch.setenv("LMS_SMTP_HOSTNAME", "mail.example.org")
+    with pytest.raises(ConfigError, match="LMS_SMTP_HOSTNAME.*LMS_SMTP_HOST"):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="LMS_ENV='prod'"):
+        LMS(bare_host(LMS_ENV="prod"))
 
 
 # -- state, prefix, init_app --------------------------------------------------------------------
@@ -162,7 +207,7 @@ def test_production_refuses_to_start_without_a_secret_key(clean_environment, tmp
     assert not (tmp_path / "instance" / "secret_key").exists()  # none made up behind our back
 
 
-def test_production_sends_the_session_cookie_secure_only(
+def test_production_sends_the_login_cookies_secure_http_only_and_same_site_lax(
     clean_environment, tmp_path, database_url_for_tests
 ):
     clean_environment.setenv("LMS_ENV", "production")
@@ -187,8 +232,17 @@ def test_production_sends_the_session_cookie_secure_only(
             base_url="https://lms.test",
         )
         assert response.status_code == 302
-        cookies = response.headers.getlist("Set-Cookie")
-        assert cookies and all("Secure" in cookie and "HttpOnly" in cookie for cookie in cookies)
+        # name → attributes of every cookie set: the session's and the remember-me one, each sent
+        # over HTTPS only, out of scripts' reach, and not on cross-site form posts
+        cookies = {
+            header.split("=", 1)[0]: {part.strip() for part in header.split(";")[1:]}
+            for header in response.headers.getlist("Set-Cookie")
+        }
+        session_cookie = app.config["SESSION_COOKIE_NAME"]
+        remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        assert {session_cookie, remember_cookie} <= set(cookies)
+        for name, attributes in cookies.items():
+            assert {"Secure", "HttpOnly", "SameSite=Lax"} <= attributes, (name, attributes)
     finally:
         _empty_all_tables(app)
 
