@@ -84,6 +84,10 @@ def _register_tasks(celery: Celery, flask_app: Flask) -> None:
             runner.run_batch(job_id, keys)
             runner.finish_if_complete(job_id)
 
+    from lms.mail.tasks import register_tasks as register_mail_tasks
+
+    register_mail_tasks(celery, flask_app)
+
 
 # -- the worker process -------------------------------------------------------------------------
 
