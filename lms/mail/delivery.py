@@ -214,7 +214,10 @@ def _record_sent(message: Row) -> None:
         connection.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id == message.id)
-            .values(status="sent", sent_at=utcnow(), next_attempt_at=None, error=None)
+            # The text is not kept once the server has it: it may hold a personal link (a
+            # password reset, an invitation) that nobody else, an administrator neither, should
+            # be able to read in the outbox. Without SMTP the outbox is how mail is read.
+            .values(status="sent", sent_at=utcnow(), next_attempt_at=None, error=None, body="")
         )
 
 

@@ -89,6 +89,9 @@ def test_mail_leaves_after_the_commit_and_never_for_a_rolled_back_savepoint(app,
     assert [(m.subject, m.status, m.sent_at is not None) for m in outbox()] == [
         ("Kept", "sent", True)
     ]
+    assert "Bonjour Amina" in received(smtp)[0].get_content()
+    # once the server has it, its text (a reset link, an invitation) is not kept for anyone
+    assert [m.body for m in outbox()] == [""]
 
 
 def test_a_rolled_back_request_mails_nobody(app, smtp):
