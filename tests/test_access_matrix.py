@@ -710,6 +710,22 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             state=lambda w: count(CohortSession, cohort_id=w.get("cohort_a").id),
         ),
     ),
+    "lms_cohorts.edit_session": (
+        Case(cohort_url("lms_cohorts.edit_session", session_id="cohort_session"), COHORT_STAFF),
+        Case(
+            cohort_url("lms_cohorts.edit_session", session_id="cohort_session"),
+            cohort_staff(302),
+            "POST",
+            lambda w: {"day": "2026-04-02", "time": "14:00", "place": "Maison des jeunes"},
+            state=lambda w: column(CohortSession, "place", id=w.get("cohort_session").id),
+        ),
+    ),
+    "lms_cohorts.cancel_session": Case(  # no attendance taken yet: it can be cancelled
+        cohort_url("lms_cohorts.cancel_session", session_id="cohort_session"),
+        cohort_staff(302),
+        "POST",
+        state=lambda w: count(CohortSession, cohort_id=w.get("cohort_a").id),
+    ),
     "lms_cohorts.attendance": (
         Case(cohort_url("lms_cohorts.attendance", session_id="cohort_session"), COHORT_STAFF),
         Case(

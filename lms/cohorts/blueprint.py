@@ -37,6 +37,16 @@ bp.add_url_rule(
 )
 bp.add_url_rule(cohort + "/sessions", view_func=session_views.sessions, methods=["GET", "POST"])
 bp.add_url_rule(
+    cohort + "/sessions/<int:session_id>/edit",
+    view_func=session_views.edit_session,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    cohort + "/sessions/<int:session_id>/cancel",
+    view_func=session_views.cancel_session,
+    methods=["POST"],
+)
+bp.add_url_rule(
     cohort + "/sessions/<int:session_id>/attendance",
     view_func=session_views.attendance,
     methods=["GET", "POST"],

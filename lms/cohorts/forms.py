@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from werkzeug.datastructures import MultiDict
 from wtforms import (
-    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -56,9 +55,10 @@ class RosterUploadForm(FlaskForm):
 
 
 class RosterConfirmForm(FlaskForm):
+    """Confirming a roster whose every row is right (one with an error cannot be confirmed)."""
+
     #: the fingerprint of the rows the trainer saw: a stale tab cannot confirm other rows
     digest = HiddenField()
-    skip_errors = BooleanField(_l("Skip the rows with errors and import the others"))
 
 
 class MoveForm(FlaskForm):

@@ -1,9 +1,11 @@
 """Verbs of the trainer's work: create and edit cohorts, import a roster, move a learner, schedule
 sessions and take attendance, review work, announce, notify.
 
-They reuse the learner-journey verbs (``enrol``, ``review_submission``, ``record_attendance``)
-rather than writing enrolments, progress or attendance themselves. They flush and audit; the view
-commits once, so a refused step leaves nothing behind.
+They reuse the learner-journey verbs (``review_submission``, ``record_attendance``) rather than
+writing progress or attendance themselves; only the roster import writes its accounts, enrolments
+and invitations itself, in batches (as ``create_user``, ``enrol`` and ``send_mail`` would one by
+one), so that 5,000 rows fit in one request. They flush and audit; the view commits once, so a
+refused step leaves nothing behind.
 """
 
 from __future__ import annotations
@@ -16,23 +18,25 @@ from datetime import date, datetime
 from flask import current_app, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
 from curriculum.models import Course, Lesson
 from curriculum.rendering import render_markdown
+from lms.audit.models import AuditEvent
 from lms.audit.operations import record
-from lms.errors import Conflict, InvalidInput, NotAllowed
+from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.learning.models import Enrolment, Submission
-from lms.learning.operations import enrol, new_join_code, record_attendance, review_submission
-from lms.mail.operations import send_mail
+from lms.learning.operations import new_join_code, record_attendance, review_submission
+from lms.mail.operations import send_mail, send_mails
 from lms.urls import absolute_url
-from lms.users.models import User
-from lms.users.operations import create_user, make_reset_token
+from lms.users.models import User, UserRole, normalize_email
+from lms.users.operations import make_reset_token
 
 from . import queries
-from .models import Announcement, Cohort, CohortSession, Notification, RosterImport
-from .roster import RosterPreview, classify, parse_roster
+from .models import Announcement, Attendance, Cohort, CohortSession, Notification, RosterImport
+from .roster import CHUNK, RosterLine, RosterPreview, classify, parse_roster
 
 # -- cohorts ------------------------------------------------------------------------------------
 
@@ -183,37 +187,151 @@ def upload_roster(actor: User, cohort: Cohort, filename: str, data: bytes) -> Ro
     return roster
 
 
-def confirm_roster(actor: User, roster: RosterImport, skip_errors: bool) -> dict[str, int]:
-    """Apply the import, all of it or nothing, re-checked against the accounts as they are now."""
+def roster_errors_message(errors: int) -> str:
+    """Why a roster with bad rows cannot be confirmed (the preview says the same)."""
+    return ngettext(
+        "%(num)d row has an error. Nothing is imported while a row has an error: fix the file and upload it again.",
+        "%(num)d rows have an error. Nothing is imported while a row has an error: fix the file and upload it again.",
+        errors,
+    )  # fmt: skip
+
+
+def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
+    """Apply the import, all of it or nothing, re-checked against the accounts as they are now.
+
+    A single row in error refuses the whole roster (the trainer fixes the file and uploads it
+    again). The rows are written in batches, a few statements per thousand rows rather than
+    several per row, so that 5,000 learners fit in one request; the caller commits once. Someone
+    creating one of these accounts or enrolments meanwhile makes it fail as a whole (``Conflict``).
+    """
     if roster.applied_at is not None:
         raise Conflict(_("This roster was already imported."))
     cohort = roster.cohort
+    course = cohort.course
     preview: RosterPreview = classify(cohort, roster.rows, actor)
-    if preview.errors and not skip_errors:
-        raise InvalidInput(
-            ngettext(
-                "%(num)d row has an error: fix the file and upload it again, or choose to skip the rows with errors.",
-                "%(num)d rows have an error: fix the file and upload it again, or choose to skip the rows with errors.",
-                preview.errors,
-            )
-        )
+    if preview.errors:
+        raise InvalidInput(roster_errors_message(preview.errors))
+    if course.archived_at is not None or not course.published:
+        raise NotFound(_("This course is not available."))
     _check_room(cohort, preview.adding)
-    summary = {"new": 0, "enrolled": 0, "moved": 0, "already": 0, "skipped": preview.errors}
-    for line in preview.lines:
-        if line.fate == "new":
-            user = create_user(line.email, line.name, None, ["learner"], line.language)
-            enrol(user, cohort.course, cohort)
-            _invite(actor, user, cohort)
-            summary["new"] += 1
-        elif line.fate in ("enrol", "move"):
-            enrol(preview.users[line.email.lower()], cohort.course, cohort)
-            summary["enrolled" if line.fate == "enrol" else "moved"] += 1
-        elif line.fate == "already":
-            summary["already"] += 1
+    new = [line for line in preview.lines if line.fate == "new"]
+    joining = [line for line in preview.lines if line.fate in ("enrol", "move")]
+    summary = {
+        "new": len(new),
+        "enrolled": sum(1 for line in joining if line.fate == "enrol"),
+        "moved": sum(1 for line in joining if line.fate == "move"),
+        "already": preview.count("already"),
+    }
+    try:
+        created = _create_learners(new)
+        # An enrolment the account already has keeps its id and progress: only its cohort changes.
+        moving = [preview.users[line.email.lower()].id for line in joining if line.enrolled]
+        for start in range(0, len(moving), CHUNK):
+            db.session.execute(
+                update(Enrolment)
+                .where(
+                    Enrolment.course_id == course.id,
+                    Enrolment.user_id.in_(moving[start : start + CHUNK]),
+                )
+                .values(cohort_id=cohort.id)
+                .execution_options(synchronize_session=False)
+            )
+        arriving = created + [
+            preview.users[line.email.lower()] for line in joining if not line.enrolled
+        ]
+        _create_enrolments(arriving, cohort)
+    except IntegrityError as error:
+        raise Conflict(
+            _(
+                "Some of these accounts or enrolments were created meanwhile: check the rows "
+                "below, then confirm again."
+            )
+        ) from error
+    send_mails(_invitations(actor, created, cohort))
     roster.applied_at = utcnow()
     roster.summary = summary
     record(actor, "cohort.roster_imported", "cohort", cohort.id, file=roster.filename, **summary)
     return summary
+
+
+def _create_learners(lines: list[RosterLine]) -> list[User]:
+    """The new learners' accounts (no password: the invitation lets them choose one)."""
+    if not lines:
+        return []
+    now = utcnow()
+    rows = [
+        {
+            "email": line.email,
+            "email_key": normalize_email(line.email),
+            "name": line.name.strip(),
+            "locale": line.language,
+            "active": True,
+            "created_at": now,
+        }
+        for line in lines
+    ]
+    # render_nulls: rows with and without a language go in the same batches
+    statement = insert(User).returning(User).execution_options(render_nulls=True)
+    users = db.session.scalars(statement, rows).unique().all()
+    db.session.execute(
+        insert(UserRole), [{"user_id": user.id, "role": "learner"} for user in users]
+    )
+    return users
+
+
+def _create_enrolments(users: list[User], cohort: Cohort) -> None:
+    """Enrol these accounts (none has an enrolment in the course yet) and audit each enrolment,
+    as ``enrol`` does."""
+    if not users:
+        return
+    now = utcnow()
+    rows = [
+        {"user_id": user.id, "course_id": cohort.course_id, "cohort_id": cohort.id,
+         "status": "active", "enrolled_at": now}
+        for user in users
+    ]  # fmt: skip
+    enrolled = db.session.execute(
+        insert(Enrolment).returning(Enrolment.id, Enrolment.user_id),
+        rows,
+    ).all()
+    events = [
+        {"actor_id": user_id, "action": "enrolment.created", "object_type": "enrolment",
+         "object_id": str(enrolment_id), "data": {"course": cohort.course.slug, "cohort": cohort.id},
+         "created_at": now}
+        for enrolment_id, user_id in enrolled
+    ]  # fmt: skip
+    db.session.execute(insert(AuditEvent), events)
+
+
+def _invitations(actor: User, users: list[User], cohort: Cohort) -> list[tuple[str, str, str]]:
+    """(recipient, subject, body) of each new account's invitation, in the account's language,
+    with a link to choose a password."""
+    forgot = absolute_url("lms_users.forgot_password")
+    days = max(1, current_app.config["LMS_INVITATION_MAX_AGE"] // 86400)
+    default = current_app.config["LMS_DEFAULT_LANGUAGE"]
+    by_language: dict[str, list[User]] = {}
+    for user in users:
+        by_language.setdefault(user.locale or default, []).append(user)
+    messages = []
+    for language, speakers in by_language.items():
+        with force_locale(language):
+            title = cohort.course.title(language)
+            subject = _("You are invited to the masterclass %(title)s", title=title)
+            # Translated once per language (without its values), filled in for each learner.
+            body = _(
+                "Hello %(name)s,\n\n%(trainer)s has registered you for the masterclass %(title)s "
+                "(cohort %(cohort)s).\n\nTo choose your password and log in, open this link:\n%(link)s\n\n"
+                "The link works for %(days)d days. After that, open %(forgot)s and type this e-mail "
+                "address to receive a new one."
+            )  # fmt: skip
+        values = {"trainer": actor.name, "title": title, "cohort": cohort.name, "days": days, "forgot": forgot}  # fmt: skip
+        for user in speakers:
+            token = make_reset_token(user, invitation=True)
+            link = absolute_url("lms_users.reset_password", token=token)
+            messages.append(
+                (user.email, subject, body % {**values, "name": user.name, "link": link})
+            )
+    return messages
 
 
 @contextmanager
@@ -222,23 +340,6 @@ def in_language_of(user: User) -> Iterator[str]:
     language = user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]
     with force_locale(language):
         yield language
-
-
-def _invite(actor: User, user: User, cohort: Cohort) -> None:
-    link = absolute_url("lms_users.reset_password", token=make_reset_token(user, invitation=True))
-    forgot = absolute_url("lms_users.forgot_password")
-    days = max(1, current_app.config["LMS_INVITATION_MAX_AGE"] // 86400)
-    with in_language_of(user) as language:
-        title = cohort.course.title(language)
-        subject = _("You are invited to the masterclass %(title)s", title=title)
-        body = _(
-            "Hello %(name)s,\n\n%(trainer)s has registered you for the masterclass %(title)s "
-            "(cohort %(cohort)s).\n\nTo choose your password and log in, open this link:\n%(link)s\n\n"
-            "The link works for %(days)d days. After that, open %(forgot)s and type this e-mail "
-            "address to receive a new one.",
-            name=user.name, trainer=actor.name, title=title, cohort=cohort.name, link=link, days=days, forgot=forgot,
-        )  # fmt: skip
-    send_mail(user.email, subject, body)
 
 
 # -- sessions and attendance --------------------------------------------------------------------
@@ -264,6 +365,56 @@ def schedule_session(
     db.session.flush()
     record(actor, "session.scheduled", "session", session.id, cohort=cohort.id, lesson=lesson.id)
     return session
+
+
+def reschedule_session(
+    actor: User, session: CohortSession, starts_at: datetime, place: str, notes: str = ""
+) -> None:
+    """A new date, time, place or notes (the youth centre is not free that day...). The lesson
+    stays: attendance already taken belongs to it. Learners see the change on the lesson page."""
+    before = {"starts_at": session.starts_at.isoformat(), "place": session.place}
+    session.starts_at, session.place, session.notes = starts_at, place.strip(), notes.strip()
+    record(
+        actor,
+        "session.rescheduled",
+        "session",
+        session.id,
+        cohort=session.cohort_id,
+        before=before,
+        after={"starts_at": starts_at.isoformat(), "place": session.place},
+    )
+
+
+def cancel_session(actor: User, session: CohortSession) -> None:
+    """Delete a session that has no attendance yet; one with attendance is refused (deleting it
+    would delete who was there, and the certificate's attendance rule counts it)."""
+    # Lock the session's row first: attendance being saved at this moment (which needs the row)
+    # waits for the cancellation, or the cancellation sees it below and is refused.
+    db.session.execute(
+        select(CohortSession.id).where(CohortSession.id == session.id).with_for_update()
+    )
+    recorded = db.session.scalar(
+        select(func.count()).select_from(Attendance).where(Attendance.session_id == session.id)
+    )
+    if recorded:
+        raise Conflict(
+            _(
+                "Attendance was already taken at this session: it cannot be cancelled, "
+                "so that who was there is not lost."
+            )
+        )
+    record(
+        actor,
+        "session.cancelled",
+        "session",
+        session.id,
+        cohort=session.cohort_id,
+        lesson=session.lesson_id,
+        starts_at=session.starts_at.isoformat(),
+        place=session.place,
+    )
+    db.session.delete(session)
+    db.session.flush()
 
 
 def take_attendance(actor: User, session: CohortSession, marks: dict[int, bool]) -> int:
@@ -342,8 +493,9 @@ def review(trainer: User, submission: Submission, accept: bool, feedback: str) -
 
 
 def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Announcement:
-    """Keep the announcement, put it in every learner's notifications and mail it to them."""
-    title, body = title.strip(), body.strip()
+    """Keep the announcement, put it in every learner's notifications and mail it to them. The
+    title is one line (it is the e-mail's subject): line breaks pasted into it become spaces."""
+    title, body = " ".join(title.split()), body.strip()
     if not title or not body:
         raise InvalidInput(_("Write a title and a message."))
     announcement = Announcement(

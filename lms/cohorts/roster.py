@@ -289,17 +289,17 @@ def row_error_message(row: dict, languages: list[str]) -> str:
 # -- what confirming would do -------------------------------------------------------------------
 
 
-def _may_move_from(actor: User | None, cohort_id: int) -> bool:
+def _managed_among(actor: User | None, cohort_ids: set[int]) -> set[int]:
+    """Those of ``cohort_ids`` that ``actor`` manages (one query, however many there are)."""
     if actor is None or actor.is_admin:
-        return True
-    return (
-        db.session.scalar(
-            select(cohort_trainers.c.cohort_id).where(
-                cohort_trainers.c.cohort_id == cohort_id, cohort_trainers.c.user_id == actor.id
-            )
-        )
-        is not None
+        return set(cohort_ids)
+    if not cohort_ids:
+        return set()
+    statement = select(cohort_trainers.c.cohort_id).where(
+        cohort_trainers.c.cohort_id.in_(sorted(cohort_ids)), cohort_trainers.c.user_id == actor.id
     )
+    return set(db.session.scalars(statement))
+
 
 #: the fate of a row: "error", "new" (an account is created), "enrol" (an existing account joins),
 #: "move" (an existing account leaves another cohort of the course), "already" (nothing to do)
@@ -318,6 +318,9 @@ class RosterLine:
     error_detail: object = None
     #: for "move": the cohort the learner leaves
     from_cohort: str | None = None
+    #: for "enrol" and "move": the account already has an enrolment in the course (kept, with its
+    #: progress: only its cohort changes)
+    enrolled: bool = False
 
 
 @dataclass
@@ -338,9 +341,14 @@ class RosterPreview:
         """How many learners the cohort gains."""
         return sum(1 for line in self.lines if line.fate in ("new", "enrol", "move"))
 
+    def listing(self) -> list[RosterLine]:
+        """The rows as the preview lists them: those with an error first, each group in file order."""
+        return sorted(self.lines, key=lambda line: (line.fate != "error", line.row))
+
 
 def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> RosterPreview:
-    """Each row's fate against the accounts and enrolments as they are now (a few queries).
+    """Each row's fate against the accounts and enrolments as they are now (a few queries for
+    the whole file: one per 500 addresses, whatever their fates).
 
     A learner in another cohort of the course moves only if ``actor`` manages that cohort too
     (an administrator, or one of its trainers); otherwise the row is an error that does not say
@@ -366,6 +374,8 @@ def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> Ros
         )
         for user_id, cohort_id, cohort_name in db.session.execute(statement):
             placed[user_id] = (cohort_id, cohort_name)
+    elsewhere = {where for where, _name in placed.values() if where not in (None, cohort.id)}
+    movable = _managed_among(actor, elsewhere)
     lines = []
     for row in rows:
         line = RosterLine(
@@ -379,15 +389,17 @@ def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> Ros
         )
         if not line.error:
             user = users.get(line.email.lower())
+            where, where_name = placed.get(user.id, (None, None)) if user else (None, None)
+            line.enrolled = user is not None and user.id in placed
             if user is None:
                 line.fate = "new"
-            elif user.id not in placed or placed[user.id][0] is None:
+            elif where is None:
                 line.fate = "enrol"
-            elif placed[user.id][0] == cohort.id:
+            elif where == cohort.id:
                 line.fate = "already"
-            elif not _may_move_from(actor, placed[user.id][0]):
+            elif where not in movable:
                 line.fate, line.error = "error", "other_trainer"
             else:
-                line.fate, line.from_cohort = "move", placed[user.id][1]
+                line.fate, line.from_cohort = "move", where_name
         lines.append(line)
     return RosterPreview(lines, users)

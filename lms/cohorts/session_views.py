@@ -1,4 +1,4 @@
-"""In-person sessions of a cohort: schedule them, take attendance from a phone.
+"""In-person sessions of a cohort: schedule, change or cancel them, take attendance from a phone.
 
 The attendance page works without JavaScript: each learner is a pair of radio buttons styled as
 large "present"/"absent" toggles, and one POST saves the whole list. Access as in ``views``;
@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import to_utc
+from flask_babel import to_user_timezone, to_utc
 from flask_login import current_user
 from wtforms.fields import SelectChoice
 
@@ -24,6 +24,18 @@ from lms.users.forms import ActionForm
 from . import operations, queries
 from .forms import SessionForm, parse_attendance
 from .views import STAFF, managed_cohort
+
+
+class SessionChangeForm(SessionForm):
+    """Changing a session: its day, time, place and notes. Its lesson stays (attendance already
+    taken belongs to it); to hold another lesson, schedule another session."""
+
+    lesson = None
+
+
+def _starts_at(form: SessionForm) -> datetime:
+    """The trainer types the local time; it is stored in UTC and shown back in local time."""
+    return to_utc(datetime.combine(form.day.data, form.time.data)).replace(tzinfo=UTC)
 
 
 def _lesson_choices(form: SessionForm, cohort) -> dict:
@@ -46,14 +58,12 @@ def sessions(cohort_id: int):
     form = SessionForm()
     lessons = _lesson_choices(form, cohort)
     if form.validate_on_submit():
-        # The trainer types the local time; it is stored in UTC and shown back in local time.
-        starts_at = to_utc(datetime.combine(form.day.data, form.time.data)).replace(tzinfo=UTC)
         try:
             operations.schedule_session(
                 current_user,
                 cohort,
                 lessons[form.lesson.data],
-                starts_at,
+                _starts_at(form),
                 form.place.data,
                 form.notes.data or "",
             )
@@ -66,9 +76,54 @@ def sessions(cohort_id: int):
                 _("The session is scheduled; the learners see it on the lesson's page."), "success"
             )
             return redirect(url_for("lms_cohorts.sessions", cohort_id=cohort.id))
+    return _render_sessions(cohort, form, 400 if form.errors else 200)
+
+
+def _render_sessions(cohort, form: SessionForm, status: int = 200, error: str | None = None):
     return render_template(
-        "lms/cohorts/sessions.html", cohort=cohort, form=form, items=queries.sessions_of(cohort)
+        "lms/cohorts/sessions.html",
+        cohort=cohort,
+        form=form,
+        items=queries.sessions_of(cohort),
+        error=error,
+    ), status
+
+
+@role_required(*STAFF)
+def edit_session(cohort_id: int, session_id: int):
+    cohort = managed_cohort(cohort_id)
+    session = queries.session_in_cohort(cohort, session_id)
+    form = SessionChangeForm()
+    if request.method == "GET":
+        local = to_user_timezone(session.starts_at)
+        form.day.data, form.time.data = local.date(), local.time().replace(second=0, microsecond=0)
+        form.place.data, form.notes.data = session.place, session.notes
+    if form.validate_on_submit():
+        operations.reschedule_session(
+            current_user, session, _starts_at(form), form.place.data, form.notes.data or ""
+        )
+        db.session.commit()
+        flash(_("The session is changed; the learners see the new date and place."), "success")
+        return redirect(url_for("lms_cohorts.sessions", cohort_id=cohort.id))
+    return render_template(
+        "lms/cohorts/session_edit.html", cohort=cohort, session=session, form=form
     ), 400 if form.errors else 200
+
+
+@role_required(*STAFF)
+def cancel_session(cohort_id: int, session_id: int):
+    cohort = managed_cohort(cohort_id)
+    session = queries.session_in_cohort(cohort, session_id)  # (CSRF: checked for every POST)
+    try:
+        operations.cancel_session(current_user, session)
+    except LMSError as error:
+        db.session.rollback()
+        schedule_form = SessionForm(formdata=None)
+        _lesson_choices(schedule_form, cohort)
+        return _render_sessions(cohort, schedule_form, error.status_code, error.message)
+    db.session.commit()
+    flash(_("The session is cancelled; the learners no longer see it."), "success")
+    return redirect(url_for("lms_cohorts.sessions", cohort_id=cohort.id))
 
 
 @role_required(*STAFF)

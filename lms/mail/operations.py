@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app
-from sqlalchemy import event
+from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from curriculum.db import db
@@ -23,22 +23,49 @@ PENDING_KEY = "lms_mail_pending"
 SUBJECT_LENGTH = 255
 
 
-def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
-    """Keep a message for ``recipient``; with SMTP configured, it leaves after the commit. The
-    subject is put on one line (a line break cannot go in a mail header)."""
-    subject = one_line(subject)[:SUBJECT_LENGTH]
-    recipient = recipient.strip()
+#: with Celery, a commit with more messages than this hands them to a worker instead of
+#: sending them before the response (a roster of 5,000 invitations)
+INLINE_LIMIT = 20
+
+
+def _outbox_row(recipient: str, subject: str, body: str) -> dict:
     smtp = bool(current_app.config["LMS_SMTP_HOST"])
-    message = OutboxMessage(
-        recipient=recipient, subject=subject, body=body, status="queued" if smtp else "logged"
-    )
+    return {
+        "recipient": recipient.strip(),
+        "subject": one_line(subject)[:SUBJECT_LENGTH],  # a line break cannot go in a header
+        "body": body,
+        "status": "queued" if smtp else "logged",
+    }
+
+
+def _after_commit(kept: list[tuple[int, str, str]]) -> None:
+    """Log the kept messages and, with SMTP configured, send them once the commit is done."""
+    for _id, recipient, subject in kept:
+        log.info("Mail to %s: %s", recipient, subject)
+    if current_app.config["LMS_SMTP_HOST"]:
+        app = current_app._get_current_object()
+        pending = db.session.info.setdefault(PENDING_KEY, [])
+        pending.extend((app, id_, recipient, subject) for id_, recipient, subject in kept)
+
+
+def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
+    """Keep a message for ``recipient``; with SMTP configured, it leaves after the commit."""
+    message = OutboxMessage(**_outbox_row(recipient, subject, body))
     db.session.add(message)
     db.session.flush()
-    log.info("Mail to %s: %s", recipient, subject)
-    if smtp:
-        pending = db.session.info.setdefault(PENDING_KEY, [])
-        pending.append((current_app._get_current_object(), message.id, recipient, subject))
+    _after_commit([(message.id, message.recipient, message.subject)])
     return message
+
+
+def send_mails(messages: list[tuple[str, str, str]]) -> None:
+    """``send_mail`` for many (recipient, subject, body) in one statement."""
+    if not messages:
+        return
+    rows = [_outbox_row(recipient, subject, body) for recipient, subject, body in messages]
+    statement = insert(OutboxMessage).returning(
+        OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject
+    )
+    _after_commit([tuple(row) for row in db.session.execute(statement, rows)])
 
 
 @event.listens_for(Session, "after_commit")
@@ -58,6 +85,8 @@ def _send_after_commit(session: Session) -> None:
             )
         )
     for app, targets in by_app.items():
+        if len(targets) > INLINE_LIMIT and _schedule_send(app, countdown=0):
+            continue  # a worker sends them; the response does not wait
         try:
             outcome = deliver(app, targets, DEFAULT_BACKOFF)
         except Exception:  # the commit is done; what was not sent stays queued for send-pending
@@ -70,20 +99,25 @@ def _send_after_commit(session: Session) -> None:
 def _schedule_retry(app: Flask) -> None:
     """With Celery, a worker tries the failed messages again once their wait is over (without,
     ``lms mail send-pending`` from cron does)."""
+    _schedule_send(app, countdown=retry_delay(1, DEFAULT_BACKOFF).total_seconds() + 1)
+
+
+def _schedule_send(app: Flask, countdown: float) -> bool:
+    """Ask a Celery worker to send the queued mail; False without Celery or its broker."""
     from lms.jobs.runner import uses_celery
 
     if not uses_celery(app):
-        return
+        return False
     try:
         from lms.jobs.celery_app import celery_for
 
         celery_for(app).send_task(
-            "lms.mail.send_pending",
-            queue=app.config["LMS_CELERY_QUEUE"],
-            countdown=retry_delay(1, DEFAULT_BACKOFF).total_seconds() + 1,
+            "lms.mail.send_pending", queue=app.config["LMS_CELERY_QUEUE"], countdown=countdown
         )
     except Exception:  # the broker is away: the messages stay queued all the same
-        log.exception("Could not schedule the retry of the failed mail")
+        log.exception("Could not ask a worker to send the mail")
+        return False
+    return True
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -124,3 +125,12 @@ def follow(target) -> None:
 
 def submit(page, button_text: str) -> None:
     follow(page.get_by_role("button", name=button_text))
+
+
+def zip_of(folder: Path, target: Path) -> Path:
+    """A pack folder zipped the way an author does it: one top folder, the pack inside."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                archive.write(path, f"{folder.name}/{path.relative_to(folder)}")
+    return target

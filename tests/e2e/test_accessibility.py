@@ -1,12 +1,14 @@
-"""axe-core on every main page, in French and in Arabic (right-to-left): no violation of impact
-"serious" or "critical" (axe's WCAG 2.1 A/AA rules and best practices).
+"""axe-core on every main page, in French and in Arabic (right-to-left), and on the learner's main
+pages in English: no violation of impact "serious" or "critical" (axe's WCAG 2.1 A/AA rules and
+best practices).
 
 axe-core comes from the ``axe-playwright-python`` package (its bundled ``axe.min.js``): nothing is
 fetched at run time. Pages are checked at a phone's width, the way most learners and trainers see
 them, with the bundled masterclasses as content (real Markdown, quizzes, sessions), a cohort whose
 learners are at different stages, and the states that only appear after an action (form errors,
-a quiz result, a roster preview with an error, a revoked certificate). Every violation of every
-page is listed at once.
+a quiz result, a roster preview with an error, a pack's check before it is applied, the verdict on
+an uploaded certificate PDF, a revoked certificate). Every violation of every page is listed at
+once.
 
 The same visit produces the README's screenshots into ``docs/screenshots/`` when
 ``LMS_SCREENSHOTS=1`` is set (never otherwise, so CI does not rewrite committed files).
@@ -27,11 +29,13 @@ from certificates.models import Certificate, CertificateFile
 from curriculum.db import db
 from curriculum.importer import import_pack
 from curriculum.models import Course, Lesson
+from lms.cohorts import operations as cohorts
 from lms.cohorts.models import Cohort, CohortSession
 from lms.jobs.models import Job
 from lms.learning import operations as learning
+from lms.users import operations as users
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import follow
+from tests.e2e.conftest import MINIMAL_PACK, follow, zip_of
 
 pytestmark = pytest.mark.browser
 
@@ -89,9 +93,9 @@ def compress_png(path: Path) -> None:
 
 class Site:
     """A cohort of the masterclass with learners at every stage (one has completed it and holds
-    its certificate), work waiting for review, a scheduled session and a finished job. Salma, the
-    learner whose pages are checked, is halfway through the first module and holds a certificate
-    issued by hand."""
+    its certificate), work waiting for review, a scheduled session, an announcement and a finished
+    job. Salma, the learner whose pages are checked, is halfway through the first module, holds a
+    certificate issued by hand and has a link to choose a new password."""
 
     def __init__(self, app, live_server, make_user, language):
         self.url = live_server
@@ -139,6 +143,7 @@ class Site:
         self.serial = db.session.scalar(db.select(Certificate.serial))  # the one who completed it
         # Salma has read the first module's lessons and handed in her work; her quiz is to come.
         enrolment = learning.enrol(self.learner, course, self.cohort)
+        self.learner_id, self.enrolment_id = self.learner.id, enrolment.id
         first = self.modules[0]
         for lesson in first:
             if lesson.kind == "reading":
@@ -153,18 +158,26 @@ class Site:
         certificates.issue_for_enrolment(
             enrolment, self.staff, force=True, reason="A suivi la masterclass en présentiel"
         )
-        db.session.add(
-            Job(
-                kind="certificates.issue",
-                params={"cohort_id": self.cohort.id},
-                subject=self.cohort.name,
-                status="done",
-                total=5,
-                done=5,
-                created_by_id=self.staff.id,
-            )
+        job = Job(
+            kind="certificates.issue",
+            params={"cohort_id": self.cohort.id},
+            subject=self.cohort.name,
+            status="done",
+            total=5,
+            done=5,
+            created_by_id=self.staff.id,
         )
+        db.session.add(job)
+        with app.test_request_context():  # the announcement links to its own page
+            self.announcement_id = cohorts.post_announcement(
+                self.staff,
+                self.cohort,
+                "Séance du samedi",
+                "Rendez-vous à **9 h** à la Dar Chabab. Apportez vos notes de terrain.",
+            ).id
+        self.reset_token = users.make_reset_token(self.learner)
         db.session.commit()
+        self.job_id = job.id
         app.config["LMS_PUBLIC_URL"] = live_server
 
     def session_for(self, lesson: Lesson) -> CohortSession:
@@ -212,13 +225,18 @@ class Site:
             elif lesson.kind == "session":
                 learning.record_attendance(self.staff, self.session_for(lesson), enrolment, True)
 
+    def certificate_pdf(self, tmp_path: Path) -> Path:
+        """The completed learner's certificate, as the PDF file they were given."""
+        certificate = certificates.get_by_serial(self.serial)
+        pdf = tmp_path / "certificate.pdf"
+        pdf.write_bytes(db.session.get(CertificateFile, certificate.id).data)
+        return pdf
+
     def certificate_png(self, tmp_path: Path) -> None:
         """The certificate's first page, as the README shows it (only when LMS_SCREENSHOTS=1)."""
         if os.environ.get("LMS_SCREENSHOTS") != "1":
             return
-        certificate = certificates.get_by_serial(self.serial)
-        pdf = tmp_path / "certificate.pdf"
-        pdf.write_bytes(db.session.get(CertificateFile, certificate.id).data)
+        pdf = self.certificate_pdf(tmp_path)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         prefix = SCREENSHOTS / "certificate"
         command = ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", "-singlefile"]
@@ -242,30 +260,42 @@ class Checker:
         self.axe = Axe()
         self.problems: list[str] = []
 
-    def check(self, page, name: str, path: str | None = None, status: int = 200) -> None:
-        """The page at ``path`` (or as it is now, after an action)."""
+    def check(
+        self,
+        page,
+        name: str,
+        path: str | None = None,
+        status: int = 200,
+        language: str | None = None,
+    ) -> None:
+        """The page at ``path`` (or as it is now, after an action), in the checker's language
+        unless told otherwise."""
+        language = language or self.language
         if path is not None:
             response = page.goto(self.site.url + path)
             assert response.status == status, f"{name}: {path} answered {response.status}"
-        assert page.locator("html").get_attribute("lang") == self.language, name
-        expected_dir = "rtl" if self.language == "ar" else "ltr"
+        assert page.locator("html").get_attribute("lang") == language, name
+        expected_dir = "rtl" if language == "ar" else "ltr"
         assert page.locator("html").get_attribute("dir") == expected_dir, name
         results = self.axe.run(page, options=AXE_OPTIONS).response
         self.problems += [
-            f"{name}: {v['id']} ({v['impact']}) {v['help']} — "
+            f"{name} [{language}]: {v['id']} ({v['impact']}) {v['help']} — "
             + " | ".join(node["html"][:120] for node in v["nodes"][:4])
             for v in results["violations"]
             if v["impact"] in BLOCKING
         ]
 
 
-def visitor_pages(checker: Checker, page) -> None:
+def visitor_pages(checker: Checker, page, tmp_path: Path) -> None:
+    """What anyone sees, and an employer's check of a certificate's PDF."""
     site, french = checker.site, checker.language == "fr"
     for name, path in [
         ("home", "/"),
         ("catalogue", "/courses"),
         ("course", site.course_url),
         ("login", "/login"),
+        ("forgot password", "/password/forgot"),
+        ("choose a new password", f"/password/reset/{site.reset_token}"),
         ("verify", f"/verify/{site.serial}"),
         ("verify a PDF", "/verify"),
         ("register", "/register"),
@@ -275,6 +305,11 @@ def visitor_pages(checker: Checker, page) -> None:
             keep_screenshot(page, f"{name}-fr")
     follow(page.locator("main form button[type=submit]"))  # empty: every field in error
     checker.check(page, "register with errors")
+    page.goto(f"{site.url}/verify")
+    page.set_input_files("#pdf", str(site.certificate_pdf(tmp_path)))
+    follow(page.locator("main form button[type=submit]"))
+    assert site.serial in page.locator('main .verdict[role="status"]').inner_text()
+    checker.check(page, "verify a PDF: the verdict")
     checker.check(page, "page not found", "/no-such-page", 404)
 
 
@@ -293,7 +328,10 @@ def learner_pages(checker: Checker, page) -> None:
         ("my learning", "/my"),
         ("my certificates", "/certificates"),
         ("account", "/account"),
+        ("change password", "/account/password"),
         ("notifications", "/notifications"),
+        ("announcement", f"/announcements/{site.announcement_id}"),
+        ("join a cohort", "/join"),
     ]:
         checker.check(page, name, path)
         if language == "ar" and name == "course (enrolled)":
@@ -312,6 +350,20 @@ def learner_pages(checker: Checker, page) -> None:
     checker.check(page, "forbidden", "/admin/users", 403)
 
 
+def english_learner_pages(checker: Checker, page) -> None:
+    """The learner's main pages again in English, chosen with the language switch."""
+    site = checker.site
+    page.goto(f"{site.url}/my")
+    follow(page.locator('.lang-switch button[value="en"]'))
+    for name, path in [
+        ("catalogue", "/courses"),
+        ("course (enrolled)", site.course_url),
+        ("reading", f"{site.course_url}/mindset/public-problem"),
+        ("my learning", "/my"),
+    ]:
+        checker.check(page, name, path, language="en")
+
+
 def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
     """The trainer's and the administrator's pages, and what they look like after an action."""
     site, french = checker.site, checker.language == "fr"
@@ -322,16 +374,24 @@ def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
         ("cohort list", "/cohorts"),
         ("new cohort", "/cohorts/new"),
         ("dashboard", cohort),
+        ("edit cohort", f"{cohort}/edit"),
+        ("learner's progress", f"{cohort}/learners/{site.enrolment_id}"),
+        ("announcements", f"{cohort}/announcements"),
+        ("join poster", f"{cohort}/poster"),
         ("sessions", f"{cohort}/sessions"),
         ("attendance", attendance),
         ("review queue", "/reviews"),
         ("review", f"/reviews/{site.submission_id}"),
         ("admin users", "/admin/users"),
+        ("admin user", f"/admin/users/{site.learner_id}"),
+        ("outbox", "/admin/outbox"),
         ("admin certificates", "/admin/certificates"),
         ("admin certificate", f"/admin/certificates/{site.serial}"),
         ("issue a certificate", "/admin/certificates/issue"),
+        ("bulk certificates", "/admin/certificates/bulk"),
         ("admin packs", "/admin/packs"),
         ("jobs", "/admin/jobs"),
+        ("job", f"/admin/jobs/{site.job_id}"),
         ("roster import", f"{cohort}/roster"),
     ]:
         checker.check(page, name, path)
@@ -343,6 +403,11 @@ def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
     follow(page.locator("main form button[type=submit]"))
     page.wait_for_selector("table.roster")
     checker.check(page, "roster preview with an error")
+    page.goto(f"{site.url}/admin/packs")
+    page.set_input_files("#pack", str(zip_of(MINIMAL_PACK, tmp_path / "minimal.zip")))
+    follow(page.locator('form[action$="/admin/packs/upload"] button[type=submit]'))
+    page.wait_for_selector("main pre")  # the check's report
+    checker.check(page, "pack check and preview")
     page.goto(site.url + attendance)
     page.locator(".toggle label.present").first.click()
     page.locator(".toggle label.absent").last.click()
@@ -377,8 +442,11 @@ def test_main_pages_have_no_serious_accessibility_violation(
         return page
 
     visitor = browser_page()
-    visitor_pages(checker, visitor)
-    learner_pages(checker, browser_page())
+    visitor_pages(checker, visitor, tmp_path)
+    learner = browser_page()
+    learner_pages(checker, learner)
+    if language == "fr":  # once is enough: English is laid out like French
+        english_learner_pages(checker, learner)
     staff_pages(checker, browser_page(), tmp_path)
     checker.check(visitor, "verify a revoked certificate", f"/verify/{site.serial}")
     assert checker.problems == [], "\n".join(checker.problems)

@@ -4,7 +4,6 @@ certificate, by its serial or with the PDF, learns that it is revoked."""
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -16,22 +15,13 @@ from curriculum.db import db
 from curriculum.models import Course
 from lms.audit.models import AuditEvent
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import follow
+from tests.e2e.conftest import follow, zip_of
 
 pytestmark = pytest.mark.browser
 
 MINIMAL_PACK = Path(__file__).resolve().parents[1] / "curriculum" / "packs" / "minimal"
 REASON = "A suivi la masterclass en présentiel à Azilal (feuilles de présence papier)."
 REVOKE_REASON = "Feuilles de présence non confirmées par la commune."
-
-
-def zip_of(folder: Path, target: Path) -> Path:
-    """The pack folder zipped the way an author does it: one top folder, the pack inside."""
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                archive.write(path, f"{folder.name}/{path.relative_to(folder)}")
-    return target
 
 
 def submit(page, form: str = "main form") -> None:

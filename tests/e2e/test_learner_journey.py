@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale, format_datetime
 from sqlalchemy import select
 
 from certificates.models import Certificate
@@ -20,6 +21,8 @@ from tests.e2e.conftest import follow
 pytestmark = pytest.mark.browser
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+#: "Present", as the session lesson says it in each language
+PRESENT = {"fr": "Présent·e", "ar": "حاضر(ة)"}
 
 
 def main_button(page):
@@ -28,7 +31,7 @@ def main_button(page):
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_a_learner_registers_learns_and_gets_a_verified_certificate(
-    live_server, new_page, make_user, minimal_course, language, tmp_path
+    app, live_server, new_page, make_user, minimal_course, language, tmp_path
 ):
     trainer = make_user(email="trainer@example.org", roles=("trainer",))
     cohort = Cohort(
@@ -88,7 +91,8 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(
     follow(page.locator('form[action$="/submission"] button'))
     assert page.locator(".badge.todo").count() >= 1  # submitted, waiting for review
 
-    # The trainer accepts the work and records attendance at the session.
+    # The trainer accepts the work and schedules the in-person session: the learner sees when and
+    # where it is, and that her attendance is not recorded yet.
     enrolment = db.session.scalar(select(Enrolment))
     submission = db.session.scalar(select(Submission))
     operations.review_submission(trainer, submission, accept=True, feedback="Très bon diagnostic.")
@@ -100,9 +104,21 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(
         place="Dar Chabab d'Azilal",
     )
     db.session.add(session)
-    db.session.flush()
+    db.session.commit()
+    with app.test_request_context(), force_locale(language):
+        when = format_datetime(session.starts_at, "full")
+    page.goto(f"{course_url}/basics/meeting")
+    session_card = page.locator('main section[aria-labelledby="sessions-title"]')
+    assert when in session_card.inner_text()
+    assert "Dar Chabab d'Azilal" in session_card.inner_text()
+    assert session_card.locator(".badge").count() == 0
+
+    # The trainer records that she was there; the session lesson says so.
     operations.record_attendance(trainer, session, enrolment, present=True)
     db.session.commit()
+    page.reload()
+    assert when in session_card.inner_text()
+    assert session_card.locator(".badge").all_inner_texts() == [PRESENT[language]]
 
     # The certificate is there on the next page, downloads, and verifies.
     page.goto(f"{live_server}/my")

@@ -12,7 +12,7 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from curriculum.db import db, utcnow
-from lms.cohorts.models import Attendance, Cohort, CohortSession, Notification
+from lms.cohorts.models import Attendance, Cohort, CohortSession, Notification, RosterImport
 from lms.learning.models import Enrolment, LessonProgress, Submission
 from lms.mail.models import OutboxMessage
 from lms.users.models import User
@@ -73,7 +73,7 @@ def test_a_trainer_runs_a_cohort_from_creation_to_attendance(
     assert "No learner yet" in page
 
     # 2. A roster with bad rows (Excel, French locale: semicolons): the preview names each fate
-    #    and nothing is written; confirming is refused while rows have errors.
+    #    and nothing is written; confirming is neither offered nor accepted while rows have errors.
     bad = (
         "nom;courriel;langue\n"
         "Salma Benali;salma@example.org;fr\n"
@@ -91,8 +91,10 @@ def test_a_trainer_runs_a_cohort_from_creation_to_attendance(
     assert "Row 6: Same e-mail address as row 2." in preview
     assert "New account (invited by e-mail): <strong>1</strong>" in preview
     assert "Existing account, enrolled: <strong>1</strong>" in preview
+    assert "Confirm the import" not in preview  # not offered while a row has an error
     users_before = count(User)
-    response = trainer_client.post(preview_url + "/confirm", data={"digest": digest_of(preview)})
+    imported = db.session.scalar(select(RosterImport))
+    response = trainer_client.post(preview_url + "/confirm", data={"digest": imported.digest})
     assert response.status_code == 400
     assert "3 rows have an error" in response.get_data(as_text=True)
     assert count(User) == users_before and count(Enrolment) == 0 and count(OutboxMessage) == 0
@@ -126,9 +128,10 @@ def test_a_trainer_runs_a_cohort_from_creation_to_attendance(
     assert omar_client.post("/join", data={"code": cohort.join_code.lower()}).status_code == 302
     page = trainer_client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
     assert "3 learners" in page
-    # A third of the cohort's time is past: 1 of the 5 required lessons is expected by now.
+    # A third of the cohort's time is past: 1 of the 4 required lessons is expected by now.
+    # Columns: overall, module 1 (3 lessons), module 2 (1), in-person sessions attended (1).
     assert grid_row(page, "Salma Benali").startswith(
-        "Salma Benali Behind Not started 0% done 0/5 0/4 0/1 never"
+        "Salma Benali Behind Not started 0% done 0/4 0/3 0/1 0/1 never"
     )
 
     # 5. Salma hands in her field work; the trainer asks for a revision, then accepts.
@@ -199,11 +202,12 @@ def test_a_trainer_runs_a_cohort_from_creation_to_attendance(
         as_text=True
     )
 
-    # 7. The dashboard shows it: Salma has 2 of 4 in module 1 (2 of 5 required lessons).
+    # 7. The dashboard shows it: Salma has 1 of 3 in module 1 (1 of 4 required lessons) and
+    # attended the one session.
     page = trainer_client.get(f"/cohorts/{cohort.id}").get_data(as_text=True)
-    assert grid_row(page, "Salma Benali").startswith("Salma Benali 40% done 2/5 2/4 0/1")
+    assert grid_row(page, "Salma Benali").startswith("Salma Benali 25% done 1/4 1/3 0/1 ✓ 1/1")
     assert "Behind" not in grid_row(page, "Salma Benali")
-    assert grid_row(page, "Omar Tazi").startswith("Omar Tazi Behind Not started 0% done 0/5")
+    assert grid_row(page, "Omar Tazi").startswith("Omar Tazi Behind Not started 0% done 0/4")
     done = db.session.scalar(
         select(func.count())
         .select_from(LessonProgress)
