@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app, url_for
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -373,7 +373,10 @@ def reschedule_session(
     """A new date, time, place or notes (the youth centre is not free that day...). The lesson
     stays: attendance already taken belongs to it. Learners see the change on the lesson page."""
     before = {"starts_at": session.starts_at.isoformat(), "place": session.place}
+    moved = (session.starts_at, session.place) != (starts_at, place.strip())
     session.starts_at, session.place, session.notes = starts_at, place.strip(), notes.strip()
+    if moved:
+        _tell_about_session(session, cancelled=False)
     record(
         actor,
         "session.rescheduled",
@@ -383,6 +386,42 @@ def reschedule_session(
         before=before,
         after={"starts_at": starts_at.isoformat(), "place": session.place},
     )
+
+
+def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
+    """The learners hear of a meeting that moved or is cancelled (in the app and by e-mail)."""
+    lesson = session.lesson
+    course = lesson.module.course
+    args = {"course_slug": course.slug, "module_slug": lesson.module.slug, "lesson_slug": lesson.slug}
+    path = url_for("lms_learning.lesson", **args)
+    link = absolute_url("lms_learning.lesson", **args)
+
+    def compose(learner: User) -> tuple[str, str, str]:
+        language = learner.locale or course.default_language
+        facts = {
+            "lesson": lesson.title(language, course.default_language),
+            "cohort": session.cohort.name,
+            "when": format_datetime(session.starts_at, "EEEE d MMMM y, HH:mm"),
+            "place": session.place,
+            "name": learner.name,
+        }
+        if cancelled:
+            text = _("Cancelled: the in-person session %(lesson)s of %(when)s.", **facts)
+            mail = _(
+                "Hello %(name)s,\n\nThe in-person session %(lesson)s of the cohort %(cohort)s, planned "
+                "on %(when)s at %(place)s, is cancelled. Your trainer will tell you the new date.",
+                **facts,
+            )
+        else:
+            text = _("New date or place: the in-person session %(lesson)s, %(when)s, %(place)s.", **facts)
+            mail = _(
+                "Hello %(name)s,\n\nThe in-person session %(lesson)s of the cohort %(cohort)s is now on "
+                "%(when)s at %(place)s.",
+                **facts,
+            )
+        return text, text, mail + "\n\n" + _("See it on the site: %(link)s", link=link)
+
+    _notify_learners(session.cohort, path, compose)
 
 
 def cancel_session(actor: User, session: CohortSession) -> None:
@@ -403,6 +442,7 @@ def cancel_session(actor: User, session: CohortSession) -> None:
                 "so that who was there is not lost."
             )
         )
+    _tell_about_session(session, cancelled=True)
     record(
         actor,
         "session.cancelled",
@@ -509,6 +549,34 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
     db.session.flush()
     path = url_for("lms_cohorts.announcement", announcement_id=announcement.id)
     link = absolute_url("lms_cohorts.announcement", announcement_id=announcement.id)
+
+    def compose(learner: User) -> tuple[str, str, str]:
+        text = _("New message from your trainer: %(title)s", title=title)
+        mail = _(
+            "Hello %(name)s,\n\n%(trainer)s wrote to the cohort %(cohort)s:",
+            name=learner.name,
+            trainer=actor.name,
+            cohort=cohort.name,
+        )
+        mail += f"\n\n{title}\n\n{body}\n\n" + _("Read it on the site: %(link)s", link=link)
+        return text, title, mail
+
+    rows = _notify_learners(cohort, path, compose)
+    record(
+        actor,
+        "cohort.announcement_posted",
+        "announcement",
+        announcement.id,
+        cohort=cohort.id,
+        recipients=rows,
+    )
+    return announcement
+
+
+def _notify_learners(cohort: Cohort, path: str, compose) -> int:
+    """Tell every learner of the cohort, in the app and by e-mail; ``compose(learner)`` gives the
+    notification's text, the mail's subject and its body, written in the learner's language.
+    Returns how many learners were told."""
     learners = list(
         db.session.scalars(
             select(User)
@@ -520,27 +588,12 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
     rows = []
     for learner in learners:
         with in_language_of(learner):
-            text = _("New message from your trainer: %(title)s", title=title)
-            mail = _(
-                "Hello %(name)s,\n\n%(trainer)s wrote to the cohort %(cohort)s:",
-                name=learner.name,
-                trainer=actor.name,
-                cohort=cohort.name,
-            )
-            mail += f"\n\n{title}\n\n{body}\n\n" + _("Read it on the site: %(link)s", link=link)
+            text, subject, mail = compose(learner)
         rows.append({"user_id": learner.id, "text": text[:500], "link": path, "created_at": now})
-        send_mail(learner.email, title, mail)
+        send_mail(learner.email, subject, mail)
     if rows:
         db.session.execute(insert(Notification), rows)
-    record(
-        actor,
-        "cohort.announcement_posted",
-        "announcement",
-        announcement.id,
-        cohort=cohort.id,
-        recipients=len(rows),
-    )
-    return announcement
+    return len(rows)
 
 
 def mark_all_read(user: User) -> int:

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from curriculum.db import db
 from lms.audit.models import AuditEvent
-from lms.cohorts.models import Attendance, CohortSession
+from lms.cohorts.models import Attendance, CohortSession, Notification
+from lms.mail.models import OutboxMessage
 
 
 @pytest.fixture
@@ -92,6 +93,18 @@ def test_the_trainer_moves_a_session_and_the_learner_sees_the_new_date_and_place
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "session.rescheduled"))
     assert event.actor_id == trainer.id
     assert event.data["before"]["place"] == "Foyer féminin de Tissa"
+    # The learner is told, in the app and by e-mail, in her language (the site's: French), with
+    # the new date and place.
+    (note,) = db.session.scalars(select(Notification)).all()
+    assert note.user_id == meeting["enrolment"].user_id and note.link == meeting["lesson_page"]
+    assert note.text.startswith("Nouvelle date ou nouveau lieu")
+    assert "mercredi 18 novembre 2026, 14:30" in note.text and "Maison des jeunes, salle 3" in note.text
+    (mail,) = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.recipient == meeting["enrolment"].user.email
+    assert "Maison des jeunes, salle 3" in mail.body and meeting["lesson_page"] in mail.body
+    # Only the notes changed: nobody is disturbed.
+    client.post(urls(meeting)["edit"], data={**NEW_PLACE, "notes": "Apportez votre carte"})
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == 1
 
 
 @pytest.mark.parametrize(
@@ -127,6 +140,10 @@ def test_a_session_without_attendance_is_cancelled_and_leaves_the_lesson_page(
     assert "Your trainer will set the date and place of this session." in page
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "session.cancelled"))
     assert event.data["place"] == "Foyer féminin de Tissa"  # what was cancelled stays on record
+    (note,) = db.session.scalars(select(Notification)).all()
+    assert note.text.startswith("Annulée") and "lundi 16 novembre 2026, 09:00" in note.text
+    (mail,) = db.session.scalars(select(OutboxMessage)).all()
+    assert "est annulée" in mail.body and "Foyer féminin de Tissa" in mail.body
 
 
 def test_a_session_with_attendance_cannot_be_cancelled_and_keeps_who_was_there(
