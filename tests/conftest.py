@@ -17,6 +17,7 @@ from lms import create_app
 from lms.app import database_url
 from lms.models import import_all_models
 from tests.clients import IsolatedClient
+from tests.smtp import smtp  # noqa: F401 - a fixture for every test that checks sent mail
 
 POSTGRES_URL = os.environ.get("LMS_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-import socketserver
-import threading
 
-import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
@@ -23,42 +20,6 @@ from lms.users.models import User
 from lms.users.operations import create_user
 
 from .conftest import PASSWORD
-
-
-class SMTPSink(socketserver.StreamRequestHandler):
-    """Just enough SMTP to accept messages (no STARTTLS, no AUTH)."""
-
-    def handle(self):
-        self.wfile.write(b"220 sink\r\n")
-        while line := self.rfile.readline():
-            command = line.strip().upper()
-            if command == b"DATA":
-                self.wfile.write(b"354 go\r\n")
-                data = b""
-                while (chunk := self.rfile.readline()) not in (b".\r\n", b""):
-                    data += chunk
-                self.server.messages.append(data.decode())
-                self.wfile.write(b"250 ok\r\n")
-            elif command == b"QUIT":
-                self.wfile.write(b"221 bye\r\n")
-                return
-            else:
-                self.wfile.write(b"250 ok\r\n")
-
-
-@pytest.fixture
-def smtp(app):
-    """A local SMTP server; the app sends its mail there."""
-    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), SMTPSink)
-    server.messages = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config.update(
-        LMS_SMTP_HOST="127.0.0.1", LMS_SMTP_PORT=server.server_address[1], LMS_SMTP_STARTTLS=False
-    )
-    yield server
-    server.shutdown()
-    server.server_close()
 
 
 def upload(client, cohort, text: str):
