@@ -60,12 +60,18 @@ def celery_for(flask_app: Flask) -> Celery:
     return celery if celery is not None else make_celery(flask_app)
 
 
+#: Every task of the LMS: retried while the database is away; bound to its own Celery app only
+#: (not "shared", which would hand it to every Celery app of the process, e.g. two Flask apps').
+TASK_OPTIONS: dict[str, Any] = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": True,
+    "max_retries": 8,
+    "shared": False,
+}
+
+
 def _register_tasks(celery: Celery, flask_app: Flask) -> None:
-    retry: dict[str, Any] = {
-        "autoretry_for": (OperationalError,),
-        "retry_backoff": True,
-        "max_retries": 8,
-    }
+    retry = TASK_OPTIONS
 
     @celery.task(name="lms.jobs.plan", **retry)
     def plan(job_id: int) -> None:
@@ -86,7 +92,7 @@ def _register_tasks(celery: Celery, flask_app: Flask) -> None:
 
     from lms.mail.tasks import register_tasks as register_mail_tasks
 
-    register_mail_tasks(celery, flask_app)
+    register_mail_tasks(celery, flask_app, TASK_OPTIONS)
 
 
 # -- the worker process -------------------------------------------------------------------------

@@ -8,21 +8,16 @@ from typing import Any
 
 from celery import Celery
 from flask import Flask
-from sqlalchemy.exc import OperationalError
 
 from .delivery import send_pending
 
 RETRY_INTERVAL = 300.0
 
 
-def register_tasks(celery: Celery, flask_app: Flask) -> None:
-    retry: dict[str, Any] = {
-        "autoretry_for": (OperationalError,),
-        "retry_backoff": True,
-        "max_retries": 8,
-    }
+def register_tasks(celery: Celery, flask_app: Flask, options: dict[str, Any]) -> None:
+    """Add the mail task to the LMS's Celery app, with the options of its other tasks."""
 
-    @celery.task(name="lms.mail.send_pending", **retry)
+    @celery.task(name="lms.mail.send_pending", **options)
     def send_pending_mail() -> dict[str, int]:
         outcome = send_pending(flask_app)
         return {"sent": outcome.sent, "failed": outcome.failed}
