@@ -134,9 +134,15 @@ class Lesson(db.Model):
     def _completes_course_expression(cls):
         return and_(cls.required.is_(True), cls.kind != "session")
 
-    @property
+    @hybrid_property
     def is_required_session(self) -> bool:
+        """A required in-person session: counted as attendance, apart from the lessons."""
         return self.required and self.kind == "session"
+
+    @is_required_session.inplace.expression
+    @classmethod
+    def _is_required_session_expression(cls):
+        return and_(cls.required.is_(True), cls.kind == "session")
 
     def body_language(self, language: str, default: str) -> str:
         """``language`` when this lesson has a body in it, else the course's default."""

@@ -16,35 +16,12 @@ def fill_cohort(
 ) -> None:
     """``learners`` accounts enrolled in the cohort, learner n having done the first
     n % (lessons + 1) lessons; e-mails are ``<tag>-<n>@example.org``. Commits."""
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"{tag}-{n}@example.org",
-                "email_key": f"{tag}-{n}@example.org",
-                "name": f"Learner {tag}-{n:05d}",
-            }
-            for n in range(learners)
-        ],
-    )
-    user_ids = db.session.scalars(
-        select(User.id).where(User.email_key.like(f"{tag}-%@example.org")).order_by(User.id)
-    ).all()
-    db.session.execute(
-        insert(Enrolment),
-        [{"user_id": uid, "course_id": course_id, "cohort_id": cohort_id} for uid in user_ids],
-    )
-    enrolment_ids = db.session.scalars(
-        select(Enrolment.id).where(Enrolment.cohort_id == cohort_id).order_by(Enrolment.id)
-    ).all()
-    rows = [
+    enrolment_ids = _enrol_learners(course_id, cohort_id, learners, tag, name="Learner")
+    _write_progress(
         {"enrolment_id": eid, "lesson_id": lid, "status": "done"}
         for n, eid in enumerate(enrolment_ids)
         for lid in lesson_ids[: n % (len(lesson_ids) + 1)]
-    ]
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(LessonProgress), rows[start : start + CHUNK])
-    db.session.commit()
+    )
 
 
 def fill_completed(
@@ -53,40 +30,12 @@ def fill_completed(
     """``learners`` accounts enrolled in the cohort who completed the course: every lesson done,
     quizzes at ``score``; e-mails are ``<tag>-<n>@example.org``. Commits; the enrolment ids."""
     now = utcnow()
-    db.session.execute(
-        insert(User),
-        [
-            {
-                "email": f"{tag}-{n}@example.org",
-                "email_key": f"{tag}-{n}@example.org",
-                "name": f"Apprenante {tag}-{n:05d}",
-                "locale": "fr",
-                "created_at": now,
-            }
-            for n in range(learners)
-        ],
-    )
-    user_ids = db.session.scalars(
-        select(User.id).where(User.email_key.like(f"{tag}-%@example.org")).order_by(User.id)
-    ).all()
-    db.session.execute(
-        insert(Enrolment),
-        [
-            {
-                "user_id": uid,
-                "course_id": course_id,
-                "cohort_id": cohort_id,
-                "status": "completed",
-                "enrolled_at": now,
-                "completed_at": now,
-            }
-            for uid in user_ids
-        ],
-    )
-    enrolment_ids = db.session.scalars(
-        select(Enrolment.id).where(Enrolment.cohort_id == cohort_id).order_by(Enrolment.id)
-    ).all()
-    rows = [
+    enrolment_ids = _enrol_learners(
+        course_id, cohort_id, learners, tag, name="Apprenante",
+        user={"locale": "fr", "created_at": now},
+        enrolment={"status": "completed", "enrolled_at": now, "completed_at": now},
+    )  # fmt: skip
+    _write_progress(
         {
             "enrolment_id": eid,
             "lesson_id": lesson.id,
@@ -99,8 +48,46 @@ def fill_completed(
         }
         for eid in enrolment_ids
         for lesson in lessons
-    ]
+    )
+    return enrolment_ids
+
+
+def _enrol_learners(
+    course_id: int, cohort_id: int, learners: int, tag: str, name: str,
+    user: dict | None = None, enrolment: dict | None = None,
+) -> list[int]:  # fmt: skip
+    """Accounts ``<tag>-<n>@example.org`` enrolled in the cohort; their enrolment ids in order."""
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"{tag}-{n}@example.org",
+                "email_key": f"{tag}-{n}@example.org",
+                "name": f"{name} {tag}-{n:05d}",
+                **(user or {}),
+            }
+            for n in range(learners)
+        ],
+    )
+    user_ids = db.session.scalars(
+        select(User.id).where(User.email_key.like(f"{tag}-%@example.org")).order_by(User.id)
+    ).all()
+    db.session.execute(
+        insert(Enrolment),
+        [
+            {"user_id": uid, "course_id": course_id, "cohort_id": cohort_id, **(enrolment or {})}
+            for uid in user_ids
+        ],
+    )
+    return list(
+        db.session.scalars(
+            select(Enrolment.id).where(Enrolment.cohort_id == cohort_id).order_by(Enrolment.id)
+        )
+    )
+
+
+def _write_progress(rows) -> None:
+    rows = list(rows)
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(LessonProgress), rows[start : start + CHUNK])
     db.session.commit()
-    return list(enrolment_ids)

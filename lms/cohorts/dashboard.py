@@ -105,7 +105,7 @@ def _columns(course_id: int) -> tuple[list[ModuleColumn], list[int], list[int]]:
     """The live modules with the lessons that count for each, every lesson that completes the
     course, and every required in-person session."""
     rows = db.session.execute(
-        select(Lesson.id, Lesson.completes_course, Lesson.required & (Lesson.kind == "session"), Module)
+        select(Lesson.id, Lesson.completes_course, Lesson.is_required_session, Module)
         .join(Module, Lesson.module_id == Module.id)
         .where(
             Lesson.course_id == course_id,

@@ -5,6 +5,7 @@ lessons or learners (asserted in tests)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
@@ -43,21 +44,43 @@ def enrolment_of(user, course: Course) -> Enrolment | None:
 
 
 @dataclass
-class ModuleView:
-    """A module with one learner's figures: the lessons that complete the course (done of
-    required) and, apart, the required in-person sessions (attended of held)."""
+class Tally:
+    """What a learner's progress amounts to over some lessons (a module, a course): the lessons
+    that complete the course, done of required, and apart the required sessions, attended of held."""
 
-    module: Module
-    lessons: list[Lesson]
-    locked: bool = False
     done: int = 0
     required: int = 0
     sessions_attended: int = 0
     sessions: int = 0
 
+    @classmethod
+    def of(cls, lessons: list[Lesson], is_done) -> Tally:
+        counted = [lesson for lesson in lessons if lesson.completes_course]
+        sessions = [lesson for lesson in lessons if lesson.is_required_session]
+        return cls(
+            done=sum(1 for lesson in counted if is_done(lesson)),
+            required=len(counted),
+            sessions_attended=sum(1 for lesson in sessions if is_done(lesson)),
+            sessions=len(sessions),
+        )
+
+    def percent(self, empty: int = 0) -> int:
+        """Lessons done in percent (``empty`` when there is no lesson to do)."""
+        return round(100 * self.done / self.required) if self.required else empty
+
+
+@dataclass
+class ModuleView:
+    """A module with one learner's figures."""
+
+    module: Module
+    lessons: list[Lesson]
+    locked: bool = False
+    tally: Tally = field(default_factory=Tally)
+
     @property
     def percent(self) -> int:
-        return round(100 * self.done / self.required) if self.required else 100
+        return self.tally.percent(empty=100)
 
 
 @dataclass
@@ -77,26 +100,13 @@ class Outline:
         row = self.progress.get(lesson.id)
         return row is not None and row.done
 
-    @property
-    def required_total(self) -> int:
-        return sum(view.required for view in self.modules)
-
-    @property
-    def required_done(self) -> int:
-        return sum(view.done for view in self.modules)
+    @cached_property
+    def tally(self) -> Tally:
+        return Tally.of(self.lessons, self.is_done)
 
     @property
     def percent(self) -> int:
-        total = self.required_total
-        return round(100 * self.required_done / total) if total else 0
-
-    @property
-    def sessions_total(self) -> int:
-        return sum(view.sessions for view in self.modules)
-
-    @property
-    def sessions_attended(self) -> int:
-        return sum(view.sessions_attended for view in self.modules)
+        return self.tally.percent()
 
     def module_of(self, lesson: Lesson) -> ModuleView:
         return next(view for view in self.modules if view.module.id == lesson.module_id)
@@ -160,17 +170,11 @@ def _group(
         return lesson.id in progress and progress[lesson.id].done
 
     for view in views:
-        counted = [lesson for lesson in view.lessons if lesson.completes_course]
-        sessions = [lesson for lesson in view.lessons if lesson.is_required_session]
-        view.required, view.done = len(counted), sum(1 for lesson in counted if done(lesson))
-        view.sessions, view.sessions_attended = (
-            len(sessions),
-            sum(1 for lesson in sessions if done(lesson)),
-        )
+        view.tally = Tally.of(view.lessons, done)
         view.locked = course.sequential and not previous_complete
         # In-person sessions do not hold the next module back: a missed meeting counts against
         # the attendance rule of the certificate, it does not lock the learner out.
-        previous_complete = previous_complete and view.done == view.required
+        previous_complete = previous_complete and view.tally.done == view.tally.required
     return views
 
 
@@ -255,15 +259,12 @@ def sessions_for(enrolment: Enrolment | None, lesson: Lesson) -> list[SessionInf
 @dataclass
 class LearningItem:
     enrolment: Enrolment
-    required_total: int
-    required_done: int
+    tally: Tally
     resume: Lesson | None
-    sessions_total: int = 0
-    sessions_attended: int = 0
 
     @property
     def percent(self) -> int:
-        return round(100 * self.required_done / self.required_total) if self.required_total else 0
+        return self.tally.percent()
 
 
 def my_learning(user) -> list[LearningItem]:
@@ -296,17 +297,16 @@ def my_learning(user) -> list[LearningItem]:
     for enrolment in enrolments:
         course_lessons = by_course.get(enrolment.course_id, [])
         finished = done.get(enrolment.id, set())
-        required = [lesson for lesson in course_lessons if lesson.completes_course]
-        sessions = [lesson for lesson in course_lessons if lesson.is_required_session]
+
+        def is_done(lesson: Lesson, finished: set[int] = finished) -> bool:
+            return lesson.id in finished
+
         items.append(
             LearningItem(
                 enrolment=enrolment,
-                required_total=len(required),
-                required_done=sum(1 for lesson in required if lesson.id in finished),
+                tally=Tally.of(course_lessons, is_done),
                 # (modules open in order: the first required lesson not done is in an open one)
-                resume=next_step(course_lessons, lambda lesson, done=finished: lesson.id in done),
-                sessions_total=len(sessions),
-                sessions_attended=sum(1 for lesson in sessions if lesson.id in finished),
+                resume=next_step(course_lessons, is_done),
             )
         )
     return items
