@@ -20,6 +20,7 @@ run: system $(INSTALLED)
 
 test: system $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 # System packages: installed only when missing, only as root with apt-get.

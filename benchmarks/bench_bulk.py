@@ -130,7 +130,10 @@ def embedded(learners: int, folder: str) -> tuple[float, float]:
         warm_renderer()
         print(f"embedded (SQLite): {learners} learners ready", flush=True)
         per_s = run_job(cohort_id, learners)
-        print(f"embedded: {learners} certificates in {learners / per_s:.1f}s = {per_s:.1f}/s", flush=True)
+        print(
+            f"embedded: {learners} certificates in {learners / per_s:.1f}s = {per_s:.1f}/s",
+            flush=True,
+        )
         zip_peak = zip_memory(cohort_id)
     return per_s, zip_peak
 
@@ -280,7 +283,9 @@ def main() -> None:
         "--redis", default=os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     )
     parser.add_argument(
-        "--pool", default="solo", help="Celery pool of each worker (solo, the lms worker default, or prefork)"
+        "--pool",
+        default="solo",
+        help="Celery pool of each worker (solo, the lms worker default, or prefork)",
     )
     parser.add_argument("--skip-embedded", action="store_true")
     parser.add_argument("--skip-celery", action="store_true")

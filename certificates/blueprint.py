@@ -12,14 +12,24 @@ bp.add_url_rule("/certificates/keys.json", view_func=views.keys)
 bp.add_url_rule("/admin/certificates", view_func=views.admin_list)
 bp.add_url_rule("/admin/certificates/issue", view_func=views.admin_issue, methods=["GET", "POST"])
 bp.add_url_rule("/admin/certificates/bulk", view_func=bulk_views.admin_bulk)
-bp.add_url_rule("/admin/certificates/bulk/issue", view_func=bulk_views.admin_bulk_issue, methods=["POST"])
-bp.add_url_rule("/admin/certificates/bulk/reissue", view_func=bulk_views.admin_bulk_reissue, methods=["POST"])
-bp.add_url_rule("/admin/certificates/bulk/notify", view_func=bulk_views.admin_bulk_notify, methods=["POST"])
+bp.add_url_rule(
+    "/admin/certificates/bulk/issue", view_func=bulk_views.admin_bulk_issue, methods=["POST"]
+)
+bp.add_url_rule(
+    "/admin/certificates/bulk/reissue", view_func=bulk_views.admin_bulk_reissue, methods=["POST"]
+)
+bp.add_url_rule(
+    "/admin/certificates/bulk/notify", view_func=bulk_views.admin_bulk_notify, methods=["POST"]
+)
 bp.add_url_rule("/admin/certificates/bulk/zip", view_func=bulk_views.admin_bulk_zip)
 bp.add_url_rule("/certificates/cohort/<int:cohort_id>.zip", view_func=bulk_views.cohort_zip)
 bp.add_url_rule("/admin/certificates/<serial>", view_func=views.admin_detail)
-bp.add_url_rule("/admin/certificates/<serial>/revoke", view_func=views.admin_revoke, methods=["POST"])
-bp.add_url_rule("/admin/certificates/<serial>/correct", view_func=views.admin_correct, methods=["POST"])
+bp.add_url_rule(
+    "/admin/certificates/<serial>/revoke", view_func=views.admin_revoke, methods=["POST"]
+)
+bp.add_url_rule(
+    "/admin/certificates/<serial>/correct", view_func=views.admin_correct, methods=["POST"]
+)
 bp.add_url_rule("/verify", view_func=views.verify_upload, methods=["GET", "POST"])
 bp.add_url_rule("/verify/<serial>", view_func=views.verify_page)
 bp.add_url_rule("/verify/<serial>.json", view_func=views.verify_json)

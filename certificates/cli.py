@@ -31,13 +31,25 @@ def _fail(error: LMSError) -> None:
 
 @certificates_group.command("issue")
 @click.option("--email", help="The learner's e-mail.")
-@click.option("--course", "course_slug", help="The course's slug (without --email: every eligible learner).")
-@click.option("--cohort", "cohort_id", type=int, help="Every eligible learner of this cohort (a job).")
-@click.option("--force", is_flag=True, help="Issue even though the rule is not met (needs --reason).")
+@click.option(
+    "--course", "course_slug", help="The course's slug (without --email: every eligible learner)."
+)
+@click.option(
+    "--cohort", "cohort_id", type=int, help="Every eligible learner of this cohort (a job)."
+)
+@click.option(
+    "--force", is_flag=True, help="Issue even though the rule is not met (needs --reason)."
+)
 @click.option("--reason", default=None, help="Why (kept in the audit trail).")
-@click.option("--name", default=None, help="Full name, to create an account for someone without one.")
-@click.option("--notify", is_flag=True, help="Bulk: e-mail each learner that the certificate is ready.")
-@click.option("--no-wait", is_flag=True, help="Bulk: start the job and return without following it.")
+@click.option(
+    "--name", default=None, help="Full name, to create an account for someone without one."
+)
+@click.option(
+    "--notify", is_flag=True, help="Bulk: e-mail each learner that the certificate is ready."
+)
+@click.option(
+    "--no-wait", is_flag=True, help="Bulk: start the job and return without following it."
+)
 @with_appcontext
 def issue(email, course_slug, cohort_id, force, reason, name, notify, no_wait):
     """Issue one learner's certificate (prints its serial), or, without --email, every eligible
@@ -50,12 +62,18 @@ def issue(email, course_slug, cohort_id, force, reason, name, notify, no_wait):
     course = _course(course_slug)
     try:
         if force:
-            certificate = operations.issue_by_hand(None, email, course, reason or "", name, force=True)
+            certificate = operations.issue_by_hand(
+                None, email, course, reason or "", name, force=True
+            )
         else:
             user = find_by_email(email)
-            enrolment = user and db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=course.id))
+            enrolment = user and db.session.scalar(
+                select(Enrolment).filter_by(user_id=user.id, course_id=course.id)
+            )
             if enrolment is None:
-                raise click.ClickException(f"{email} is not enrolled in {course_slug} (use --force --reason).")
+                raise click.ClickException(
+                    f"{email} is not enrolled in {course_slug} (use --force --reason)."
+                )
             certificate = operations.issue_for_enrolment(enrolment, reason=reason)
     except LMSError as error:
         _fail(error)
@@ -85,7 +103,9 @@ def _issue_in_bulk(course_slug, cohort_id, force, notify, no_wait) -> None:
 @certificates_group.command("reissue")
 @click.option("--course", "course_slug", help="Every valid certificate of this course.")
 @click.option("--cohort", "cohort_id", type=int, help="Every valid certificate of this cohort.")
-@click.option("--reason", required=True, help="Why, e.g. the course title was corrected (kept on each).")
+@click.option(
+    "--reason", required=True, help="Why, e.g. the course title was corrected (kept on each)."
+)
 @click.option("--no-wait", is_flag=True, help="Start the job and return without following it.")
 @click.argument("serials", nargs=-1)
 @with_appcontext
@@ -149,7 +169,8 @@ def verify(pdf):
     }
     certificate = check.certificate
     text = messages[check.verdict].format(
-        serial=certificate.serial if certificate else "", status=certificate.status() if certificate else ""
+        serial=certificate.serial if certificate else "",
+        status=certificate.status() if certificate else "",
     )
     click.echo(text)
     sys.exit(0 if check.verdict == "original" else 1)

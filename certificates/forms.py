@@ -10,22 +10,38 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 
 class IssueForm(FlaskForm):
-    email = EmailField(_l("E-mail of the person"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)])
-    name = StringField(_l("Full name (only if the person has no account yet)"), validators=[Optional(), Length(max=200)])
+    email = EmailField(
+        _l("E-mail of the person"),
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
+    name = StringField(
+        _l("Full name (only if the person has no account yet)"),
+        validators=[Optional(), Length(max=200)],
+    )
     course = SelectField(_l("Course"), validators=[DataRequired()])
     force = BooleanField(_l("Issue even though the course's rule is not met"))
-    reason = TextAreaField(_l("Reason (kept in the audit trail)"), validators=[DataRequired(), Length(max=2000)])
+    reason = TextAreaField(
+        _l("Reason (kept in the audit trail)"), validators=[DataRequired(), Length(max=2000)]
+    )
 
 
 class RevokeForm(FlaskForm):
     """Shares the certificate's page with ``CorrectForm``: their fields have distinct ids."""
 
-    reason = TextAreaField(_l("Reason for revoking"), validators=[DataRequired(), Length(max=2000)], id="revoke-reason")
+    reason = TextAreaField(
+        _l("Reason for revoking"), validators=[DataRequired(), Length(max=2000)], id="revoke-reason"
+    )
 
 
 class CorrectForm(FlaskForm):
-    name = StringField(_l("Corrected full name"), validators=[DataRequired(), Length(max=200)], id="correct-name")
-    reason = TextAreaField(_l("Reason for the correction"), validators=[DataRequired(), Length(max=2000)], id="correct-reason")
+    name = StringField(
+        _l("Corrected full name"), validators=[DataRequired(), Length(max=200)], id="correct-name"
+    )
+    reason = TextAreaField(
+        _l("Reason for the correction"),
+        validators=[DataRequired(), Length(max=2000)],
+        id="correct-reason",
+    )
 
 
 class VerifyUploadForm(FlaskForm):
@@ -37,21 +53,33 @@ class BulkIssueForm(FlaskForm):
     forms share a page: their fields have distinct ids."""
 
     cohort = SelectField(_l("Cohort"), validators=[Optional()], id="issue-cohort")
-    course = SelectField(_l("or every learner of the course"), validators=[Optional()], id="issue-course")
-    notify = BooleanField(_l("E-mail each learner that the certificate is ready"), id="issue-notify")
+    course = SelectField(
+        _l("or every learner of the course"), validators=[Optional()], id="issue-course"
+    )
+    notify = BooleanField(
+        _l("E-mail each learner that the certificate is ready"), id="issue-notify"
+    )
 
 
 class BulkReissueForm(FlaskForm):
     cohort = SelectField(_l("Cohort"), validators=[Optional()], id="reissue-cohort")
-    course = SelectField(_l("or every certificate of the course"), validators=[Optional()], id="reissue-course")
+    course = SelectField(
+        _l("or every certificate of the course"), validators=[Optional()], id="reissue-course"
+    )
     serials = TextAreaField(
-        _l("or only these serials, one per line"), validators=[Optional(), Length(max=200_000)], id="reissue-serials"
+        _l("or only these serials, one per line"),
+        validators=[Optional(), Length(max=200_000)],
+        id="reissue-serials",
     )
     reason = TextAreaField(
-        _l("Reason (e.g. the course title was corrected)"), validators=[DataRequired(), Length(max=2000)], id="reissue-reason"
+        _l("Reason (e.g. the course title was corrected)"),
+        validators=[DataRequired(), Length(max=2000)],
+        id="reissue-reason",
     )
 
 
 class BulkNotifyForm(FlaskForm):
     cohort = SelectField(_l("Cohort"), validators=[Optional()], id="notify-cohort")
-    course = SelectField(_l("or every learner of the course"), validators=[Optional()], id="notify-course")
+    course = SelectField(
+        _l("or every learner of the course"), validators=[Optional()], id="notify-course"
+    )

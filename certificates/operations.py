@@ -86,7 +86,9 @@ def _logos(course: Course) -> list[str]:
         assets = {
             asset.path: asset
             for asset in db.session.scalars(
-                select(CourseAsset).where(CourseAsset.course_id == course.id, CourseAsset.path.in_(paths))
+                select(CourseAsset).where(
+                    CourseAsset.course_id == course.id, CourseAsset.path.in_(paths)
+                )
             )
         }
         logos = [_data_url(assets[p].mimetype, assets[p].data) for p in paths if p in assets]
@@ -111,7 +113,11 @@ def build_snapshot(
     return {
         "serial": serial,
         "learner": {"name": name or enrolment.user.name},
-        "course": {"slug": course.slug, "titles": dict(course.titles), "hours": course.estimated_hours},
+        "course": {
+            "slug": course.slug,
+            "titles": dict(course.titles),
+            "hours": course.estimated_hours,
+        },
         "languages": list(rule.get("languages") or [course.default_language]),
         "wording": dict(rule.get("wording") or {}),
         "completed_on": completed.date().isoformat(),
@@ -132,7 +138,9 @@ def build_snapshot(
 
 
 def live_certificate(enrolment_id: int) -> Certificate | None:
-    return db.session.scalar(select(Certificate).where(Certificate.live_enrolment_id == enrolment_id))
+    return db.session.scalar(
+        select(Certificate).where(Certificate.live_enrolment_id == enrolment_id)
+    )
 
 
 def _create(
@@ -154,7 +162,9 @@ def _create(
     signed_key_id, signature = signing.sign(folder, snapshot)
     from .render import get_renderer  # WeasyPrint only in the processes that render
 
-    pdf = get_renderer().render(snapshot, attachment=signing.envelope_bytes(snapshot, signed_key_id, signature))
+    pdf = get_renderer().render(
+        snapshot, attachment=signing.envelope_bytes(snapshot, signed_key_id, signature)
+    )
     certificate = Certificate(
         serial=serial,
         enrolment_id=enrolment.id,
@@ -168,7 +178,9 @@ def _create(
         issued_at=issued_at,
         issued_by_id=actor.id if actor else None,
         issue_reason=reason,
-        expires_at=datetime.fromisoformat(snapshot["expires_on"]).replace(tzinfo=issued_at.tzinfo) if snapshot["expires_on"] else None,
+        expires_at=datetime.fromisoformat(snapshot["expires_on"]).replace(tzinfo=issued_at.tzinfo)
+        if snapshot["expires_on"]
+        else None,
     )
     with db.session.begin_nested():
         db.session.add(certificate)
@@ -178,7 +190,9 @@ def _create(
     return certificate
 
 
-def issue_for_enrolment(enrolment: Enrolment, actor: User | None = None, force: bool = False, reason: str | None = None) -> Certificate:
+def issue_for_enrolment(
+    enrolment: Enrolment, actor: User | None = None, force: bool = False, reason: str | None = None
+) -> Certificate:
     """Issue the certificate of an enrolment, if the rule holds (or by force, with a reason).
 
     Idempotent: an enrolment that already has a live certificate gets that one back.
@@ -190,9 +204,13 @@ def issue_for_enrolment(enrolment: Enrolment, actor: User | None = None, force: 
     result = evaluate(enrolment)  # once: it decides, and its figures are printed
     if force:
         if reason is None:
-            raise InvalidInput(_("Say why the certificate is issued without the course's rule being met."))
+            raise InvalidInput(
+                _("Say why the certificate is issued without the course's rule being met.")
+            )
     elif not result.met:
-        raise RuleNotMet(_("The course's rule is not met: %(missing)s", missing=" ".join(result.missing)))
+        raise RuleNotMet(
+            _("The course's rule is not met: %(missing)s", missing=" ".join(result.missing))
+        )
     try:
         certificate = _create(enrolment, actor, reason, result=result)
     except IntegrityError:  # another request issued it at the same moment
@@ -201,11 +219,25 @@ def issue_for_enrolment(enrolment: Enrolment, actor: User | None = None, force: 
             raise
         return existing
     if actor is not None:
-        record(actor, "certificate.issued", "certificate", certificate.serial, forced=force, reason=reason)
+        record(
+            actor,
+            "certificate.issued",
+            "certificate",
+            certificate.serial,
+            forced=force,
+            reason=reason,
+        )
     return certificate
 
 
-def issue_by_hand(admin: User, email: str, course: Course, reason: str, name: str | None = None, force: bool = False) -> Certificate:
+def issue_by_hand(
+    admin: User,
+    email: str,
+    course: Course,
+    reason: str,
+    name: str | None = None,
+    force: bool = False,
+) -> Certificate:
     """An administrator issues a certificate, enrolling the person (and creating an account for
     someone who followed the masterclass in person) as needed. Always audited."""
     reason = (reason or "").strip()
@@ -214,7 +246,9 @@ def issue_by_hand(admin: User, email: str, course: Course, reason: str, name: st
     user = find_by_email(email)
     if user is None:
         if not (name or "").strip():
-            raise InvalidInput(_("No account has this e-mail: give the person's full name to create one."))
+            raise InvalidInput(
+                _("No account has this e-mail: give the person's full name to create one.")
+            )
         user = create_user(email, name, None, ["learner"])
         record(admin, "user.created_for_certificate", "user", user.id)
     enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=course.id))
@@ -222,7 +256,13 @@ def issue_by_hand(admin: User, email: str, course: Course, reason: str, name: st
         enrolment = Enrolment(user_id=user.id, course_id=course.id)
         db.session.add(enrolment)
         db.session.flush()
-        record(admin, "enrolment.created_for_certificate", "enrolment", enrolment.id, course=course.slug)
+        record(
+            admin,
+            "enrolment.created_for_certificate",
+            "enrolment",
+            enrolment.id,
+            course=course.slug,
+        )
     if live_certificate(enrolment.id) is not None:
         raise Conflict(_("This person already has a valid certificate for this course."))
     return issue_for_enrolment(enrolment, admin, force=force, reason=reason)
@@ -234,7 +274,10 @@ def on_course_completed(enrolment: Enrolment) -> Certificate | None:
     Only for an enrolment that never had a certificate: one that was revoked or superseded is an
     administrator's decision, never undone automatically.
     """
-    if db.session.scalar(select(Certificate.id).where(Certificate.enrolment_id == enrolment.id)) is not None:
+    if (
+        db.session.scalar(select(Certificate.id).where(Certificate.enrolment_id == enrolment.id))
+        is not None
+    ):
         return None
     try:
         return issue_for_enrolment(enrolment)
@@ -246,7 +289,9 @@ def on_course_completed(enrolment: Enrolment) -> Certificate | None:
 
 
 def get_by_serial(serial: str) -> Certificate:
-    certificate = db.session.scalar(select(Certificate).where(Certificate.serial == normalize_serial(serial)))
+    certificate = db.session.scalar(
+        select(Certificate).where(Certificate.serial == normalize_serial(serial))
+    )
     if certificate is None:
         raise NotFound(_("No such certificate."))
     return certificate
@@ -258,7 +303,10 @@ def revoke(admin: User | None, certificate: Certificate, reason: str) -> Certifi
         raise InvalidInput(_("Give the reason for revoking this certificate."))
     if certificate.revoked_at is not None:
         raise AlreadyRevoked(
-            _("This certificate was already revoked on %(date)s.", date=certificate.revoked_at.date().isoformat())
+            _(
+                "This certificate was already revoked on %(date)s.",
+                date=certificate.revoked_at.date().isoformat(),
+            )
         )
     certificate.revoked_at = utcnow()
     certificate.revoked_by_id = admin.id if admin else None
@@ -279,7 +327,14 @@ def correct(admin: User, certificate: Certificate, name: str, reason: str) -> Ce
     db.session.flush()
     replacement = _create(certificate.enrolment, admin, reason, name=name)
     certificate.superseded_by_id = replacement.id
-    record(admin, "certificate.corrected", "certificate", certificate.serial, replacement=replacement.serial, reason=reason)
+    record(
+        admin,
+        "certificate.corrected",
+        "certificate",
+        certificate.serial,
+        replacement=replacement.serial,
+        reason=reason,
+    )
     return replacement
 
 
@@ -308,7 +363,12 @@ def check_pdf(data: bytes) -> PdfCheck:
 
 
 def signature_valid(certificate: Certificate) -> bool:
-    return signing.verify(signing.key_folder_from_app(), certificate.snapshot, certificate.key_id, certificate.signature)
+    return signing.verify(
+        signing.key_folder_from_app(),
+        certificate.snapshot,
+        certificate.key_id,
+        certificate.signature,
+    )
 
 
 def snapshot_json(certificate: Certificate) -> str:

@@ -15,7 +15,14 @@ from .models import Certificate
 STATUSES = ("valid", "revoked", "superseded", "expired")
 
 
-def search(query: str = "", course_id: int | None = None, cohort_id: int | None = None, status: str = "", page: int = 1, per_page: int = 25):
+def search(
+    query: str = "",
+    course_id: int | None = None,
+    cohort_id: int | None = None,
+    status: str = "",
+    page: int = 1,
+    per_page: int = 25,
+):
     statement = (
         select(Certificate)
         .join(Certificate.user)
@@ -25,21 +32,29 @@ def search(query: str = "", course_id: int | None = None, cohort_id: int | None 
     )
     if query:
         like = f"%{query.strip().lower()}%"
-        statement = statement.where(or_(User.name.ilike(like), Certificate.serial.ilike(like), User.email_key.like(like)))
+        statement = statement.where(
+            or_(User.name.ilike(like), Certificate.serial.ilike(like), User.email_key.like(like))
+        )
     if course_id:
         statement = statement.where(Certificate.course_id == course_id)
     if cohort_id:
         statement = statement.where(
-            Certificate.enrolment_id.in_(select(Enrolment.id).where(Enrolment.cohort_id == cohort_id))
+            Certificate.enrolment_id.in_(
+                select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)
+            )
         )
     now = utcnow()
     if status == "revoked":
         statement = statement.where(Certificate.revoked_at.is_not(None))
     elif status == "superseded":
-        statement = statement.where(Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_not(None))
+        statement = statement.where(
+            Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_not(None)
+        )
     elif status == "expired":
         statement = statement.where(
-            Certificate.revoked_at.is_(None), Certificate.superseded_by_id.is_(None), Certificate.expires_at <= now
+            Certificate.revoked_at.is_(None),
+            Certificate.superseded_by_id.is_(None),
+            Certificate.expires_at <= now,
         )
     elif status == "valid":
         statement = statement.where(
@@ -63,4 +78,6 @@ def of_user(user) -> list[Certificate]:
 
 
 def courses() -> list[Course]:
-    return list(db.session.scalars(select(Course).where(Course.archived_at.is_(None)).order_by(Course.slug)))
+    return list(
+        db.session.scalars(select(Course).where(Course.archived_at.is_(None)).order_by(Course.slug))
+    )

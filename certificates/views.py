@@ -35,7 +35,9 @@ MAX_VERIFY_UPLOAD = 10 * 1024 * 1024
 def _throttle_lookups() -> None:
     """Verification look-ups are rate-limited per address (against serial enumeration)."""
     state = current_app.extensions["lms"]
-    if not state.throttle.allow(current_app.config["LMS_VERIFY_LIMIT"], "verify:" + (request.remote_addr or "")):
+    if not state.throttle.allow(
+        current_app.config["LMS_VERIFY_LIMIT"], "verify:" + (request.remote_addr or "")
+    ):
         abort(429)
 
 
@@ -78,11 +80,17 @@ def download(serial: str):
 def admin_list():
     args = request.args
     pagination = queries.search(
-        args.get("q", ""), args.get("course", type=int), args.get("cohort", type=int), args.get("status", ""),
+        args.get("q", ""),
+        args.get("course", type=int),
+        args.get("cohort", type=int),
+        args.get("status", ""),
         args.get("page", 1, type=int),
     )
     return render_template(
-        "certificates/admin_list.html", pagination=pagination, courses=queries.courses(), statuses=queries.STATUSES,
+        "certificates/admin_list.html",
+        pagination=pagination,
+        courses=queries.courses(),
+        statuses=queries.STATUSES,
         filters={k: args.get(k, "") for k in ("q", "course", "cohort", "status")},
     )
 
@@ -95,7 +103,12 @@ def admin_issue():
         course = db.get_or_404(Course, int(form.course.data))
         try:
             certificate = operations.issue_by_hand(
-                current_user, form.email.data, course, form.reason.data, form.name.data, form.force.data
+                current_user,
+                form.email.data,
+                course,
+                form.reason.data,
+                form.name.data,
+                form.force.data,
             )
         except LMSError as error:
             db.session.rollback()
@@ -118,12 +131,16 @@ def _admin_certificate(serial: str) -> Certificate:
 def admin_detail(serial: str):
     certificate = _admin_certificate(serial)
     events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.object_type == "certificate", AuditEvent.object_id == certificate.serial)
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "certificate", AuditEvent.object_id == certificate.serial)
         .order_by(AuditEvent.created_at)
     )
     return render_template(
-        "certificates/admin_detail.html", certificate=certificate, events=list(events),
-        revoke_form=RevokeForm(), correct_form=CorrectForm(name=certificate.snapshot["learner"]["name"]),
+        "certificates/admin_detail.html",
+        certificate=certificate,
+        events=list(events),
+        revoke_form=RevokeForm(),
+        correct_form=CorrectForm(name=certificate.snapshot["learner"]["name"]),
     )
 
 
@@ -153,13 +170,18 @@ def admin_correct(serial: str):
         flash(_("Give the corrected name and the reason for the correction."), "error")
         return redirect(url_for("lms_certificates.admin_detail", serial=serial))
     try:
-        replacement = operations.correct(current_user, certificate, form.name.data, form.reason.data)
+        replacement = operations.correct(
+            current_user, certificate, form.name.data, form.reason.data
+        )
     except LMSError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("lms_certificates.admin_detail", serial=serial))
     db.session.commit()
-    flash(_("Certificate %(new)s replaces %(old)s.", new=replacement.serial, old=certificate.serial), "success")
+    flash(
+        _("Certificate %(new)s replaces %(old)s.", new=replacement.serial, old=certificate.serial),
+        "success",
+    )
     return redirect(url_for("lms_certificates.admin_detail", serial=replacement.serial))
 
 
@@ -194,7 +216,9 @@ def verify_page(serial: str):
         certificate = operations.get_by_serial(serial)
     except NotFound:
         return render_template("certificates/verify_unknown.html", serial=serial), 404
-    return render_template("certificates/verify.html", certificate=certificate, facts=_public_facts(certificate))
+    return render_template(
+        "certificates/verify.html", certificate=certificate, facts=_public_facts(certificate)
+    )
 
 
 def verify_json(serial: str):
@@ -205,8 +229,11 @@ def verify_json(serial: str):
         return jsonify({"error": "no such certificate", "serial": serial}), 404
     facts = _public_facts(certificate)
     facts.update(
-        snapshot=certificate.snapshot, key_id=certificate.key_id, signature=certificate.signature,
-        alg=signing.ALGORITHM, pdf_sha256=certificate.pdf_sha256,
+        snapshot=certificate.snapshot,
+        key_id=certificate.key_id,
+        signature=certificate.signature,
+        alg=signing.ALGORITHM,
+        pdf_sha256=certificate.pdf_sha256,
         keys=url_for("lms_certificates.keys", _external=True),
     )
     return jsonify(facts)
@@ -227,7 +254,9 @@ def verify_upload():
             check = operations.check_pdf(data)
     elif request.method == "POST":
         error = _("Choose the PDF file of the certificate.")
-    return render_template("certificates/verify_upload.html", form=form, check=check, error=error), 400 if error else 200
+    return render_template(
+        "certificates/verify_upload.html", form=form, check=check, error=error
+    ), 400 if error else 200
 
 
 def keys():

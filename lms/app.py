@@ -37,7 +37,9 @@ def _development_secret(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
     """The standalone app. ``instance_path`` (or ``LMS_INSTANCE_PATH``) holds the SQLite
     database, the secret key, the signing keys and the uploads."""
     app = Flask(
@@ -57,7 +59,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
         app.config.update(test_config)
     if "SQLALCHEMY_DATABASE_URI" in app.config:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
-    if not app.config.get("SECRET_KEY") and app.config.get("LMS_ENV", "development") != "production":
+    if (
+        not app.config.get("SECRET_KEY")
+        and app.config.get("LMS_ENV", "development") != "production"
+    ):
         app.config["SECRET_KEY"] = _development_secret(app.instance_path)
 
     LMS(app, cli_group=None, standalone=True)
@@ -68,4 +73,3 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
         hops = app.config["LMS_PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
-

@@ -57,10 +57,17 @@ def users_group():
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option(
-    "--role", "roles", multiple=True, default=("learner",), show_default=True,
-    type=click.Choice(["learner", "trainer", "admin"]), help="Repeat for several roles.",
+    "--role",
+    "roles",
+    multiple=True,
+    default=("learner",),
+    show_default=True,
+    type=click.Choice(["learner", "trainer", "admin"]),
+    help="Repeat for several roles.",
 )
-@click.option("--password", default=None, help="Without it: asked on a terminal, else generated and printed.")
+@click.option(
+    "--password", default=None, help="Without it: asked on a terminal, else generated and printed."
+)
 @with_appcontext
 def users_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
     """Create an account (the first administrator, or for scripts)."""
@@ -94,7 +101,9 @@ DEMO_ACCOUNTS = (
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--setup-only", is_flag=True, help="Migrate, import and create accounts, but do not serve.")
+@click.option(
+    "--setup-only", is_flag=True, help="Migrate, import and create accounts, but do not serve."
+)
 @with_appcontext
 def demo(host: str, port: int, setup_only: bool) -> None:
     """Set up a demo site (migrate, import the bundled curricula, demo accounts) and serve it."""
@@ -122,7 +131,11 @@ def demo(host: str, port: int, setup_only: bool) -> None:
         state = "created" if email in created else "exists"
         click.echo(f"  {email:<22} {'/'.join(roles):<24} ({state})")
     if created:
-        click.echo(f"Password of the new demo accounts: {password}" if generated else "Password: $LMS_DEMO_PASSWORD")
+        click.echo(
+            f"Password of the new demo accounts: {password}"
+            if generated
+            else "Password: $LMS_DEMO_PASSWORD"
+        )
     if not setup_only:
         # Flask refuses app.run() inside a CLI command; serve with Werkzeug directly.
         from werkzeug.serving import run_simple

@@ -64,6 +64,7 @@ NOT_CONFIGURATION_PREFIXES = ("LMS_TEST_", "LMS_BENCH_", "LMS_LOAD_", "LMS_SCREE
 
 ENVIRONMENTS = ("development", "production")
 
+
 def apply_defaults(config: dict[str, Any]) -> None:
     """Fill in the defaults, then refuse any ``LMS_*`` key the product does not know."""
     unknown = sorted(k for k in config if k.startswith("LMS_") and k not in DEFAULTS)
@@ -120,5 +121,7 @@ def _parse(key: str, text: str) -> Any:
         try:
             return int(text)
         except ValueError:
-            raise ConfigError(f"The environment variable {key}={text!r} is not a whole number") from None
+            raise ConfigError(
+                f"The environment variable {key}={text!r} is not a whole number"
+            ) from None
     return text

@@ -94,7 +94,9 @@ class LMS:
             db.init_app(app)
         with app.app_context():
             for engine in db.engines.values():
-                if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", sqlite_pragmas):
+                if engine.dialect.name == "sqlite" and not event.contains(
+                    engine, "connect", sqlite_pragmas
+                ):
                     event.listen(engine, "connect", sqlite_pragmas)
                     event.listen(engine, "savepoint", sqlite_begin_before_savepoint)
         self._init_login(app)
@@ -175,7 +177,9 @@ class LMS:
             if wants_json():
                 return error_response(401)
             target = request.full_path.rstrip("?")
-            return redirect(url_for("lms_users.login", next=target if is_safe_redirect(target) else None))
+            return redirect(
+                url_for("lms_users.login", next=target if is_safe_redirect(target) else None)
+            )
 
         @manager.user_loader
         def load_user(session_id: str):
@@ -189,9 +193,13 @@ class LMS:
             user_id, _dot, fingerprint = session_id.partition(".")
             if not user_id.isdigit():
                 return None
-            row = db.session.execute(
-                select(User, unread_count_column()).where(User.id == int(user_id))
-            ).unique().first()
+            row = (
+                db.session.execute(
+                    select(User, unread_count_column()).where(User.id == int(user_id))
+                )
+                .unique()
+                .first()
+            )
             if row is None or row[0].session_fingerprint != fingerprint:
                 return None
             user, row_unread = row
@@ -253,7 +261,10 @@ def _csrf_protect() -> None:
     from flask import current_app
 
     state = current_app.extensions["lms"]
-    if request.method in ("GET", "HEAD", "OPTIONS") or request.blueprint not in state.blueprint_names:
+    if (
+        request.method in ("GET", "HEAD", "OPTIONS")
+        or request.blueprint not in state.blueprint_names
+    ):
         return
     if not current_app.config.get("WTF_CSRF_ENABLED", True):  # tests that are not about CSRF
         return

@@ -15,10 +15,15 @@ def mark_done_twice_at_once(app, enrolment_id: int, lesson_id: int) -> list[Exce
     return twice_at_once(app, enrolment_id, lesson_id, operations.mark_done)
 
 
-def submit_quiz_twice_at_once(app, enrolment_id: int, lesson_id: int, answers: dict, attempt: int) -> list[Exception]:
+def submit_quiz_twice_at_once(
+    app, enrolment_id: int, lesson_id: int, answers: dict, attempt: int
+) -> list[Exception]:
     """The same quiz form sent twice at the same moment (a double click on a slow phone)."""
     return twice_at_once(
-        app, enrolment_id, lesson_id, lambda enrolment, lesson: operations.submit_quiz(enrolment, lesson, answers, attempt)
+        app,
+        enrolment_id,
+        lesson_id,
+        lambda enrolment, lesson: operations.submit_quiz(enrolment, lesson, answers, attempt),
     )
 
 

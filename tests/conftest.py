@@ -122,7 +122,14 @@ def make_user(app) -> Callable:
 
     counter = {"n": 0}
 
-    def factory(email: str | None = None, roles=("learner",), name: str | None = None, password: str = PASSWORD, locale=None, active=True):
+    def factory(
+        email: str | None = None,
+        roles=("learner",),
+        name: str | None = None,
+        password: str = PASSWORD,
+        locale=None,
+        active=True,
+    ):
         counter["n"] += 1
         email = email or f"user{counter['n']}@example.org"
         user = create_user(email, name or f"User {counter['n']}", password, list(roles), locale)
@@ -137,7 +144,9 @@ def make_user(app) -> Callable:
 def login(client) -> Callable:
     def do_login(user, password: str = PASSWORD, follow_redirects: bool = False):
         return client.post(
-            "/login", data={"email": user.email, "password": password}, follow_redirects=follow_redirects
+            "/login",
+            data={"email": user.email, "password": password},
+            follow_redirects=follow_redirects,
         )
 
     return do_login
@@ -183,12 +192,25 @@ DEFAULT_MODULES = [
             {
                 "slug": "field-work",
                 "kind": "assignment",
-                "settings": {"submission": {"text": True, "file": True, "file_types": ["pdf", "png", "jpeg"], "max_file_mb": 1}},
+                "settings": {
+                    "submission": {
+                        "text": True,
+                        "file": True,
+                        "file_types": ["pdf", "png", "jpeg"],
+                        "max_file_mb": 1,
+                    }
+                },
             },
             {"slug": "meeting", "kind": "session", "settings": {"duration_minutes": 120}},
         ],
     ),
-    ("next-steps", [{"slug": "wrap-up", "kind": "reading"}, {"slug": "extra", "kind": "reading", "required": False}]),
+    (
+        "next-steps",
+        [
+            {"slug": "wrap-up", "kind": "reading"},
+            {"slug": "extra", "kind": "reading", "required": False},
+        ],
+    ),
 ]
 
 
@@ -198,37 +220,87 @@ def make_course(app) -> Callable:
     a committed course built directly with the models (no pack needed)."""
     from curriculum.models import Course, Lesson, Module, QuizChoice, QuizQuestion
 
-    def factory(slug: str = "civics", sequential: bool = True, self_enrolment: bool = True, modules=None, languages=("fr", "en")):
+    def factory(
+        slug: str = "civics",
+        sequential: bool = True,
+        self_enrolment: bool = True,
+        modules=None,
+        languages=("fr", "en"),
+    ):
         course = Course(
-            slug=slug, version="1", content_hash="x", default_language="fr", languages=list(languages) + ["ar"],
-            complete_languages=list(languages), titles={"fr": f"Cours {slug}", "en": f"Course {slug}", "ar": f"دورة {slug}"},
-            descriptions={"fr": "Description", "en": "Description"}, audience={}, estimated_hours=3,
-            sequential=sequential, self_enrolment=self_enrolment, serial_prefix="TST",
-            certificate_rule={"required_lessons": "all", "min_quiz_average": 70, "min_attendance": 75, "validity_months": None,
-                              "languages": ["fr", "ar"], "wording": {"fr": "a suivi", "en": "has completed", "ar": "أتمّ"},
-                              "signatories": [{"name": "Nadia El Amrani", "title": {"fr": "Directrice", "en": "Director", "ar": "مديرة"}}], "logos": []},
+            slug=slug,
+            version="1",
+            content_hash="x",
+            default_language="fr",
+            languages=list(languages) + ["ar"],
+            complete_languages=list(languages),
+            titles={"fr": f"Cours {slug}", "en": f"Course {slug}", "ar": f"دورة {slug}"},
+            descriptions={"fr": "Description", "en": "Description"},
+            audience={},
+            estimated_hours=3,
+            sequential=sequential,
+            self_enrolment=self_enrolment,
+            serial_prefix="TST",
+            certificate_rule={
+                "required_lessons": "all",
+                "min_quiz_average": 70,
+                "min_attendance": 75,
+                "validity_months": None,
+                "languages": ["fr", "ar"],
+                "wording": {"fr": "a suivi", "en": "has completed", "ar": "أتمّ"},
+                "signatories": [
+                    {
+                        "name": "Nadia El Amrani",
+                        "title": {"fr": "Directrice", "en": "Director", "ar": "مديرة"},
+                    }
+                ],
+                "logos": [],
+            },
         )
         db.session.add(course)
         db.session.flush()
         for m_index, (module_slug, lessons) in enumerate(modules or DEFAULT_MODULES):
-            module = Module(course=course, slug=module_slug, position=m_index, titles={"fr": f"Module {module_slug}", "en": f"Module {module_slug}"}, summaries={})
+            module = Module(
+                course=course,
+                slug=module_slug,
+                position=m_index,
+                titles={"fr": f"Module {module_slug}", "en": f"Module {module_slug}"},
+                summaries={},
+            )
             db.session.add(module)
             for l_index, spec in enumerate(lessons):
                 lesson = Lesson(
-                    module=module, slug=spec["slug"], position=l_index, kind=spec["kind"], required=spec.get("required", True),
-                    minutes=10, titles={code: f"{spec['slug']} ({code})" for code in languages},
+                    module=module,
+                    slug=spec["slug"],
+                    position=l_index,
+                    kind=spec["kind"],
+                    required=spec.get("required", True),
+                    minutes=10,
+                    titles={code: f"{spec['slug']} ({code})" for code in languages},
                     bodies={code: f"<p>Body of {spec['slug']} in {code}</p>" for code in languages},
-                    settings=spec.get("settings", {}), content_hash="x",
+                    settings=spec.get("settings", {}),
+                    content_hash="x",
                 )
                 lesson.course_id = course.id
                 module.lessons.append(lesson)
                 for q_index, (key, qtype, choices) in enumerate(spec.get("questions", [])):
-                    question = QuizQuestion(key=key, position=q_index, type=qtype, prompts={code: f"Question {key}?" for code in languages})
+                    question = QuizQuestion(
+                        key=key,
+                        position=q_index,
+                        type=qtype,
+                        prompts={code: f"Question {key}?" for code in languages},
+                    )
                     lesson.questions.append(question)
                     for c_index, (choice_key, correct) in enumerate(choices):
-                        question.choices.append(QuizChoice(key=choice_key, position=c_index, correct=correct,
-                                                           texts={code: f"Choice {choice_key}" for code in languages},
-                                                           explanations={code: f"Because {choice_key}" for code in languages}))
+                        question.choices.append(
+                            QuizChoice(
+                                key=choice_key,
+                                position=c_index,
+                                correct=correct,
+                                texts={code: f"Choice {choice_key}" for code in languages},
+                                explanations={code: f"Because {choice_key}" for code in languages},
+                            )
+                        )
         db.session.commit()
         return course
 

@@ -392,7 +392,11 @@ def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
     """The learners hear of a meeting that moved or is cancelled (in the app and by e-mail)."""
     lesson = session.lesson
     course = lesson.module.course
-    args = {"course_slug": course.slug, "module_slug": lesson.module.slug, "lesson_slug": lesson.slug}
+    args = {
+        "course_slug": course.slug,
+        "module_slug": lesson.module.slug,
+        "lesson_slug": lesson.slug,
+    }
     path = url_for("lms_learning.lesson", **args)
     link = absolute_url("lms_learning.lesson", **args)
 
@@ -413,7 +417,9 @@ def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
                 **facts,
             )
         else:
-            text = _("New date or place: the in-person session %(lesson)s, %(when)s, %(place)s.", **facts)
+            text = _(
+                "New date or place: the in-person session %(lesson)s, %(when)s, %(place)s.", **facts
+            )
             mail = _(
                 "Hello %(name)s,\n\nThe in-person session %(lesson)s of the cohort %(cohort)s is now on "
                 "%(when)s at %(place)s.",

@@ -32,7 +32,9 @@ class ApplyForm(FlaskForm):
 def _courses():
     counts = dict(
         db.session.execute(
-            select(Lesson.course_id, func.count()).where(Lesson.archived_at.is_(None)).group_by(Lesson.course_id)
+            select(Lesson.course_id, func.count())
+            .where(Lesson.archived_at.is_(None))
+            .group_by(Lesson.course_id)
         ).all()
     )
     courses = db.session.scalars(select(Course).order_by(Course.slug))
@@ -57,7 +59,9 @@ def upload():
         form.pack.errors.append(error.message)
         return render_template("lms/packs/index.html", courses=_courses(), form=form), 400
     status = 400 if check.problems else 200
-    return render_template("lms/packs/preview.html", check=check, form=ApplyForm(token=check.token or "")), status
+    return render_template(
+        "lms/packs/preview.html", check=check, form=ApplyForm(token=check.token or "")
+    ), status
 
 
 @role_required("admin")

@@ -124,7 +124,9 @@ class UserRolesForm(FlaskForm):
     def validate_roles(self, field):
         # no role at all would be an account that can do nothing: deactivate it instead
         if not field.data:
-            raise ValidationError(_l("Choose at least one role (deactivate the account to close it)."))
+            raise ValidationError(
+                _l("Choose at least one role (deactivate the account to close it).")
+            )
 
 
 class ActionForm(FlaskForm):

@@ -180,7 +180,9 @@ def request_password_reset(email: str) -> None:
 def user_for_reset_token(token: str) -> User:
     config = current_app.config
     try:
-        data = _serializer().loads(token, max_age=max(config["LMS_RESET_TOKEN_MAX_AGE"], config["LMS_INVITATION_MAX_AGE"]))
+        data = _serializer().loads(
+            token, max_age=max(config["LMS_RESET_TOKEN_MAX_AGE"], config["LMS_INVITATION_MAX_AGE"])
+        )
         if not (isinstance(data, dict) and data.get("inv")):
             data = _serializer().loads(token, max_age=config["LMS_RESET_TOKEN_MAX_AGE"])
     except SignatureExpired as error:

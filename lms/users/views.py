@@ -125,7 +125,10 @@ def forgot_password():
     if form.validate_on_submit():
         throttle = current_app.extensions["lms"].throttle
         limit = current_app.config["LMS_RESET_LIMIT"]
-        keys = ("reset-address:" + (request.remote_addr or "unknown"), "reset-account:" + normalize_email(form.email.data))
+        keys = (
+            "reset-address:" + (request.remote_addr or "unknown"),
+            "reset-account:" + normalize_email(form.email.data),
+        )
         if not all([throttle.allow(limit, key) for key in keys]):  # both counted, every time
             abort(429)
         operations.request_password_reset(form.email.data)
@@ -211,7 +214,9 @@ def admin_outbox():
         statement = statement.where(OutboxMessage.status == "failed")
     pagination = db.paginate(statement, page=page, per_page=20, error_out=False)
     failed = db.session.scalar(
-        db.select(db.func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "failed")
+        db.select(db.func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.status == "failed")
     )
     return render_template(
         "lms/users/outbox.html", pagination=pagination, failed=failed, failed_only=failed_only

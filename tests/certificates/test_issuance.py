@@ -54,24 +54,55 @@ def test_completing_the_course_issues_the_certificate_at_once(app, client, login
     assert first.status_code == 200 and first.data.startswith(b"%PDF-")
     assert first.data == second.data
     assert first.headers["ETag"].strip('"') == certificate.pdf_sha256
-    assert f'filename="certificate-{certificate.serial}.pdf"' in first.headers["Content-Disposition"]
+    assert (
+        f'filename="certificate-{certificate.serial}.pdf"' in first.headers["Content-Disposition"]
+    )
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "fr"
     french = client.get(f"/certificates/{certificate.serial}.pdf")
-    assert f'filename="certificat-{certificate.serial}.pdf"' in french.headers["Content-Disposition"]
-    assert client.get(f"/certificates/{certificate.serial}.pdf", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert (
+        f'filename="certificat-{certificate.serial}.pdf"' in french.headers["Content-Disposition"]
+    )
+    assert (
+        client.get(
+            f"/certificates/{certificate.serial}.pdf",
+            headers={"If-None-Match": first.headers["ETag"]},
+        ).status_code
+        == 304
+    )
 
 
-def test_the_rule_not_met_means_no_certificate_and_the_missing_requirement_is_named(app, runner, enrolled):
+def test_the_rule_not_met_means_no_certificate_and_the_missing_requirement_is_named(
+    app, runner, enrolled
+):
     user, course, enrolment = enrolled
     finish(enrolment, course, score=50)
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
-    result = runner.invoke(args=["certificates", "issue", "--email", user.email, "--course", course.slug])
+    result = runner.invoke(
+        args=["certificates", "issue", "--email", user.email, "--course", course.slug]
+    )
     # The command speaks the site's default language (French): the figures are what matter.
     assert result.exit_code == 1
     assert "50" in result.output and "70" in result.output
-    result = runner.invoke(args=["certificates", "issue", "--email", user.email, "--course", course.slug, "--force"])
-    assert result.exit_code == 1 and db.session.scalar(select(func.count()).select_from(Certificate)) == 0
-    result = runner.invoke(args=["certificates", "issue", "--email", user.email, "--course", course.slug, "--force", "--reason", "Attended in person"])
+    result = runner.invoke(
+        args=["certificates", "issue", "--email", user.email, "--course", course.slug, "--force"]
+    )
+    assert (
+        result.exit_code == 1
+        and db.session.scalar(select(func.count()).select_from(Certificate)) == 0
+    )
+    result = runner.invoke(
+        args=[
+            "certificates",
+            "issue",
+            "--email",
+            user.email,
+            "--course",
+            course.slug,
+            "--force",
+            "--reason",
+            "Attended in person",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(Certificate.serial)) == result.output.strip()
 
@@ -93,17 +124,25 @@ def test_an_issued_certificate_never_changes(app, client, login, enrolled):
     assert not operations.signature_valid(certificate)
 
 
-def test_revoke_then_verify_page_says_revoked_and_twice_says_already(app, client, make_user, login, enrolled):
+def test_revoke_then_verify_page_says_revoked_and_twice_says_already(
+    app, client, make_user, login, enrolled
+):
     _user, course, enrolment = enrolled
     finish(enrolment, course)
     certificate = db.session.scalar(select(Certificate))
     admin = make_user(roles=("admin",))
     login(admin)
-    response = client.post(f"/admin/certificates/{certificate.serial}/revoke", data={"reason": "Fraude à l'examen"})
+    response = client.post(
+        f"/admin/certificates/{certificate.serial}/revoke", data={"reason": "Fraude à l'examen"}
+    )
     assert response.status_code == 302
     page = client.get(f"/verify/{certificate.serial}").get_data(as_text=True)
     assert "This certificate was revoked on" in page and "Fraude à l&#39;examen" in page
-    client.post(f"/admin/certificates/{certificate.serial}/revoke", data={"reason": "again"}, follow_redirects=False)
+    client.post(
+        f"/admin/certificates/{certificate.serial}/revoke",
+        data={"reason": "again"},
+        follow_redirects=False,
+    )
     page = client.get(f"/admin/certificates/{certificate.serial}").get_data(as_text=True)
     assert "This certificate was already revoked on" in page
     data = client.get(f"/verify/{certificate.serial}.json").get_json()
@@ -115,7 +154,10 @@ def test_a_correction_supersedes_the_old_certificate(app, client, make_user, log
     finish(enrolment, course)
     old = db.session.scalar(select(Certificate))
     login(make_user(roles=("admin",)))
-    response = client.post(f"/admin/certificates/{old.serial}/correct", data={"name": "Fatima-Zahra Aït Benhaddou", "reason": "Nom mal orthographié"})
+    response = client.post(
+        f"/admin/certificates/{old.serial}/correct",
+        data={"name": "Fatima-Zahra Aït Benhaddou", "reason": "Nom mal orthographié"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     new = db.session.scalar(select(Certificate).where(Certificate.id != old.id))
@@ -126,10 +168,18 @@ def test_a_correction_supersedes_the_old_certificate(app, client, make_user, log
     assert client.get(f"/verify/{new.serial}.json").get_json()["status"] == "valid"
 
 
-def test_an_admin_issues_by_hand_for_someone_not_enrolled_with_a_reason(app, client, make_user, login, make_course):
+def test_an_admin_issues_by_hand_for_someone_not_enrolled_with_a_reason(
+    app, client, make_user, login, make_course
+):
     course = make_course(sequential=False)
     login(make_user(roles=("admin",)))
-    form = {"email": "hassan@example.org", "name": "Hassan Ouali", "course": str(course.id), "force": "y", "reason": ""}
+    form = {
+        "email": "hassan@example.org",
+        "name": "Hassan Ouali",
+        "course": str(course.id),
+        "force": "y",
+        "reason": "",
+    }
     response = client.post("/admin/certificates/issue", data=form)
     assert response.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
@@ -148,13 +198,21 @@ def test_the_upload_check_tells_original_modified_and_not_a_pdf(app, client, enr
     pdf = db.session.get(operations.CertificateFile, certificate.id).data
 
     def check(data: bytes, name: str = "c.pdf"):
-        return client.post("/verify", data={"pdf": (io.BytesIO(data), name)}, content_type="multipart/form-data")
+        return client.post(
+            "/verify", data={"pdf": (io.BytesIO(data), name)}, content_type="multipart/form-data"
+        )
 
-    assert f"untouched original of certificate {certificate.serial}" in check(pdf).get_data(as_text=True)
-    tampered = pdf.replace(b"/Producer", b"/Producex", 1) if b"/Producer" in pdf else pdf + b"\n%tampered"
+    assert f"untouched original of certificate {certificate.serial}" in check(pdf).get_data(
+        as_text=True
+    )
+    tampered = (
+        pdf.replace(b"/Producer", b"/Producex", 1) if b"/Producer" in pdf else pdf + b"\n%tampered"
+    )
     assert "it was modified after it was issued" in check(tampered).get_data(as_text=True)
     response = check(b"hello", "c.txt")
-    assert response.status_code == 400 and "This file is not a PDF." in response.get_data(as_text=True)
+    assert response.status_code == 400 and "This file is not a PDF." in response.get_data(
+        as_text=True
+    )
     response = check(b"%PDF-" + b"0" * (10 * 1024 * 1024 + 1))
     assert response.status_code == 400 and "larger than 10 MB" in response.get_data(as_text=True)
 
@@ -177,13 +235,23 @@ def test_public_keys_are_served_as_jwks_and_cli_round_trip(app, client, runner, 
     keys = client.get("/certificates/keys.json").get_json()["keys"]
     assert any(key["kid"] == certificate.key_id and key["crv"] == "Ed25519" for key in keys)
     output = tmp_path / "c.pdf"
-    assert runner.invoke(args=["certificates", "export", certificate.serial, "-o", str(output)]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["certificates", "export", certificate.serial, "-o", str(output)]
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(args=["certificates", "verify", str(output)]).exit_code == 0
     output.write_bytes(output.read_bytes() + b"\n%edited")
     assert runner.invoke(args=["certificates", "verify", str(output)]).exit_code == 1
     assert runner.invoke(args=["certificates", "keygen"]).exit_code == 0
     assert operations.signature_valid(certificate)  # old certificates verify after rotation
-    assert runner.invoke(args=["certificates", "revoke", certificate.serial, "--reason", "test"]).exit_code == 0
+    assert (
+        runner.invoke(
+            args=["certificates", "revoke", certificate.serial, "--reason", "test"]
+        ).exit_code
+        == 0
+    )
     result = runner.invoke(args=["certificates", "revoke", certificate.serial, "--reason", "test"])
     db.session.refresh(certificate)
     assert result.exit_code == 1 and certificate.revoked_at.date().isoformat() in result.output
@@ -204,7 +272,13 @@ def test_two_completions_at_once_give_one_certificate(app, make_user, make_cours
 
 def test_configured_logos_are_printed_on_every_certificate(app, enrolled, tmp_path):
     logo = tmp_path / "partner.png"
-    logo.write_bytes(Path(__file__).resolve().parents[1].joinpath("curriculum/packs/minimal/assets/diagram.png").read_bytes())
+    logo.write_bytes(
+        Path(__file__)
+        .resolve()
+        .parents[1]
+        .joinpath("curriculum/packs/minimal/assets/diagram.png")
+        .read_bytes()
+    )
     app.config["LMS_CERTIFICATE_LOGOS"] = [str(logo)]
     _user, course, enrolment = enrolled
     finish(enrolment, course)
@@ -218,7 +292,9 @@ def test_a_revoked_certificate_is_not_issued_again_by_later_progress(app, enroll
     certificate = db.session.scalar(select(Certificate))
     operations.revoke(None, certificate, "Plagiat")
     db.session.commit()
-    quiz = next(lesson for module in course.modules for lesson in module.lessons if lesson.kind == "quiz")
+    quiz = next(
+        lesson for module in course.modules for lesson in module.lessons if lesson.kind == "quiz"
+    )
     learning.submit_quiz(enrolment, quiz, {"q1": ["a"], "q2": ["a", "b"], "q3": ["true"]})
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1

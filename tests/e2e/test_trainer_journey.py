@@ -39,7 +39,12 @@ def log_in(page, url: str, email: str, password: str = PASSWORD) -> None:
 
 def sessions_of(page, name: str) -> str:
     """The last figure of a learner's row: in-person sessions attended / held."""
-    return page.locator("table.progress-grid tr", has_text=name).locator("td.cell").last.inner_text().strip()
+    return (
+        page.locator("table.progress-grid tr", has_text=name)
+        .locator("td.cell")
+        .last.inner_text()
+        .strip()
+    )
 
 
 def progress_of(page, name: str) -> str:

@@ -20,9 +20,17 @@ def big_course(make_course, modules: int):
     specs = []
     for m in range(modules):
         lessons = [{"slug": f"read-{i}", "kind": "reading"} for i in range(6)]
-        lessons.append({"slug": "check", "kind": "quiz", "settings": {"pass_mark": 50, "attempts": 0},
-                        "questions": [(f"q{i}", "single", [("a", True), ("b", False)]) for i in range(5)]})
-        lessons.append({"slug": "work", "kind": "assignment", "settings": {"submission": {"text": True}}})
+        lessons.append(
+            {
+                "slug": "check",
+                "kind": "quiz",
+                "settings": {"pass_mark": 50, "attempts": 0},
+                "questions": [(f"q{i}", "single", [("a", True), ("b", False)]) for i in range(5)],
+            }
+        )
+        lessons.append(
+            {"slug": "work", "kind": "assignment", "settings": {"submission": {"text": True}}}
+        )
         lessons.append({"slug": "meeting", "kind": "session", "settings": {"duration_minutes": 90}})
         specs.append((f"module-{m}", lessons))
     return make_course(slug="big", sequential=False, modules=specs)
@@ -38,12 +46,16 @@ def populate(course, learners: int, done_per_learner: int):
         db.session.add(enrolment)
         db.session.flush()
         for lesson in lessons[:done_per_learner]:
-            db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id, status="done"))
+            db.session.add(
+                LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id, status="done")
+            )
     db.session.commit()
 
 
 @pytest.mark.parametrize("size", [(1, 0), (6, 40)])
-def test_course_lesson_and_my_learning_pages_have_a_bounded_number_of_queries(app, client, make_user, login, make_course, count_queries, size):
+def test_course_lesson_and_my_learning_pages_have_a_bounded_number_of_queries(
+    app, client, make_user, login, make_course, count_queries, size
+):
     modules, others = size
     course = big_course(make_course, modules)
     populate(course, others, done_per_learner=10)
@@ -56,9 +68,17 @@ def test_course_lesson_and_my_learning_pages_have_a_bounded_number_of_queries(ap
     quiz = next(lesson for lesson in course.modules[0].lessons if lesson.slug == "check")
     answers = {f"q-q{i}": "b" for i in range(5)}
     for attempt in (1, 2):  # the quiz page shows its attempts
-        response = client.post("/courses/big/module-0/check/quiz", data={"lesson": quiz.id, "attempt": attempt, **answers})
+        response = client.post(
+            "/courses/big/module-0/check/quiz",
+            data={"lesson": quiz.id, "attempt": attempt, **answers},
+        )
         assert response.status_code == 302
-    assert client.post("/courses/big/module-0/work/submission", data={"text": "Mon travail"}).status_code == 302
+    assert (
+        client.post(
+            "/courses/big/module-0/work/submission", data={"text": "Mon travail"}
+        ).status_code
+        == 302
+    )
     pages = [
         "/courses/big", "/courses/big/module-0/read-1", "/courses/big/module-0/check",
         "/courses/big/module-0/work", "/courses/big/module-0/meeting", "/my",
@@ -70,7 +90,9 @@ def test_course_lesson_and_my_learning_pages_have_a_bounded_number_of_queries(ap
         assert len(queries) <= MAX_QUERIES, (url, len(queries), queries)
 
 
-def test_two_requests_completing_at_once_make_one_completion_and_one_signal(app, make_user, make_course, backend):
+def test_two_requests_completing_at_once_make_one_completion_and_one_signal(
+    app, make_user, make_course, backend
+):
     if backend != "postgresql":
         pytest.skip("two concurrent connections need PostgreSQL")
     course = make_course(sequential=False, modules=[("only", [{"slug": "a", "kind": "reading"}])])
@@ -100,7 +122,9 @@ def test_a_quiz_form_sent_twice_at_once_records_one_attempt(app, make_user, make
     course = make_course(sequential=False)
     enrolment = operations.enrol(make_user(), course)
     db.session.commit()
-    quiz = next(lesson for module in course.modules for lesson in module.lessons if lesson.kind == "quiz")
+    quiz = next(
+        lesson for module in course.modules for lesson in module.lessons if lesson.kind == "quiz"
+    )
     answers = {"q1": ["a"], "q2": ["a", "b"], "q3": ["true"]}
     errors = submit_quiz_twice_at_once(app, enrolment.id, quiz.id, answers, attempt=1)
     db.session.expire_all()

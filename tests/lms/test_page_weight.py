@@ -33,7 +33,11 @@ def test_main_pages_weigh_less_than_100_kb(app, client, make_user, login, bundle
     login(make_user(roles=("learner",)))
     client.post("/courses/solving-public-problems/enrol")
     pages = [
-        "/", "/courses", "/courses/solving-public-problems", "/my", "/certificates",
+        "/",
+        "/courses",
+        "/courses/solving-public-problems",
+        "/my",
+        "/certificates",
         "/courses/solving-public-problems/mindset/public-problem",
         "/courses/solving-public-problems/mindset/check-mindset",
         "/courses/solving-public-problems/mindset/territory-assets",

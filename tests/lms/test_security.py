@@ -314,7 +314,11 @@ def test_a_new_password_logs_out_every_other_device(app, make_user):
         assert device.get("/account").status_code == 200
     response = phone.post(
         "/account/password",
-        data={"current": "correct horse battery", "password": "a brand new passphrase", "confirm": "a brand new passphrase"},
+        data={
+            "current": "correct horse battery",
+            "password": "a brand new passphrase",
+            "confirm": "a brand new passphrase",
+        },
     )
     assert response.status_code == 302
     assert phone.get("/account").status_code == 200  # this device stays logged in
@@ -329,7 +333,10 @@ def test_anonymous_json_requests_get_401_not_a_redirect(app, client):
 
 def test_password_reset_requests_are_throttled_per_address(app, client):
     app.config["LMS_RESET_LIMIT"] = "2 per hour"
-    statuses = [client.post("/password/forgot", data={"email": "x@example.org"}).status_code for _ in range(3)]
+    statuses = [
+        client.post("/password/forgot", data={"email": "x@example.org"}).status_code
+        for _ in range(3)
+    ]
     assert statuses == [302, 302, 429]
 
 
@@ -340,4 +347,11 @@ def test_production_refuses_to_start_without_a_public_url(tmp_path):
     from lms.errors import ConfigError
 
     with _pytest.raises(ConfigError, match="LMS_PUBLIC_URL"):
-        create_app({"LMS_ENV": "production", "SECRET_KEY": "s", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"}, instance_path=str(tmp_path))
+        create_app(
+            {
+                "LMS_ENV": "production",
+                "SECRET_KEY": "s",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db",
+            },
+            instance_path=str(tmp_path),
+        )

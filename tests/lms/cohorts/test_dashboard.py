@@ -101,7 +101,9 @@ def test_filters_follow_their_definitions(app, trainer, make_cohort, add_learner
     # (3 lessons that count) completed by nobody, so nobody is through module 2 either, even
     # though idle did its one lesson.
     assert [count for _module, count in data.funnel] == [4, 0, 0]
-    assert [learner.modules for learner in data.learners if learner.enrolment_id == idle.id] == [[(1, 3), (1, 1)]]
+    assert [learner.modules for learner in data.learners if learner.enrolment_id == idle.id] == [
+        [(1, 3), (1, 1)]
+    ]
 
     # Without dates nobody is "behind".
     cohort.starts_on = None

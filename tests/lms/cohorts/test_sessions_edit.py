@@ -98,7 +98,10 @@ def test_the_trainer_moves_a_session_and_the_learner_sees_the_new_date_and_place
     (note,) = db.session.scalars(select(Notification)).all()
     assert note.user_id == meeting["enrolment"].user_id and note.link == meeting["lesson_page"]
     assert note.text.startswith("Nouvelle date ou nouveau lieu")
-    assert "mercredi 18 novembre 2026, 14:30" in note.text and "Maison des jeunes, salle 3" in note.text
+    assert (
+        "mercredi 18 novembre 2026, 14:30" in note.text
+        and "Maison des jeunes, salle 3" in note.text
+    )
     (mail,) = db.session.scalars(select(OutboxMessage)).all()
     assert mail.recipient == meeting["enrolment"].user.email
     assert "Maison des jeunes, salle 3" in mail.body and meeting["lesson_page"] in mail.body
