@@ -48,13 +48,7 @@ from curriculum.db import db, utcnow  # noqa: E402
 from curriculum.importer import import_bundled_packs  # noqa: E402
 from curriculum.models import Course, Lesson, Module, QuizQuestion  # noqa: E402
 from lms import create_app  # noqa: E402
-from lms.cohorts.models import (  # noqa: E402
-    Announcement,
-    Attendance,
-    Cohort,
-    CohortSession,
-    Notification,
-)
+from lms.cohorts.models import Cohort  # noqa: E402
 from lms.learning import operations  # noqa: E402
 from lms.learning.models import (  # noqa: E402
     Enrolment,
@@ -62,7 +56,11 @@ from lms.learning.models import (  # noqa: E402
     QuizAttempt,
     Submission,
 )
+from lms.messages.models import Announcement, Notification  # noqa: E402
 from lms.models import import_all_models  # noqa: E402
+from lms.reviews.operations import review_submission  # noqa: E402
+from lms.sessions.models import Attendance, CohortSession  # noqa: E402
+from lms.sessions.operations import record_attendance  # noqa: E402
 from lms.users.models import User, UserRole  # noqa: E402
 from lms.users.operations import create_user  # noqa: E402
 
@@ -486,7 +484,7 @@ def me_learns(app, trainer_id: int) -> None:
             session = db.session.scalar(
                 select(CohortSession).filter_by(cohort_id=enrolment.cohort_id, lesson_id=lesson.id)
             )
-            operations.record_attendance(trainer, session, enrolment, present)
+            record_attendance(trainer, session, enrolment, present)
 
         for slug in ("public-problem", "public-entrepreneur", "start-from-what-exists"):
             operations.mark_done(enrolment, lessons[("mindset", slug)])
@@ -497,7 +495,7 @@ def me_learns(app, trainer_id: int) -> None:
             lessons[("mindset", "territory-assets")],
             "Les atouts de mon douar : " + "une source, " * 30,
         )
-        operations.review_submission(trainer, work, True, "Très bon inventaire.")
+        review_submission(trainer, work, True, "Très bon inventaire.")
         attend("mindset", "opening-circle", True)
         operations.mark_done(enrolment, lessons[("define", "from-complaint-to-problem")])
         assert not quiz("define", "check-define", right=False)
@@ -506,9 +504,7 @@ def me_learns(app, trainer_id: int) -> None:
             lessons[("define", "my-problem-statement")],
             "Le problème : " + "les jeunes partent, " * 30,
         )
-        operations.review_submission(
-            trainer, work, False, "Dites **qui** est touché et **combien**."
-        )
+        review_submission(trainer, work, False, "Dites **qui** est touché et **combien**.")
         attend("define", "statement-workshop", False)
         other = enrolments["community-leadership"]
         for lesson in db.session.scalars(

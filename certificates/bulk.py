@@ -26,7 +26,7 @@ from lms.errors import InvalidInput
 from lms.i18n import current_language
 from lms.jobs.registry import JobKind, SkipItem, register
 from lms.learning.models import Enrolment
-from lms.mail.operations import send_mail
+from lms.mail.operations import render_mail, send_mail
 
 from . import operations
 from .models import Certificate, CertificateFile
@@ -193,9 +193,8 @@ def notify_learner(certificate: Certificate) -> bool:
     with force_locale(language):
         title = certificate.course.title(language)
         subject = _("Your certificate for %(course)s is ready", course=title)
-        body = _(
-            "Hello %(name)s,\n\nYour certificate for %(course)s is ready. Download it here:\n%(link)s\n\n"
-            "Its serial is %(serial)s; anyone can check it at:\n%(verify)s\n",
+        body = render_mail(
+            "certificates/emails/certificate_ready.txt",
             name=user.name,
             course=title,
             link=operations.public_base_url() + url_for("lms_certificates.mine"),

@@ -49,6 +49,11 @@ class Certificate(db.Model):
     course: Mapped[Course] = relationship()
     superseded_by: Mapped[Certificate | None] = relationship(remote_side=[id])
 
+    def can_download(self, user) -> bool:
+        """The PDF: its learner and administrators (for anyone else it does not exist; the
+        public verify page shows what anyone may know)."""
+        return user.is_authenticated and (user.is_admin or user.id == self.user_id)
+
     def status(self, now: datetime | None = None) -> str:
         if self.revoked_at is not None:
             return "revoked"

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, load_only
 
 from curriculum.db import db
-from curriculum.models import Lesson, Module
+from curriculum.models import Lesson, Module, live_lessons
 from lms.learning.models import Enrolment, LessonProgress
 
 
@@ -35,17 +35,10 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
     rule = enrolment.course.certificate_rule or {}
     lessons = list(
         db.session.scalars(
-            select(Lesson)
-            .join(Lesson.module)
             # only what the rule reads: not the lessons' HTML
-            .options(
+            live_lessons(enrolment.course_id).options(
                 load_only(Lesson.id, Lesson.slug, Lesson.kind, Lesson.required, Lesson.module_id),
                 contains_eager(Lesson.module).load_only(Module.id, Module.slug),
-            )
-            .where(
-                Lesson.course_id == enrolment.course_id,
-                Lesson.archived_at.is_(None),
-                Module.archived_at.is_(None),
             )
         )
     )

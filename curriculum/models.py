@@ -7,10 +7,21 @@ history stays whole.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint, and_
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Select,
+    String,
+    UniqueConstraint,
+    and_,
+    select,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -157,6 +168,21 @@ class Lesson(db.Model):
 
     def __repr__(self) -> str:
         return f"<Lesson {self.slug}>"
+
+
+def live_lessons(course_ids: int | Iterable[int], *columns) -> Select:
+    """SELECT the lessons learners see (not archived, in a module not archived) of these
+    courses, joined to their module, in course order. ``columns`` default to the ``Lesson``
+    entity; callers add their own options (what to load) and filters (a kind)."""
+    ids = [course_ids] if isinstance(course_ids, int) else list(course_ids)
+    return (
+        select(*(columns or (Lesson,)))
+        .join(Module, Lesson.module_id == Module.id)
+        .where(
+            Lesson.course_id.in_(ids), Lesson.archived_at.is_(None), Module.archived_at.is_(None)
+        )
+        .order_by(Lesson.course_id, Module.position, Lesson.position)
+    )
 
 
 class QuizQuestion(db.Model):

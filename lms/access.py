@@ -1,12 +1,21 @@
-"""Access checks shared by every view: roles, safe redirects."""
+"""Access checks shared by every view: roles, loading an object for the current user, safe
+redirects. The rules themselves are ``can_*(user)`` methods on the models."""
 
 from __future__ import annotations
 
 from functools import wraps
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import request
 from flask_login import current_user, login_required
+
+from .errors import NotAllowed, NotFound
+
+T = TypeVar("T")
+
+#: the roles that run cohorts
+STAFF = ("trainer", "admin")
 
 
 def role_required(*roles: str):
@@ -17,12 +26,22 @@ def role_required(*roles: str):
         @login_required
         def wrapper(*args, **kwargs):
             if not any(current_user.has_role(role) for role in roles):
-                abort(403)
+                raise NotAllowed()
             return view(*args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def authorized(item: T | None, rule: str, user, *, hide: bool = False) -> T:
+    """``item`` if it exists (else 404) and ``item.<rule>(user)`` allows it (else 403, or 404 with
+    ``hide``: for what one may not even know exists, such as another learner's work)."""
+    if item is None:
+        raise NotFound()
+    if not getattr(item, rule)(user):
+        raise NotFound() if hide else NotAllowed()
+    return item
 
 
 def is_safe_redirect(target: str | None) -> bool:

@@ -20,6 +20,7 @@ from wtforms import ValidationError
 from curriculum.db import db
 
 from . import config as lms_config
+from .boundary import end_of_request
 from .errors import ConfigError, register_error_handlers
 from .i18n import TRANSLATIONS_DIR, select_locale, template_globals
 from .security import Throttle, security_headers
@@ -49,10 +50,14 @@ def _blueprints() -> list[Blueprint]:
     from lms.core.blueprint import bp as core_bp
     from lms.jobs.blueprint import bp as jobs_bp
     from lms.learning.blueprint import bp as learning_bp
+    from lms.messages.blueprint import bp as messages_bp
     from lms.packs.blueprint import bp as packs_bp
+    from lms.reviews.blueprint import bp as reviews_bp
+    from lms.sessions.blueprint import bp as sessions_bp
     from lms.users.blueprint import bp as users_bp
 
-    return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, jobs_bp]
+    return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
+            reviews_bp, messages_bp, jobs_bp]  # fmt: skip
 
 
 class LMS:
@@ -126,6 +131,7 @@ class LMS:
         app.before_request(_upload_request_limit)  # before anything reads the form
         app.before_request(_csrf_protect)
         app.after_request(security_headers)
+        app.after_request(end_of_request)  # the request's one commit (or rollback)
         if self.standalone:
             app.context_processor(template_globals)
         else:  # on the LMS's pages only, after (so over) the host's own context processors
@@ -186,7 +192,7 @@ class LMS:
             # The unread-notification count of the menu comes in the same query as the user.
             from sqlalchemy import select
 
-            from lms.cohorts.queries import unread_count_column
+            from lms.messages.queries import unread_count_column
 
             # "<id>.<password fingerprint>": a new password ends every other session and
             # remember-me cookie of the account.

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
@@ -62,3 +64,11 @@ def template_globals() -> dict:
         "available_languages": available_languages(),
         "site_name": current_app.config["LMS_SITE_NAME"],
     }
+
+
+@contextmanager
+def in_language_of(user) -> Iterator[str]:
+    """Texts for one person are written in their language (the site's default if unset)."""
+    language = user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]
+    with force_locale(language):
+        yield language

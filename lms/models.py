@@ -9,4 +9,6 @@ def import_all_models() -> None:
     import lms.jobs.models  # noqa: F401
     import lms.learning.models  # noqa: F401
     import lms.mail.models  # noqa: F401
+    import lms.messages.models  # noqa: F401
+    import lms.sessions.models  # noqa: F401
     import lms.users.models  # noqa: F401

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextvars
 
+from flask import has_app_context
 from flask.testing import FlaskClient
+
+from curriculum.db import db
 
 
 class IsolatedClient(FlaskClient):
@@ -18,4 +21,9 @@ class IsolatedClient(FlaskClient):
     """
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        # The test's own session then reads what the request committed (not objects it loaded
+        # before the request, which the identity map would otherwise hand back unchanged).
+        if has_app_context():
+            db.session.expire_all()
+        return response

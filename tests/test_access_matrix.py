@@ -56,10 +56,12 @@ from werkzeug.datastructures import FileStorage
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import CourseAsset
-from lms.cohorts.models import Announcement, Attendance, Cohort, CohortSession, RosterImport
+from lms.cohorts.models import Cohort, RosterImport
 from lms.learning import operations as learning
 from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
+from lms.messages.models import Announcement
+from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User
 from lms.users.operations import create_user, make_reset_token
 from tests.clients import IsolatedClient
@@ -695,10 +697,10 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         lambda w: {"digest": w.get("roster_import").digest},
         state=lambda w: count(Enrolment, cohort_id=w.get("cohort_a").id),
     ),
-    "lms_cohorts.sessions": (
-        Case(cohort_url("lms_cohorts.sessions", "cohort_session"), COHORT_STAFF),
+    "lms_sessions.sessions": (
+        Case(cohort_url("lms_sessions.sessions", "cohort_session"), COHORT_STAFF),
         Case(
-            cohort_url("lms_cohorts.sessions"),
+            cohort_url("lms_sessions.sessions"),
             cohort_staff(302),
             "POST",
             lambda w: {
@@ -710,44 +712,44 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             state=lambda w: count(CohortSession, cohort_id=w.get("cohort_a").id),
         ),
     ),
-    "lms_cohorts.edit_session": (
-        Case(cohort_url("lms_cohorts.edit_session", session_id="cohort_session"), COHORT_STAFF),
+    "lms_sessions.edit_session": (
+        Case(cohort_url("lms_sessions.edit_session", session_id="cohort_session"), COHORT_STAFF),
         Case(
-            cohort_url("lms_cohorts.edit_session", session_id="cohort_session"),
+            cohort_url("lms_sessions.edit_session", session_id="cohort_session"),
             cohort_staff(302),
             "POST",
             lambda w: {"day": "2026-04-02", "time": "14:00", "place": "Maison des jeunes"},
             state=lambda w: column(CohortSession, "place", id=w.get("cohort_session").id),
         ),
     ),
-    "lms_cohorts.cancel_session": Case(  # no attendance taken yet: it can be cancelled
-        cohort_url("lms_cohorts.cancel_session", session_id="cohort_session"),
+    "lms_sessions.cancel_session": Case(  # no attendance taken yet: it can be cancelled
+        cohort_url("lms_sessions.cancel_session", session_id="cohort_session"),
         cohort_staff(302),
         "POST",
         state=lambda w: count(CohortSession, cohort_id=w.get("cohort_a").id),
     ),
-    "lms_cohorts.attendance": (
-        Case(cohort_url("lms_cohorts.attendance", session_id="cohort_session"), COHORT_STAFF),
+    "lms_sessions.attendance": (
+        Case(cohort_url("lms_sessions.attendance", session_id="cohort_session"), COHORT_STAFF),
         Case(
-            cohort_url("lms_cohorts.attendance", session_id="cohort_session"),
+            cohort_url("lms_sessions.attendance", session_id="cohort_session"),
             cohort_staff(302),
             "POST",
             lambda w: {f"a-{w.get('enrolments')['learner'].id}": "present"},
             state=lambda w: count(Attendance, session_id=w.get("cohort_session").id),
         ),
     ),
-    "lms_cohorts.announcements": (
-        Case(cohort_url("lms_cohorts.announcements", "announcement"), COHORT_STAFF),
+    "lms_messages.announcements": (
+        Case(cohort_url("lms_messages.announcements", "announcement"), COHORT_STAFF),
         Case(
-            cohort_url("lms_cohorts.announcements", "enrolments"),
+            cohort_url("lms_messages.announcements", "enrolments"),
             cohort_staff(302),
             "POST",
             lambda w: {"title": "Saturday", "body": "See you at **9**."},
             state=lambda w: count(Announcement, cohort_id=w.get("cohort_a").id),
         ),
     ),
-    "lms_cohorts.announcement": Case(
-        lambda w: w.url("lms_cohorts.announcement", announcement_id=w.get("announcement").id),
+    "lms_messages.announcement": Case(
+        lambda w: w.url("lms_messages.announcement", announcement_id=w.get("announcement").id),
         roles(
             anonymous=LOGIN,
             learner=200,
@@ -757,22 +759,22 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             admin=200,
         ),
     ),
-    "lms_cohorts.reviews": Case(page("lms_cohorts.reviews", "submission"), STAFF),
-    "lms_cohorts.review": (
+    "lms_reviews.reviews": Case(page("lms_reviews.reviews", "submission"), STAFF),
+    "lms_reviews.review": (
         Case(
-            lambda w: w.url("lms_cohorts.review", submission_id=w.get("submission").id),
+            lambda w: w.url("lms_reviews.review", submission_id=w.get("submission").id),
             COHORT_STAFF,
         ),
         Case(
-            lambda w: w.url("lms_cohorts.review", submission_id=w.get("submission").id),
+            lambda w: w.url("lms_reviews.review", submission_id=w.get("submission").id),
             cohort_staff(302),
             "POST",
             lambda w: {"accept": "1", "feedback": "Well done"},
             state=lambda w: column(Submission, "status", id=w.get("submission").id),
         ),
     ),
-    "lms_cohorts.notifications": Case(page("lms_cohorts.notifications"), members()),
-    "lms_cohorts.mark_read": Case(page("lms_cohorts.mark_read"), members(302), "POST"),
+    "lms_messages.notifications": Case(page("lms_messages.notifications"), members()),
+    "lms_messages.mark_read": Case(page("lms_messages.mark_read"), members(302), "POST"),
     # curriculum packs
     "lms_packs.packs": Case(page("lms_packs.packs"), admins()),
     "lms_packs.upload": Case(page("lms_packs.upload"), admins(400), "POST"),  # 400: no file sent

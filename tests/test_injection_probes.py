@@ -30,9 +30,11 @@ from sqlalchemy import select
 
 from certificates.models import Certificate
 from curriculum.db import db
-from lms.cohorts.models import Announcement, Attendance, Cohort, CohortSession, RosterImport
+from lms.cohorts.models import Cohort, RosterImport
 from lms.learning import operations as learning
 from lms.learning.models import Enrolment, Submission
+from lms.messages.models import Announcement
+from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User
 from tests.clients import IsolatedClient
 from tests.conftest import PASSWORD

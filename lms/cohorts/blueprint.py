@@ -1,9 +1,9 @@
-"""URL rules of the trainer's pages (cohorts, rosters, dashboard, sessions, reviews,
-announcements) and of the notifications."""
+"""URL rules of the trainer's cohort pages: list, create, edit, dashboard, poster, export, a
+learner's detail, the roster import."""
 
 from flask import Blueprint
 
-from . import message_views, roster_views, session_views, views
+from . import roster_views, views
 
 bp = Blueprint("lms_cohorts", __name__)
 
@@ -35,29 +35,3 @@ bp.add_url_rule(
     methods=["POST"],
     endpoint="roster_confirm",
 )
-bp.add_url_rule(cohort + "/sessions", view_func=session_views.sessions, methods=["GET", "POST"])
-bp.add_url_rule(
-    cohort + "/sessions/<int:session_id>/edit",
-    view_func=session_views.edit_session,
-    methods=["GET", "POST"],
-)
-bp.add_url_rule(
-    cohort + "/sessions/<int:session_id>/cancel",
-    view_func=session_views.cancel_session,
-    methods=["POST"],
-)
-bp.add_url_rule(
-    cohort + "/sessions/<int:session_id>/attendance",
-    view_func=session_views.attendance,
-    methods=["GET", "POST"],
-)
-bp.add_url_rule(
-    cohort + "/announcements", view_func=message_views.announcements, methods=["GET", "POST"]
-)
-bp.add_url_rule("/announcements/<int:announcement_id>", view_func=message_views.announcement)
-bp.add_url_rule("/reviews", view_func=message_views.reviews)
-bp.add_url_rule(
-    "/reviews/<int:submission_id>", view_func=message_views.review, methods=["GET", "POST"]
-)
-bp.add_url_rule("/notifications", view_func=message_views.notifications)
-bp.add_url_rule("/notifications/read", view_func=message_views.mark_read, methods=["POST"])

@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 
 from curriculum.db import db, utcnow
-from curriculum.models import Lesson, Module
+from curriculum.models import Lesson, Module, live_lessons
 from lms.learning.models import Enrolment, LessonProgress
 from lms.users.models import User
 
@@ -105,14 +105,9 @@ def _columns(course_id: int) -> tuple[list[ModuleColumn], list[int], list[int]]:
     """The live modules with the lessons that count for each, every lesson that completes the
     course, and every required in-person session."""
     rows = db.session.execute(
-        select(Lesson.id, Lesson.completes_course, Lesson.is_required_session, Module)
-        .join(Module, Lesson.module_id == Module.id)
-        .where(
-            Lesson.course_id == course_id,
-            Lesson.archived_at.is_(None),
-            Module.archived_at.is_(None),
+        live_lessons(
+            course_id, Lesson.id, Lesson.completes_course, Lesson.is_required_session, Module
         )
-        .order_by(Module.position, Lesson.position)
     ).all()
     columns: list[ModuleColumn] = []
     lessons_of: dict[int, list[tuple[int, bool]]] = {}
@@ -201,3 +196,19 @@ def _flags(
     if active_at < now - INACTIVE_AFTER:
         flags.add("inactive")
     return frozenset(flags)
+
+
+def learners_page(data: Dashboard, chosen: str | None, page: int, per_page: int) -> dict:
+    """The dashboard's table: the learners of one filter (an unknown one shows everyone), one
+    page of them (clamped to the pages there are)."""
+    chosen = chosen if chosen in FILTERS else None
+    learners = data.filtered(chosen)
+    pages = max(1, math.ceil(len(learners) / per_page))
+    page = min(max(page, 1), pages)
+    return {
+        "chosen": chosen,
+        "learners": learners[(page - 1) * per_page : page * per_page],
+        "matching": len(learners),
+        "page": page,
+        "pages": pages,
+    }

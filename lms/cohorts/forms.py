@@ -3,24 +3,18 @@ operations), and the reading of the attendance list."""
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from werkzeug.datastructures import MultiDict
 from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
     SelectField,
     StringField,
-    SubmitField,
-    TextAreaField,
-    TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from lms.errors import InvalidInput
 from lms.users.forms import MultiCheckboxField
 
 
@@ -63,43 +57,3 @@ class RosterConfirmForm(FlaskForm):
 
 class MoveForm(FlaskForm):
     target = SelectField(_l("Move to the cohort"), coerce=int, validators=[DataRequired()])
-
-
-class SessionForm(FlaskForm):
-    lesson = SelectField(_l("Session of the course"), coerce=int, validators=[DataRequired()])
-    day = DateField(_l("Date"), validators=[DataRequired()])
-    time = TimeField(_l("Time"), validators=[DataRequired()])
-    place = StringField(_l("Place"), validators=[DataRequired(), Length(max=255)])
-    notes = TextAreaField(_l("Notes for the learners (optional)"), validators=[Length(max=2000)])
-
-
-class ReviewForm(FlaskForm):
-    feedback = TextAreaField(
-        _l("Feedback (Markdown: **bold**, lists, links)"), validators=[Length(max=20000)]
-    )
-    accept = SubmitField(_l("Accept the work"))
-    revise = SubmitField(_l("Ask for a revision"))
-
-
-class AnnouncementForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    body = TextAreaField(_l("Message (Markdown)"), validators=[DataRequired(), Length(max=20000)])
-
-
-ATTENDANCE_VALUES = {"present": True, "absent": False}
-
-
-def parse_attendance(form: MultiDict) -> dict[int, bool]:
-    """``a-<enrolment id>`` = present | absent for each learner the trainer marked.
-
-    Any other field, or another value, is refused as a whole: nothing of the list is recorded.
-    """
-    marks: dict[int, bool] = {}
-    for name, values in form.lists():
-        if name == "csrf_token":
-            continue
-        number = name[2:] if name.startswith("a-") else ""
-        if not number.isdigit() or len(values) != 1 or values[0] not in ATTENDANCE_VALUES:
-            raise InvalidInput(_("The attendance list does not match this session."))
-        marks[int(number)] = ATTENDANCE_VALUES[values[0]]
-    return marks

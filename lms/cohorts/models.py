@@ -1,6 +1,6 @@
-"""Cohorts (a group of learners of one course in one territory), their in-person sessions and
-attendance; the trainers' announcements, in-app notifications, and roster imports waiting for
-confirmation."""
+"""Cohorts (a group of learners of one course in one territory) and roster imports waiting for
+confirmation. Sessions are in ``lms.sessions``, announcements and notifications in
+``lms.messages``."""
 
 from __future__ import annotations
 
@@ -10,20 +10,17 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
-    Boolean,
     Column,
     Date,
     ForeignKey,
     Integer,
     String,
     Table,
-    Text,
-    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from curriculum.db import JSONType, UTCDateTime, db, utcnow
-from curriculum.models import Course, Lesson
+from curriculum.models import Course
 from lms.users.models import User
 
 cohort_trainers = Table(
@@ -59,77 +56,6 @@ class Cohort(db.Model):
 
     def can_manage(self, user) -> bool:
         return user.is_authenticated and (user.is_admin or self.is_trainer(user))
-
-
-class CohortSession(db.Model):
-    """An in-person meeting of a cohort, tied to a ``session`` lesson of the course."""
-
-    __tablename__ = "lms_sessions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_cohorts.id", ondelete="CASCADE"), index=True
-    )
-    lesson_id: Mapped[int] = mapped_column(ForeignKey("lms_lessons.id"))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    place: Mapped[str] = mapped_column(String(255), default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
-
-    cohort: Mapped[Cohort] = relationship()
-    lesson: Mapped[Lesson] = relationship()
-
-
-class Attendance(db.Model):
-    __tablename__ = "lms_attendance"
-    __table_args__ = (UniqueConstraint("session_id", "enrolment_id"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("lms_sessions.id", ondelete="CASCADE"))
-    enrolment_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_enrolments.id", ondelete="CASCADE"), index=True
-    )
-    present: Mapped[bool] = mapped_column(Boolean)
-    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
-class Announcement(db.Model):
-    """A message from a trainer to every learner of a cohort (also sent as a notification and an
-    e-mail when it is posted)."""
-
-    __tablename__ = "lms_announcements"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_cohorts.id", ondelete="CASCADE"), index=True
-    )
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("lms_users.id", ondelete="SET NULL"))
-    title: Mapped[str] = mapped_column(String(200))
-    #: Markdown as typed, and its sanitised HTML
-    body: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    cohort: Mapped[Cohort] = relationship()
-    author: Mapped[User | None] = relationship()
-
-
-class Notification(db.Model):
-    """A line in a user's in-app inbox: a short text (already in their language) and a link."""
-
-    __tablename__ = "lms_notifications"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
-    text: Mapped[str] = mapped_column(String(500))
-    #: a path on this site (never an outside URL)
-    link: Mapped[str] = mapped_column(String(500), default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-    @property
-    def unread(self) -> bool:
-        return self.read_at is None
 
 
 class RosterImport(db.Model):

@@ -1,42 +1,38 @@
-"""Verbs of the trainer's work: create and edit cohorts, import a roster, move a learner, schedule
-sessions and take attendance, review work, announce, notify.
+"""Verbs of a trainer's cohorts: create and edit them, import a roster, move a learner.
 
-They reuse the learner-journey verbs (``review_submission``, ``record_attendance``) rather than
-writing progress or attendance themselves; only the roster import writes its accounts, enrolments
-and invitations itself, in batches (as ``create_user``, ``enrol`` and ``send_mail`` would one by
-one), so that 5,000 rows fit in one request. They flush and audit; the view commits once, so a
-refused step leaves nothing behind.
+They reuse the learner-journey verbs rather than writing progress themselves; only the roster
+import writes its accounts, enrolments and invitations itself, in batches (as ``create_user``,
+``enrol`` and ``send_mail`` would one by one), so that 5,000 rows fit in one request. They flush
+and audit; the request commits once, so a refused step leaves nothing behind.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from flask import current_app, url_for
-from flask_babel import force_locale, format_datetime, ngettext
+from flask import current_app
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
-from curriculum.models import Course, Lesson
-from curriculum.rendering import render_markdown
+from curriculum.models import Course
 from lms.audit.models import AuditEvent
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from lms.learning.models import Enrolment, Submission
-from lms.learning.operations import new_join_code, record_attendance, review_submission
-from lms.mail.operations import send_mail, send_mails
+from lms.learning.models import Enrolment
+from lms.learning.operations import new_join_code
+from lms.mail.operations import render_mail, send_mails
 from lms.urls import absolute_url
 from lms.users.models import User, UserRole, normalize_email
 from lms.users.operations import make_reset_token
 
 from . import queries
-from .models import Announcement, Attendance, Cohort, CohortSession, Notification, RosterImport
-from .roster import CHUNK, RosterLine, RosterPreview, classify, parse_roster
+from .models import Cohort, RosterImport
+from .roster import parse_roster
+from .roster_preview import CHUNK, RosterLine, RosterPreview, classify
 
 # -- cohorts ------------------------------------------------------------------------------------
 
@@ -317,296 +313,19 @@ def _invitations(actor: User, users: list[User], cohort: Cohort) -> list[tuple[s
         with force_locale(language):
             title = cohort.course.title(language)
             subject = _("You are invited to the masterclass %(title)s", title=title)
-            # Translated once per language (without its values), filled in for each learner.
-            body = _(
-                "Hello %(name)s,\n\n%(trainer)s has registered you for the masterclass %(title)s "
-                "(cohort %(cohort)s).\n\nTo choose your password and log in, open this link:\n%(link)s\n\n"
-                "The link works for %(days)d days. After that, open %(forgot)s and type this e-mail "
-                "address to receive a new one."
-            )  # fmt: skip
-        values = {"trainer": actor.name, "title": title, "cohort": cohort.name, "days": days, "forgot": forgot}  # fmt: skip
-        for user in speakers:
-            token = make_reset_token(user, invitation=True)
-            link = absolute_url("lms_users.reset_password", token=token)
-            messages.append(
-                (user.email, subject, body % {**values, "name": user.name, "link": link})
-            )
+            for user in speakers:
+                link = absolute_url(
+                    "lms_users.reset_password", token=make_reset_token(user, invitation=True)
+                )
+                body = render_mail(
+                    "lms/emails/invitation.txt",
+                    name=user.name,
+                    trainer=actor.name,
+                    title=title,
+                    cohort=cohort.name,
+                    link=link,
+                    days=days,
+                    forgot=forgot,
+                )
+                messages.append((user.email, subject, body))
     return messages
-
-
-@contextmanager
-def in_language_of(user: User) -> Iterator[str]:
-    """Texts for one person are written in their language (the site's default if unset)."""
-    language = user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]
-    with force_locale(language):
-        yield language
-
-
-# -- sessions and attendance --------------------------------------------------------------------
-
-
-def schedule_session(
-    actor: User, cohort: Cohort, lesson: Lesson, starts_at: datetime, place: str, notes: str = ""
-) -> CohortSession:
-    if (
-        lesson.course_id != cohort.course_id
-        or lesson.kind != "session"
-        or lesson.archived_at is not None
-    ):
-        raise InvalidInput(_("Choose an in-person session lesson of this cohort's course."))
-    session = CohortSession(
-        cohort_id=cohort.id,
-        lesson=lesson,
-        starts_at=starts_at,
-        place=place.strip(),
-        notes=notes.strip(),
-    )
-    db.session.add(session)
-    db.session.flush()
-    record(actor, "session.scheduled", "session", session.id, cohort=cohort.id, lesson=lesson.id)
-    return session
-
-
-def reschedule_session(
-    actor: User, session: CohortSession, starts_at: datetime, place: str, notes: str = ""
-) -> None:
-    """A new date, time, place or notes (the youth centre is not free that day...). The lesson
-    stays: attendance already taken belongs to it. Learners see the change on the lesson page."""
-    before = {"starts_at": session.starts_at.isoformat(), "place": session.place}
-    moved = (session.starts_at, session.place) != (starts_at, place.strip())
-    session.starts_at, session.place, session.notes = starts_at, place.strip(), notes.strip()
-    if moved:
-        _tell_about_session(session, cancelled=False)
-    record(
-        actor,
-        "session.rescheduled",
-        "session",
-        session.id,
-        cohort=session.cohort_id,
-        before=before,
-        after={"starts_at": starts_at.isoformat(), "place": session.place},
-    )
-
-
-def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
-    """The learners hear of a meeting that moved or is cancelled (in the app and by e-mail)."""
-    lesson = session.lesson
-    course = lesson.module.course
-    args = {
-        "course_slug": course.slug,
-        "module_slug": lesson.module.slug,
-        "lesson_slug": lesson.slug,
-    }
-    path = url_for("lms_learning.lesson", **args)
-    link = absolute_url("lms_learning.lesson", **args)
-
-    def compose(learner: User) -> tuple[str, str, str]:
-        language = learner.locale or course.default_language
-        facts = {
-            "lesson": lesson.title(language, course.default_language),
-            "cohort": session.cohort.name,
-            "when": format_datetime(session.starts_at, "EEEE d MMMM y, HH:mm"),
-            "place": session.place,
-            "name": learner.name,
-        }
-        if cancelled:
-            text = _("Cancelled: the in-person session %(lesson)s of %(when)s.", **facts)
-            mail = _(
-                "Hello %(name)s,\n\nThe in-person session %(lesson)s of the cohort %(cohort)s, planned "
-                "on %(when)s at %(place)s, is cancelled. Your trainer will tell you the new date.",
-                **facts,
-            )
-        else:
-            text = _(
-                "New date or place: the in-person session %(lesson)s, %(when)s, %(place)s.", **facts
-            )
-            mail = _(
-                "Hello %(name)s,\n\nThe in-person session %(lesson)s of the cohort %(cohort)s is now on "
-                "%(when)s at %(place)s.",
-                **facts,
-            )
-        return text, text, mail + "\n\n" + _("See it on the site: %(link)s", link=link)
-
-    _notify_learners(session.cohort, path, compose)
-
-
-def cancel_session(actor: User, session: CohortSession) -> None:
-    """Delete a session that has no attendance yet; one with attendance is refused (deleting it
-    would delete who was there, and the certificate's attendance rule counts it)."""
-    # Lock the session's row first: attendance being saved at this moment (which needs the row)
-    # waits for the cancellation, or the cancellation sees it below and is refused.
-    db.session.execute(
-        select(CohortSession.id).where(CohortSession.id == session.id).with_for_update()
-    )
-    recorded = db.session.scalar(
-        select(func.count()).select_from(Attendance).where(Attendance.session_id == session.id)
-    )
-    if recorded:
-        raise Conflict(
-            _(
-                "Attendance was already taken at this session: it cannot be cancelled, "
-                "so that who was there is not lost."
-            )
-        )
-    _tell_about_session(session, cancelled=True)
-    record(
-        actor,
-        "session.cancelled",
-        "session",
-        session.id,
-        cohort=session.cohort_id,
-        lesson=session.lesson_id,
-        starts_at=session.starts_at.isoformat(),
-        place=session.place,
-    )
-    db.session.delete(session)
-    db.session.flush()
-
-
-def take_attendance(actor: User, session: CohortSession, marks: dict[int, bool]) -> int:
-    """Record present/absent for several learners at once; any learner outside the session's
-    cohort refuses the whole list (nothing is recorded)."""
-    enrolments = (
-        list(db.session.scalars(select(Enrolment).where(Enrolment.id.in_(list(marks)))))
-        if marks
-        else []
-    )
-    members = {e.id: e for e in enrolments if e.cohort_id == session.cohort_id}
-    outsiders = sorted(set(marks) - set(members))
-    if outsiders:
-        raise InvalidInput(
-            _(
-                "These learners are not in this session's cohort: %(ids)s.",
-                ids=", ".join(map(str, outsiders)),
-            )
-        )
-    for enrolment_id, present in marks.items():
-        record_attendance(actor, session, members[enrolment_id], present)
-    record(
-        actor,
-        "session.attendance_taken",
-        "session",
-        session.id,
-        present=sum(marks.values()),
-        total=len(marks),
-    )
-    return len(marks)
-
-
-# -- reviews, notifications, announcements ------------------------------------------------------
-
-
-def notify(user: User, text: str, link: str) -> Notification:
-    notification = Notification(user_id=user.id, text=text[:500], link=link[:500])
-    db.session.add(notification)
-    return notification
-
-
-def review(trainer: User, submission: Submission, accept: bool, feedback: str) -> Submission:
-    """Accept the work or ask for a revision; the learner is told in the app and by e-mail."""
-    if submission.status != "submitted":
-        raise Conflict(_("This work was already reviewed."))
-    review_submission(trainer, submission, accept, feedback)
-    learner, lesson = submission.enrolment.user, submission.lesson
-    course = lesson.module.course
-    where = {
-        "course_slug": course.slug,
-        "module_slug": lesson.module.slug,
-        "lesson_slug": lesson.slug,
-    }
-    path = url_for("lms_learning.lesson", **where)
-    with in_language_of(learner) as language:
-        title = lesson.title(course.content_language(language), course.default_language)
-        if accept:
-            text = _("Your work on “%(lesson)s” was accepted.", lesson=title)
-        else:
-            text = _("Your trainer asks for a revision of your work on “%(lesson)s”.", lesson=title)
-        body = _("Hello %(name)s,\n\n%(text)s", name=learner.name, text=text)
-        if submission.feedback:
-            body += (
-                "\n\n"
-                + _("Feedback from %(trainer)s:", trainer=trainer.name)
-                + "\n\n"
-                + submission.feedback
-            )
-        body += "\n\n" + _(
-            "Open the lesson: %(link)s",
-            link=absolute_url("lms_learning.lesson", **where),
-        )
-    notify(learner, text, path)
-    send_mail(learner.email, text, body)
-    return submission
-
-
-def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Announcement:
-    """Keep the announcement, put it in every learner's notifications and mail it to them. The
-    title is one line (it is the e-mail's subject): line breaks pasted into it become spaces."""
-    title, body = " ".join(title.split()), body.strip()
-    if not title or not body:
-        raise InvalidInput(_("Write a title and a message."))
-    announcement = Announcement(
-        cohort_id=cohort.id,
-        author_id=actor.id,
-        title=title,
-        body=body,
-        body_html=render_markdown(body),
-    )
-    db.session.add(announcement)
-    db.session.flush()
-    path = url_for("lms_cohorts.announcement", announcement_id=announcement.id)
-    link = absolute_url("lms_cohorts.announcement", announcement_id=announcement.id)
-
-    def compose(learner: User) -> tuple[str, str, str]:
-        text = _("New message from your trainer: %(title)s", title=title)
-        mail = _(
-            "Hello %(name)s,\n\n%(trainer)s wrote to the cohort %(cohort)s:",
-            name=learner.name,
-            trainer=actor.name,
-            cohort=cohort.name,
-        )
-        mail += f"\n\n{title}\n\n{body}\n\n" + _("Read it on the site: %(link)s", link=link)
-        return text, title, mail
-
-    rows = _notify_learners(cohort, path, compose)
-    record(
-        actor,
-        "cohort.announcement_posted",
-        "announcement",
-        announcement.id,
-        cohort=cohort.id,
-        recipients=rows,
-    )
-    return announcement
-
-
-def _notify_learners(cohort: Cohort, path: str, compose) -> int:
-    """Tell every learner of the cohort, in the app and by e-mail; ``compose(learner)`` gives the
-    notification's text, the mail's subject and its body, written in the learner's language.
-    Returns how many learners were told."""
-    learners = list(
-        db.session.scalars(
-            select(User)
-            .join(Enrolment, Enrolment.user_id == User.id)
-            .where(Enrolment.cohort_id == cohort.id, Enrolment.status != "withdrawn")
-        ).unique()
-    )
-    now = utcnow()
-    rows = []
-    for learner in learners:
-        with in_language_of(learner):
-            text, subject, mail = compose(learner)
-        rows.append({"user_id": learner.id, "text": text[:500], "link": path, "created_at": now})
-        send_mail(learner.email, subject, mail)
-    if rows:
-        db.session.execute(insert(Notification), rows)
-    return len(rows)
-
-
-def mark_all_read(user: User) -> int:
-    result = db.session.execute(
-        update(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount

@@ -1,5 +1,5 @@
-"""Reading a roster CSV (name, e-mail, optional language) into rows a trainer can check, and
-telling, for each row, what confirming would do (the read side of the import).
+"""Reading a roster CSV (name, e-mail, optional language) into rows a trainer can check (what
+confirming each row would do is in ``roster_preview``).
 
 Trainers export their lists from Excel or LibreOffice, so this accepts what those write: UTF-8
 with or without a byte-order mark, UTF-16 ("Unicode text"), Windows-1252 (older Excel in French),
@@ -22,14 +22,8 @@ from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from curriculum.db import db
 from lms.errors import InvalidInput
-from lms.learning.models import Enrolment
-from lms.users.models import User
-
-from .models import Cohort, cohort_trainers
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -284,122 +278,3 @@ def row_error_message(row: dict, languages: list[str]) -> str:
         ),
     }
     return messages.get(code, _("This row cannot be imported."))
-
-
-# -- what confirming would do -------------------------------------------------------------------
-
-
-def _managed_among(actor: User | None, cohort_ids: set[int]) -> set[int]:
-    """Those of ``cohort_ids`` that ``actor`` manages (one query, however many there are)."""
-    if actor is None or actor.is_admin:
-        return set(cohort_ids)
-    if not cohort_ids:
-        return set()
-    statement = select(cohort_trainers.c.cohort_id).where(
-        cohort_trainers.c.cohort_id.in_(sorted(cohort_ids)), cohort_trainers.c.user_id == actor.id
-    )
-    return set(db.session.scalars(statement))
-
-
-#: the fate of a row: "error", "new" (an account is created), "enrol" (an existing account joins),
-#: "move" (an existing account leaves another cohort of the course), "already" (nothing to do)
-FATES = ("error", "new", "enrol", "move", "already")
-CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
-
-
-@dataclass
-class RosterLine:
-    row: int
-    name: str
-    email: str
-    language: str | None
-    fate: str
-    error: str | None = None
-    error_detail: object = None
-    #: for "move": the cohort the learner leaves
-    from_cohort: str | None = None
-    #: for "enrol" and "move": the account already has an enrolment in the course (kept, with its
-    #: progress: only its cohort changes)
-    enrolled: bool = False
-
-
-@dataclass
-class RosterPreview:
-    lines: list[RosterLine]
-    #: existing accounts by lower-case e-mail
-    users: dict[str, User]
-
-    def count(self, fate: str) -> int:
-        return sum(1 for line in self.lines if line.fate == fate)
-
-    @property
-    def errors(self) -> int:
-        return self.count("error")
-
-    @property
-    def adding(self) -> int:
-        """How many learners the cohort gains."""
-        return sum(1 for line in self.lines if line.fate in ("new", "enrol", "move"))
-
-    def listing(self) -> list[RosterLine]:
-        """The rows as the preview lists them: those with an error first, each group in file order."""
-        return sorted(self.lines, key=lambda line: (line.fate != "error", line.row))
-
-
-def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> RosterPreview:
-    """Each row's fate against the accounts and enrolments as they are now (a few queries for
-    the whole file: one per 500 addresses, whatever their fates).
-
-    A learner in another cohort of the course moves only if ``actor`` manages that cohort too
-    (an administrator, or one of its trainers); otherwise the row is an error that does not say
-    which cohort it is.
-    """
-    keys = [row["email"].lower() for row in rows if not row.get("error")]
-    users: dict[str, User] = {}
-    for start in range(0, len(keys), CHUNK):
-        for user in db.session.scalars(
-            select(User).where(User.email_key.in_(keys[start : start + CHUNK]))
-        ).unique():
-            users[user.email_key] = user
-    placed: dict[int, tuple[int | None, str | None]] = {}
-    ids = [user.id for user in users.values()]
-    for start in range(0, len(ids), CHUNK):
-        statement = (
-            select(Enrolment.user_id, Enrolment.cohort_id, Cohort.name)
-            .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-            .where(
-                Enrolment.course_id == cohort.course_id,
-                Enrolment.user_id.in_(ids[start : start + CHUNK]),
-            )
-        )
-        for user_id, cohort_id, cohort_name in db.session.execute(statement):
-            placed[user_id] = (cohort_id, cohort_name)
-    elsewhere = {where for where, _name in placed.values() if where not in (None, cohort.id)}
-    movable = _managed_among(actor, elsewhere)
-    lines = []
-    for row in rows:
-        line = RosterLine(
-            row["row"],
-            row["name"],
-            row["email"],
-            row.get("language"),
-            "error",
-            row.get("error"),
-            row.get("error_detail"),
-        )
-        if not line.error:
-            user = users.get(line.email.lower())
-            where, where_name = placed.get(user.id, (None, None)) if user else (None, None)
-            line.enrolled = user is not None and user.id in placed
-            if user is None:
-                line.fate = "new"
-            elif where is None:
-                line.fate = "enrol"
-            elif where == cohort.id:
-                line.fate = "already"
-            elif where not in movable:
-                line.fate, line.error = "error", "other_trainer"
-            else:
-                line.fate, line.from_cohort = "move", where_name
-        lines.append(line)
-    return RosterPreview(lines, users)

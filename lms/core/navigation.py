@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import url_for
 from flask_babel import gettext as _
 
-from lms.cohorts.queries import unread_count
+from lms.messages.queries import unread_count
 
 
 @dataclass(frozen=True)
@@ -27,10 +27,10 @@ def main_menu(user) -> list[NavItem]:
         if unread is None:  # a user loaded by a host app's own login manager
             unread = unread_count(user)
         label = _("Notifications (%(n)d)", n=unread) if unread else _("Notifications")
-        items.append(NavItem(label, url_for("lms_cohorts.notifications")))
+        items.append(NavItem(label, url_for("lms_messages.notifications")))
     if user.has_role("trainer") or user.has_role("admin"):
         items.append(NavItem(_("My cohorts"), url_for("lms_cohorts.cohort_list")))
-        items.append(NavItem(_("Reviews"), url_for("lms_cohorts.reviews")))
+        items.append(NavItem(_("Reviews"), url_for("lms_reviews.reviews")))
     if user.has_role("admin"):
         items.append(NavItem(_("Users"), url_for("lms_users.admin_users")))
         items.append(NavItem(_("Certificates"), url_for("lms_certificates.admin_list")))

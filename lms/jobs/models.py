@@ -50,6 +50,10 @@ class Job(db.Model):
 
     created_by: Mapped[User | None] = relationship()
 
+    def can_manage(self, user) -> bool:
+        """Follow, cancel or resume a job: administrators."""
+        return user.is_authenticated and user.is_admin
+
     @property
     def processed(self) -> int:
         return self.done + self.failed + self.skipped

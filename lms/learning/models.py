@@ -38,6 +38,16 @@ class Enrolment(db.Model):
     course: Mapped[Course] = relationship()
     cohort = relationship("Cohort")
 
+    def is_followed_by(self, user) -> bool:
+        """A trainer of the enrolment's cohort (or an administrator) follows this learner."""
+        if not user.is_authenticated:
+            return False
+        return user.is_admin or (self.cohort is not None and self.cohort.is_trainer(user))
+
+    def can_view(self, user) -> bool:
+        """The learner's progress: the learner, the cohort's trainers, administrators."""
+        return user.is_authenticated and (user.id == self.user_id or self.is_followed_by(user))
+
 
 class LessonProgress(db.Model):
     __tablename__ = "lms_lesson_progress"
@@ -56,6 +66,14 @@ class LessonProgress(db.Model):
 
     enrolment: Mapped[Enrolment] = relationship()
     lesson: Mapped[Lesson] = relationship()
+
+    def can_view(self, user) -> bool:
+        """The work and its file: the learner, the cohort's trainers, administrators."""
+        return self.enrolment.can_view(user)
+
+    def can_review(self, user) -> bool:
+        """Reviewing: a trainer of the learner's cohort, or an administrator."""
+        return self.enrolment.is_followed_by(user)
 
     @property
     def done(self) -> bool:
@@ -102,3 +120,11 @@ class Submission(db.Model):
 
     enrolment: Mapped[Enrolment] = relationship()
     lesson: Mapped[Lesson] = relationship()
+
+    def can_view(self, user) -> bool:
+        """The work and its file: the learner, the cohort's trainers, administrators."""
+        return self.enrolment.can_view(user)
+
+    def can_review(self, user) -> bool:
+        """Reviewing: a trainer of the learner's cohort, or an administrator."""
+        return self.enrolment.is_followed_by(user)

@@ -19,9 +19,8 @@ from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
 from curriculum.models import Course, Lesson, QuizQuestion
-from curriculum.rendering import render_markdown
 from lms.audit.operations import record
-from lms.cohorts.models import Attendance, Cohort, CohortSession
+from lms.cohorts.models import Cohort
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.signals import completed_enrolment_progressed, course_completed
 
@@ -55,7 +54,7 @@ class UnansweredQuestions(InvalidInput):
 # -- enrolment ----------------------------------------------------------------------------------
 
 
-def _get_or_create(model, defaults: dict | None = None, **keys):
+def get_or_create(model, defaults: dict | None = None, **keys):
     """The row with ``keys``, created if missing; safe when two requests race (unique keys)."""
     row = db.session.scalar(select(model).filter_by(**keys))
     if row is not None:
@@ -80,7 +79,7 @@ def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
         raise NotAllowed(
             _("This course is open through a cohort only: ask your trainer for the join code.")
         )
-    enrolment, created = _get_or_create(
+    enrolment, created = get_or_create(
         Enrolment,
         defaults={"cohort_id": cohort.id if cohort else None},
         user_id=user.id,
@@ -133,7 +132,7 @@ def new_join_code() -> str:
 
 
 def progress_for(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
-    progress, _created = _get_or_create(
+    progress, _created = get_or_create(
         LessonProgress, enrolment_id=enrolment.id, lesson_id=lesson.id
     )
     now = utcnow()
@@ -149,7 +148,7 @@ def _check_lesson(enrolment: Enrolment, lesson: Lesson, kinds: tuple[str, ...]) 
         raise InvalidInput(_("This action does not apply to this kind of lesson."))
 
 
-def _set_done(progress: LessonProgress) -> bool:
+def set_done(progress: LessonProgress) -> bool:
     """Mark done once; True if this call did it (a double click does nothing the second time)."""
     result = db.session.execute(
         update(LessonProgress)
@@ -206,7 +205,7 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
     """A reading or video lesson, marked done by the learner."""
     _check_lesson(enrolment, lesson, ("reading", "video"))
     progress = progress_for(enrolment, lesson)
-    if _set_done(progress):
+    if set_done(progress):
         complete_if_finished(enrolment)
     return progress
 
@@ -314,7 +313,7 @@ def submit_quiz(
     progress.score = max(progress.score or 0, score)
     db.session.flush()
     passed = score >= int(lesson.settings.get("pass_mark", 0))
-    if passed and (_set_done(progress) or enrolment.status == "completed"):
+    if passed and (set_done(progress) or enrolment.status == "completed"):
         complete_if_finished(enrolment)
     return QuizResult(attempt=recorded, progress=progress, passed=passed, correct=correct)
 
@@ -377,7 +376,7 @@ def submit_assignment(enrolment: Enrolment, lesson: Lesson, text: str, upload=No
 
     stored = _store_upload(enrolment, lesson, upload, rules) if has_file else None
     progress_for(enrolment, lesson)
-    submission, created = _get_or_create(Submission, enrolment_id=enrolment.id, lesson_id=lesson.id)
+    submission, created = get_or_create(Submission, enrolment_id=enrolment.id, lesson_id=lesson.id)
     if not created:
         submission.version += 1
     submission.text = text
@@ -419,83 +418,3 @@ def _store_upload(
     path.write_bytes(data)
     original = os.path.basename(upload.filename or "")[:200] or f"file.{FILE_EXTENSIONS[kind]}"
     return original, kind, len(data), relative
-
-
-def review_submission(trainer, submission: Submission, accept: bool, feedback: str) -> Submission:
-    """A trainer accepts the work (the lesson is done) or asks for a revision with feedback."""
-    feedback = (feedback or "").strip()
-    if not accept and not feedback:
-        raise InvalidInput(_("Say what to improve when you ask for a revision."))
-    submission.status = "accepted" if accept else "needs_revision"
-    submission.feedback = feedback
-    submission.feedback_html = render_markdown(feedback) if feedback else ""
-    submission.reviewed_by_id = trainer.id
-    submission.reviewed_at = utcnow()
-    record(
-        trainer,
-        "submission.accepted" if accept else "submission.revision_requested",
-        "submission",
-        submission.id,
-    )
-    if accept:
-        enrolment = submission.enrolment
-        progress = progress_for(enrolment, submission.lesson)
-        if _set_done(progress):
-            complete_if_finished(enrolment)
-    return submission
-
-
-# -- attendance ---------------------------------------------------------------------------------
-
-
-def record_attendance(
-    trainer, session: CohortSession, enrolment: Enrolment, present: bool
-) -> Attendance:
-    """Present or absent at an in-person session; being present completes the session lesson."""
-    if enrolment.cohort_id != session.cohort_id:
-        raise InvalidInput(_("This learner is not in the session's cohort."))
-    attendance, _created = _get_or_create(
-        Attendance,
-        defaults={"present": present, "recorded_by_id": trainer.id},
-        session_id=session.id,
-        enrolment_id=enrolment.id,
-    )
-    attendance.present = present
-    attendance.recorded_by_id = trainer.id
-    attendance.recorded_at = utcnow()
-    if present:
-        progress = progress_for(enrolment, session.lesson)
-        if _set_done(progress):
-            complete_if_finished(enrolment)
-    else:
-        _undo_attendance_credit(enrolment, session)
-    return attendance
-
-
-def _undo_attendance_credit(enrolment: Enrolment, session: CohortSession) -> None:
-    """A correction to "absent" takes back the session lesson, unless the learner was present at
-    another meeting of the same lesson. (A certificate already issued stays: revoking one is an
-    administrator's decision, with a reason.)"""
-    db.session.flush()
-    present_elsewhere = db.session.scalar(
-        select(func.count())
-        .select_from(Attendance)
-        .join(CohortSession, CohortSession.id == Attendance.session_id)
-        .where(
-            Attendance.enrolment_id == enrolment.id,
-            Attendance.present.is_(True),
-            CohortSession.lesson_id == session.lesson_id,
-        )
-    )
-    if present_elsewhere:
-        return
-    db.session.execute(
-        update(LessonProgress)
-        .where(
-            LessonProgress.enrolment_id == enrolment.id,
-            LessonProgress.lesson_id == session.lesson_id,
-            LessonProgress.status == "done",
-        )
-        .values(status="started", completed_at=None)
-        .execution_options(synchronize_session="fetch")
-    )

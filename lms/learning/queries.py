@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from curriculum.db import db
-from curriculum.models import Course, Lesson, Module, QuizChoice, QuizQuestion
-from lms.cohorts.models import Attendance, CohortSession
+from curriculum.models import Course, Lesson, Module, QuizChoice, QuizQuestion, live_lessons
 from lms.errors import NotFound
+from lms.sessions.models import Attendance, CohortSession
 
 from .models import Enrolment, LessonProgress, QuizAttempt, Submission
 
@@ -141,17 +141,9 @@ def _live_lessons(course_ids: list[int]) -> list[Lesson]:
     """Live lessons of these courses with their modules, in order, in one query."""
     if not course_ids:
         return []
-    statement = (
-        select(Lesson)
-        .join(Lesson.module)
-        # Not the lessons' HTML: a page shows at most one body, loaded on access.
-        .options(contains_eager(Lesson.module), defer(Lesson.bodies))
-        .where(
-            Lesson.course_id.in_(course_ids),
-            Lesson.archived_at.is_(None),
-            Module.archived_at.is_(None),
-        )
-        .order_by(Lesson.course_id, Module.position, Lesson.position)
+    # Not the lessons' HTML: a page shows at most one body, loaded on access.
+    statement = live_lessons(course_ids).options(
+        contains_eager(Lesson.module), defer(Lesson.bodies)
     )
     return list(db.session.scalars(statement))
 

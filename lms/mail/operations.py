@@ -48,6 +48,13 @@ def _after_commit(kept: list[tuple[int, str, str]]) -> None:
         pending.extend((app, id_, recipient, subject) for id_, recipient, subject in kept)
 
 
+def render_mail(template: str, **values) -> str:
+    """The body of one kind of message from its plain-text template (``lms/emails/*.txt``), in
+    the current locale. Straight from the Jinja environment: no context processor runs (a roster
+    renders thousands of these), and a host app can override the template like any other."""
+    return current_app.jinja_env.get_template(template).render(**values)
+
+
 def send_mail(recipient: str, subject: str, body: str) -> OutboxMessage:
     """Keep a message for ``recipient``; with SMTP configured, it leaves after the commit."""
     message = OutboxMessage(**_outbox_row(recipient, subject, body))

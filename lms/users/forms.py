@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.errors import InvalidInput
 from lms.i18n import LANGUAGE_NAMES
 
 
@@ -131,3 +132,9 @@ class UserRolesForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A form with only its CSRF token, for buttons that change state."""
+
+
+def require_action_form() -> None:
+    """A state-changing button's POST carries a valid CSRF token (else 400)."""
+    if not ActionForm().validate_on_submit():
+        raise InvalidInput()

@@ -18,7 +18,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from curriculum.db import db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotAllowed
-from lms.mail.operations import send_mail
+from lms.mail.operations import render_mail, send_mail
 from lms.urls import absolute_url
 
 from . import models
@@ -167,12 +167,7 @@ def request_password_reset(email: str) -> None:
     link = absolute_url("lms_users.reset_password", token=token)
     with force_locale(user.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]):
         subject = _("Reset your password")
-        body = _(
-            "Hello %(name)s,\n\nTo choose a new password, open this link within one hour:\n%(link)s\n\n"
-            "If you did not ask for it, ignore this message.",
-            name=user.name,
-            link=link,
-        )
+        body = render_mail("lms/emails/password_reset.txt", name=user.name, link=link)
     send_mail(user.email, subject, body)
     record(user, "user.password_reset_requested", "user", user.id)
 

@@ -14,16 +14,16 @@ from curriculum.db import db, utcnow
 from curriculum.importer import import_bundled_packs, import_pack
 from curriculum.models import Course, CourseAsset, Lesson, Module, QuizChoice, QuizQuestion
 from curriculum.pack import PackError, load_pack
-from lms.cohorts.operations import CohortDetails, create_cohort, schedule_session
+from lms.cohorts.operations import CohortDetails, create_cohort
 from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.operations import (
     enrol,
     mark_done,
-    record_attendance,
-    review_submission,
     submit_assignment,
     submit_quiz,
 )
+from lms.reviews.operations import review_submission
+from lms.sessions.operations import record_attendance, schedule_session
 
 from .conftest import BROKEN, MINIMAL, edit
 

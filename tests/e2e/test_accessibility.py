@@ -29,10 +29,13 @@ from certificates.models import Certificate, CertificateFile
 from curriculum.db import db
 from curriculum.importer import import_pack
 from curriculum.models import Course, Lesson
-from lms.cohorts import operations as cohorts
-from lms.cohorts.models import Cohort, CohortSession
+from lms.cohorts.models import Cohort
 from lms.jobs.models import Job
 from lms.learning import operations as learning
+from lms.messages import operations as messages
+from lms.reviews.operations import review_submission
+from lms.sessions.models import CohortSession
+from lms.sessions.operations import record_attendance
 from lms.users import operations as users
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import MINIMAL_PACK, follow, zip_of
@@ -169,7 +172,7 @@ class Site:
         )
         db.session.add(job)
         with app.test_request_context():  # the announcement links to its own page
-            self.announcement_id = cohorts.post_announcement(
+            self.announcement_id = messages.post_announcement(
                 self.staff,
                 self.cohort,
                 "Séance du samedi",
@@ -221,9 +224,9 @@ class Site:
                 submission = learning.submit_assignment(
                     enrolment, lesson, "Mon travail de terrain."
                 )
-                learning.review_submission(self.staff, submission, True, "Très bien.")
+                review_submission(self.staff, submission, True, "Très bien.")
             elif lesson.kind == "session":
-                learning.record_attendance(self.staff, self.session_for(lesson), enrolment, True)
+                record_attendance(self.staff, self.session_for(lesson), enrolment, True)
 
     def certificate_pdf(self, tmp_path: Path) -> Path:
         """The completed learner's certificate, as the PDF file they were given."""

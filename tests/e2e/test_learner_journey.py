@@ -13,9 +13,11 @@ from sqlalchemy import select
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import Lesson
-from lms.cohorts.models import Cohort, CohortSession
-from lms.learning import operations
+from lms.cohorts.models import Cohort
 from lms.learning.models import Enrolment, Submission
+from lms.reviews.operations import review_submission
+from lms.sessions.models import CohortSession
+from lms.sessions.operations import record_attendance
 from tests.e2e.conftest import follow
 
 pytestmark = pytest.mark.browser
@@ -95,7 +97,7 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(
     # where it is, and that her attendance is not recorded yet.
     enrolment = db.session.scalar(select(Enrolment))
     submission = db.session.scalar(select(Submission))
-    operations.review_submission(trainer, submission, accept=True, feedback="Très bon diagnostic.")
+    review_submission(trainer, submission, accept=True, feedback="Très bon diagnostic.")
     meeting = db.session.scalar(select(Lesson).filter_by(slug="meeting"))
     session = CohortSession(
         cohort_id=cohort.id,
@@ -114,7 +116,7 @@ def test_a_learner_registers_learns_and_gets_a_verified_certificate(
     assert session_card.locator(".badge").count() == 0
 
     # The trainer records that she was there; the session lesson says so.
-    operations.record_attendance(trainer, session, enrolment, present=True)
+    record_attendance(trainer, session, enrolment, present=True)
     db.session.commit()
     page.reload()
     assert when in session_card.inner_text()

@@ -11,9 +11,10 @@ from sqlalchemy import select
 
 from certificates.models import Certificate
 from curriculum.db import db
-from lms.cohorts.models import Attendance, Cohort
+from lms.cohorts.models import Cohort
 from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
+from lms.sessions.models import Attendance
 from lms.users.models import User
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import follow

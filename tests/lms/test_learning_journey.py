@@ -11,9 +11,12 @@ from sqlalchemy import func, select
 
 from curriculum.db import db
 from curriculum.models import Lesson
-from lms.cohorts.models import Cohort, CohortSession
+from lms.cohorts.models import Cohort
 from lms.learning import operations
 from lms.learning.models import Enrolment, LessonProgress, QuizAttempt, Submission
+from lms.reviews.operations import review_submission
+from lms.sessions.models import CohortSession
+from lms.sessions.operations import record_attendance
 from lms.signals import course_completed
 
 BASE = "/courses/civics"
@@ -163,9 +166,7 @@ def test_a_learner_completes_the_course_through_every_kind_of_lesson(
     submission = db.session.scalar(select(Submission))
     assert submission.status == "submitted" and submission.file_type == "pdf"
     assert figures(client)["lessons"] == (2, 4)
-    operations.review_submission(
-        trainer, submission, accept=True, feedback="Bravo, **très clair**."
-    )
+    review_submission(trainer, submission, accept=True, feedback="Bravo, **très clair**.")
     db.session.commit()
     page = client.get(f"{BASE}/basics/field-work").get_data(as_text=True)
     assert "Accepted" in page and "<strong>très clair</strong>" in page
@@ -188,7 +189,7 @@ def test_a_learner_completes_the_course_through_every_kind_of_lesson(
     db.session.add(session)
     db.session.commit()
     assert "Dar Chabab de Tissa" in client.get(f"{BASE}/basics/meeting").get_data(as_text=True)
-    operations.record_attendance(trainer, session, enrolment, present=True)
+    record_attendance(trainer, session, enrolment, present=True)
     db.session.commit()
     assert "Present" in client.get(f"{BASE}/basics/meeting").get_data(as_text=True)
     assert figures(client) == {
@@ -407,9 +408,7 @@ def test_a_missed_session_neither_locks_the_next_module_nor_blocks_completion(
     client.post(f"{BASE}/basics/intro/done")
     quiz(client, f"{BASE}/basics/check", {"q-q1": "a", "q-q2": ["a", "b"], "q-q3": "true"})
     client.post(f"{BASE}/basics/field-work/submission", data={"text": "Mon travail"})
-    operations.review_submission(
-        trainer, db.session.scalar(select(Submission)), accept=True, feedback=""
-    )
+    review_submission(trainer, db.session.scalar(select(Submission)), accept=True, feedback="")
     meeting = db.session.scalar(select(Submission)).lesson_id + 1
     session = CohortSession(
         cohort_id=cohort.id,
@@ -419,7 +418,7 @@ def test_a_missed_session_neither_locks_the_next_module_nor_blocks_completion(
     )
     db.session.add(session)
     db.session.flush()
-    operations.record_attendance(trainer, session, enrolment, present=False)
+    record_attendance(trainer, session, enrolment, present=False)
     db.session.commit()
     # The next module is open despite the absence; finishing it completes the course, and the
     # figures say both things honestly: every lesson done, no session attended.
@@ -470,13 +469,13 @@ def test_correcting_attendance_to_absent_takes_the_session_back(
     def attended() -> bool:
         return operations.progress_for(enrolment, meeting).done
 
-    operations.record_attendance(trainer, first, enrolment, present=True)
+    record_attendance(trainer, first, enrolment, present=True)
     assert attended()
-    operations.record_attendance(trainer, first, enrolment, present=False)  # a mis-tap, corrected
+    record_attendance(trainer, first, enrolment, present=False)  # a mis-tap, corrected
     assert not attended()
     # Present at the make-up meeting of the same lesson: a correction of the first keeps it.
-    operations.record_attendance(trainer, second, enrolment, present=True)
-    operations.record_attendance(trainer, first, enrolment, present=False)
+    record_attendance(trainer, second, enrolment, present=True)
+    record_attendance(trainer, first, enrolment, present=False)
     assert attended()
     db.session.commit()
     login(learner)
@@ -505,7 +504,7 @@ def test_the_certificate_comes_when_the_rule_holds_after_completion(app, make_us
         enrolment, lessons["check"], {"q1": ["a"], "q2": ["a", "b"], "q3": ["true"]}
     )
     submission = operations.submit_assignment(enrolment, lessons["field-work"], "Mon travail")
-    operations.review_submission(trainer, submission, accept=True, feedback="")
+    review_submission(trainer, submission, accept=True, feedback="")
     db.session.commit()
     # Completed, but the attendance rule (75 %) is not met yet: no certificate.
     assert enrolment.status == "completed"
@@ -518,6 +517,6 @@ def test_the_certificate_comes_when_the_rule_holds_after_completion(app, make_us
     )
     db.session.add(session)
     db.session.flush()
-    operations.record_attendance(trainer, session, enrolment, present=True)
+    record_attendance(trainer, session, enrolment, present=True)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1

@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import select, update
 
 from curriculum.db import db, utcnow
-from lms.cohorts.models import Announcement, Cohort
+from lms.cohorts.models import Cohort
 from lms.learning.operations import enrol
 from lms.mail.models import OutboxMessage
 from lms.mail.operations import send_mail
+from lms.messages.models import Announcement
 
 
 def outbox() -> list[OutboxMessage]:

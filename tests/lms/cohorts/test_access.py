@@ -14,9 +14,11 @@ import pytest
 from sqlalchemy import func, select
 
 from curriculum.db import db
-from lms.cohorts.models import Announcement, Attendance, CohortSession, RosterImport
+from lms.cohorts.models import RosterImport
 from lms.learning import operations
 from lms.learning.models import LessonProgress, Submission
+from lms.messages.models import Announcement
+from lms.sessions.models import Attendance, CohortSession
 
 
 @pytest.fixture

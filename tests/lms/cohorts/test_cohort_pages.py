@@ -7,9 +7,11 @@ from datetime import date
 from sqlalchemy import func, select
 
 from curriculum.db import db
-from lms.cohorts.models import Announcement, Cohort, CohortSession, Notification
+from lms.cohorts.models import Cohort
 from lms.learning import operations
 from lms.mail.models import OutboxMessage
+from lms.messages.models import Announcement, Notification
+from lms.sessions.models import CohortSession
 
 
 def test_cohort_form_rules_are_explained_and_nothing_is_saved(

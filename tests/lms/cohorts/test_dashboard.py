@@ -13,10 +13,11 @@ from sqlalchemy import select, update
 from curriculum.db import db, utcnow
 from curriculum.models import Lesson
 from lms.cohorts import dashboard as figures
-from lms.cohorts.models import CohortSession
 from lms.cohorts.reports import neutralise
 from lms.learning import operations
 from lms.learning.models import Enrolment
+from lms.sessions.models import CohortSession
+from lms.sessions.operations import record_attendance
 from tests.bulk import fill_cohort
 
 MAX_DASHBOARD_QUERIES = 6
@@ -154,7 +155,7 @@ def test_the_learner_page_shows_each_lesson_with_score_submission_and_attendance
     )
     db.session.add(session)
     db.session.flush()
-    operations.record_attendance(trainer, session, enrolment, present=False)
+    record_attendance(trainer, session, enrolment, present=False)
     db.session.commit()
     html = (
         as_user(trainer).get(f"/cohorts/{cohort.id}/learners/{enrolment.id}").get_data(as_text=True)

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from curriculum.db import db
 from lms.audit.models import AuditEvent
-from lms.cohorts.models import Attendance, CohortSession, Notification
 from lms.mail.models import OutboxMessage
+from lms.messages.models import Notification
+from lms.sessions.models import Attendance, CohortSession
 
 
 @pytest.fixture

@@ -12,9 +12,11 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from curriculum.db import db, utcnow
-from lms.cohorts.models import Attendance, Cohort, CohortSession, Notification, RosterImport
+from lms.cohorts.models import Cohort, RosterImport
 from lms.learning.models import Enrolment, LessonProgress, Submission
 from lms.mail.models import OutboxMessage
+from lms.messages.models import Notification
+from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User
 
 PASSWORD = "correct horse battery"

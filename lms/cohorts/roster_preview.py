@@ -1,0 +1,201 @@
+"""The read side of a roster import: what confirming each row would do (its fate) against the
+accounts and enrolments as they are now, and the preview page's figures, 200 rows a page, those
+with errors first."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+from curriculum.db import db
+from lms.learning.models import Enrolment
+from lms.users.models import User
+
+from .models import Cohort, RosterImport, cohort_trainers
+from .roster import row_error_message
+
+
+def _managed_among(actor: User | None, cohort_ids: set[int]) -> set[int]:
+    """Those of ``cohort_ids`` that ``actor`` manages (one query, however many there are)."""
+    if actor is None or actor.is_admin:
+        return set(cohort_ids)
+    if not cohort_ids:
+        return set()
+    statement = select(cohort_trainers.c.cohort_id).where(
+        cohort_trainers.c.cohort_id.in_(sorted(cohort_ids)), cohort_trainers.c.user_id == actor.id
+    )
+    return set(db.session.scalars(statement))
+
+
+#: the fate of a row: "error", "new" (an account is created), "enrol" (an existing account joins),
+#: "move" (an existing account leaves another cohort of the course), "already" (nothing to do)
+FATES = ("error", "new", "enrol", "move", "already")
+CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
+
+
+@dataclass
+class RosterLine:
+    row: int
+    name: str
+    email: str
+    language: str | None
+    fate: str
+    error: str | None = None
+    error_detail: object = None
+    #: for "move": the cohort the learner leaves
+    from_cohort: str | None = None
+    #: for "enrol" and "move": the account already has an enrolment in the course (kept, with its
+    #: progress: only its cohort changes)
+    enrolled: bool = False
+
+
+@dataclass
+class RosterPreview:
+    lines: list[RosterLine]
+    #: existing accounts by lower-case e-mail
+    users: dict[str, User]
+
+    def count(self, fate: str) -> int:
+        return sum(1 for line in self.lines if line.fate == fate)
+
+    @property
+    def errors(self) -> int:
+        return self.count("error")
+
+    @property
+    def adding(self) -> int:
+        """How many learners the cohort gains."""
+        return sum(1 for line in self.lines if line.fate in ("new", "enrol", "move"))
+
+    def listing(self) -> list[RosterLine]:
+        """The rows as the preview lists them: those with an error first, each group in file order."""
+        return sorted(self.lines, key=lambda line: (line.fate != "error", line.row))
+
+
+def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> RosterPreview:
+    """Each row's fate against the accounts and enrolments as they are now (a few queries for
+    the whole file: one per 500 addresses, whatever their fates).
+
+    A learner in another cohort of the course moves only if ``actor`` manages that cohort too
+    (an administrator, or one of its trainers); otherwise the row is an error that does not say
+    which cohort it is.
+    """
+    keys = [row["email"].lower() for row in rows if not row.get("error")]
+    users: dict[str, User] = {}
+    for start in range(0, len(keys), CHUNK):
+        for user in db.session.scalars(
+            select(User).where(User.email_key.in_(keys[start : start + CHUNK]))
+        ).unique():
+            users[user.email_key] = user
+    placed: dict[int, tuple[int | None, str | None]] = {}
+    ids = [user.id for user in users.values()]
+    for start in range(0, len(ids), CHUNK):
+        statement = (
+            select(Enrolment.user_id, Enrolment.cohort_id, Cohort.name)
+            .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+            .where(
+                Enrolment.course_id == cohort.course_id,
+                Enrolment.user_id.in_(ids[start : start + CHUNK]),
+            )
+        )
+        for user_id, cohort_id, cohort_name in db.session.execute(statement):
+            placed[user_id] = (cohort_id, cohort_name)
+    elsewhere = {where for where, _name in placed.values() if where not in (None, cohort.id)}
+    movable = _managed_among(actor, elsewhere)
+    lines = []
+    for row in rows:
+        line = RosterLine(
+            row["row"],
+            row["name"],
+            row["email"],
+            row.get("language"),
+            "error",
+            row.get("error"),
+            row.get("error_detail"),
+        )
+        if not line.error:
+            user = users.get(line.email.lower())
+            where, where_name = placed.get(user.id, (None, None)) if user else (None, None)
+            line.enrolled = user is not None and user.id in placed
+            if user is None:
+                line.fate = "new"
+            elif where is None:
+                line.fate = "enrol"
+            elif where == cohort.id:
+                line.fate = "already"
+            elif where not in movable:
+                line.fate, line.error = "error", "other_trainer"
+            else:
+                line.fate, line.from_cohort = "move", where_name
+        lines.append(line)
+    return RosterPreview(lines, users)
+
+
+#: rows listed on one page of the preview
+PER_PAGE = 200
+
+
+@dataclass
+class RowsPage:
+    """One page of the preview's rows (what the ``pager`` macro needs)."""
+
+    items: list[RosterLine]
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PER_PAGE + 1 if self.items else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.items) - 1 if self.items else 0
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+def _rows_page(preview: RosterPreview, page: int) -> RowsPage:
+    listing = preview.listing()
+    pages = max(1, math.ceil(len(listing) / PER_PAGE))
+    page = min(max(page, 1), pages)
+    return RowsPage(listing[(page - 1) * PER_PAGE : page * PER_PAGE], page, pages, len(listing))
+
+
+def preview_page(cohort: Cohort, imported: RosterImport, actor: User, page: int, room) -> dict:
+    """What the preview page shows of ``imported`` (``room``: the places left in the cohort, or
+    None without a capacity)."""
+    preview = classify(cohort, imported.rows, actor)
+    fits = room is None or preview.adding <= room
+    rows = _rows_page(preview, page)
+    # The first errors in a short list by the notice; the table lists them all (first).
+    listed_errors = [line for line in preview.lines if line.fate == "error"][:PER_PAGE]
+    languages = list(current_app.config["LMS_LANGUAGES"])
+    messages = {line.row: row_error_message({"error": line.error, "error_detail": line.error_detail, "email": line.email}, languages)
+                for line in listed_errors + rows.items if line.error}  # fmt: skip
+    return {
+        "preview": preview,
+        "rows": rows,
+        "messages": messages,
+        "listed_errors": listed_errors,
+        "room": room,
+        # Only a roster whose every row is right, and that fits the cohort, can be confirmed.
+        "can_confirm": imported.applied_at is None and not preview.errors and fits,
+    }
