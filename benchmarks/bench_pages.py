@@ -472,7 +472,7 @@ def me_learns(app, trainer_id: int) -> None:
         def quiz(module: str, slug: str, right: bool) -> bool:
             lesson = lessons[(module, slug)]
             answers = {}
-            for question in operations.live_questions(lesson):
+            for question in lesson.live_questions:
                 good = [c.key for c in question.choices if c.correct]
                 answers[question.key] = (
                     good if right else [next(c.key for c in question.choices if not c.correct)]

@@ -2,13 +2,13 @@
 
 from flask import Blueprint
 
-from . import bulk_views, views
+from . import bulk_views, queries, verify_views, views
 
 bp = Blueprint("lms_certificates", __name__, template_folder="templates")
 
 bp.add_url_rule("/certificates", view_func=views.mine)
 bp.add_url_rule("/certificates/<serial>.pdf", view_func=views.download)
-bp.add_url_rule("/certificates/keys.json", view_func=views.keys)
+bp.add_url_rule("/certificates/keys.json", view_func=verify_views.keys)
 bp.add_url_rule("/admin/certificates", view_func=views.admin_list)
 bp.add_url_rule("/admin/certificates/issue", view_func=views.admin_issue, methods=["GET", "POST"])
 bp.add_url_rule("/admin/certificates/bulk", view_func=bulk_views.admin_bulk)
@@ -30,12 +30,12 @@ bp.add_url_rule(
 bp.add_url_rule(
     "/admin/certificates/<serial>/correct", view_func=views.admin_correct, methods=["POST"]
 )
-bp.add_url_rule("/verify", view_func=views.verify_upload, methods=["GET", "POST"])
-bp.add_url_rule("/verify/<serial>", view_func=views.verify_page)
-bp.add_url_rule("/verify/<serial>.json", view_func=views.verify_json)
+bp.add_url_rule("/verify", view_func=verify_views.verify_upload, methods=["GET", "POST"])
+bp.add_url_rule("/verify/<serial>", view_func=verify_views.verify_page)
+bp.add_url_rule("/verify/<serial>.json", view_func=verify_views.verify_json)
 
 
 @bp.app_context_processor
 def certificate_helpers():
     """Lets LMS templates (e.g. "My learning") list earned certificates without importing us."""
-    return {"earned_certificates": views.earned_certificates}
+    return {"earned_certificates": queries.earned_certificates}

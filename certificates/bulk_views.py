@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from flask import (
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -17,10 +16,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from curriculum.db import db
 from lms.access import role_required
-from lms.cohorts.models import Cohort
-from lms.errors import LMSError
+from lms.boundary import attempt
+from lms.cohorts.queries import managed_cohort
 from lms.i18n import current_language
 from lms.jobs import queries as job_queries
 from lms.jobs.operations import start_job
@@ -64,13 +62,10 @@ def _scope(form) -> dict:
 
 def _start(kind: str, params: dict, form):
     """Start the job and show its progress page; or the form again, with the reason it cannot."""
-    try:
+    with attempt(form.form_errors) as done:
         job = start_job(kind, params, current_user)
-    except LMSError as error:
-        db.session.rollback()
-        form.form_errors.append(error.message)
+    if not done:
         return None
-    db.session.commit()
     flash(_("The job has started; this page shows its progress."), "success")
     return redirect(url_for("lms_jobs.detail", job_id=job.id))
 
@@ -127,11 +122,7 @@ def admin_bulk_zip():
 @login_required
 def cohort_zip(cohort_id: int):
     """The cohort's valid certificates as one ZIP (administrators and the cohort's trainers)."""
-    cohort = db.session.get(Cohort, cohort_id)
-    if cohort is None:
-        abort(404)
-    if not cohort.can_manage(current_user):
-        abort(403)
+    cohort = managed_cohort(cohort_id, current_user)
     entries = bulk.zip_entries(cohort)
     app = current_app._get_current_object()
 

@@ -7,10 +7,15 @@ from sqlalchemy.orm import contains_eager
 
 from curriculum.db import db, utcnow
 from curriculum.models import Course
+from lms.access import authorized
+from lms.audit.models import AuditEvent
+from lms.errors import NotFound
 from lms.learning.models import Enrolment
 from lms.users.models import User
 
+from . import operations
 from .models import Certificate
+from .serials import normalize_serial
 
 STATUSES = ("valid", "revoked", "superseded", "expired")
 
@@ -81,3 +86,70 @@ def courses() -> list[Course]:
     return list(
         db.session.scalars(select(Course).where(Course.archived_at.is_(None)).order_by(Course.slug))
     )
+
+
+def by_serial(serial: str) -> Certificate | None:
+    return db.session.scalar(
+        select(Certificate).where(Certificate.serial == normalize_serial(serial))
+    )
+
+
+def downloadable(serial: str, user) -> Certificate:
+    """A certificate's PDF, for its learner and administrators (404 for anyone else)."""
+    return authorized(by_serial(serial), "can_download", user, hide=True)
+
+
+def administered(serial: str) -> Certificate:
+    """A certificate for an administrator's page (404 if there is none)."""
+    certificate = by_serial(serial)
+    if certificate is None:
+        raise NotFound()
+    return certificate
+
+
+def audit_trail(certificate: Certificate) -> list[AuditEvent]:
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.object_type == "certificate",
+                AuditEvent.object_id == certificate.serial,
+            )
+            .order_by(AuditEvent.created_at)
+        )
+    )
+
+
+def earned_certificates(user) -> dict[int, Certificate]:
+    """The user's valid certificates by enrolment id."""
+    return {c.enrolment_id: c for c in of_user(user) if c.status() == "valid"}
+
+
+def public_facts(certificate: Certificate) -> dict:
+    snapshot = certificate.snapshot
+    status = certificate.status()
+    facts = {
+        "serial": certificate.serial,
+        "status": status,
+        "name": snapshot["learner"]["name"],
+        "course": snapshot["course"]["titles"],
+        "completed_on": snapshot["completed_on"],
+        "issued_at": snapshot["issued_at"],
+        "expires_on": snapshot.get("expires_on"),
+        "issuer": snapshot["issuer"],
+        "signature_valid": operations.signature_valid(certificate),
+    }
+    if status == "revoked":
+        facts["revoked_on"] = certificate.revoked_at.date().isoformat()
+        facts["revoke_reason"] = certificate.revoke_reason
+    if certificate.superseded_by is not None:
+        facts["superseded_by"] = certificate.superseded_by.serial
+    return facts
+
+
+def course_by_id(course_id: int) -> Course:
+    """Any course (an administrator may issue for an unpublished one), 404 if none."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        raise NotFound()
+    return course

@@ -163,6 +163,11 @@ class Lesson(db.Model):
     def slug_path(self) -> str:
         return f"{self.module.course.slug}/{self.module.slug}/{self.slug}"
 
+    @property
+    def live_questions(self) -> list[QuizQuestion]:
+        """The quiz's questions as the pack has them now (archived ones keep old attempts)."""
+        return [q for q in self.questions if q.archived_at is None]
+
     def title(self, language: str, fallback: str) -> str:
         return pick(self.titles, language, fallback)
 

@@ -52,13 +52,16 @@ class Outcome:
 
 
 @contextmanager
-def attempt(field=None, *, flash_error: bool = False) -> Iterator[Outcome]:
-    """Run the block; a domain error undoes it and becomes a message on ``field`` (a form field,
-    or a list such as ``form.form_errors``), or a flash message, or stays in the outcome."""
+def attempt(
+    field=None, *, flash_error: bool = False, catch: type[LMSError] = LMSError
+) -> Iterator[Outcome]:
+    """Run the block; a domain error (of the ``catch`` kind: others reach the error page) undoes
+    it and becomes a message on ``field`` (a form field, or a list such as ``form.form_errors``),
+    or a flash message, or stays in the outcome."""
     outcome = Outcome()
     try:
         yield outcome
-    except LMSError as error:
+    except catch as error:
         db.session.rollback()  # what the refused operation flushed is gone before the page renders
         outcome.error = error
         if field is not None:

@@ -24,6 +24,7 @@ from .boundary import end_of_request
 from .errors import ConfigError, register_error_handlers
 from .i18n import TRANSLATIONS_DIR, select_locale, template_globals
 from .security import Throttle, security_headers
+from .uploads import upload_request_limit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -128,7 +129,7 @@ class LMS:
             state.blueprint_names.add(bp.name)
 
         register_error_handlers(app, None if self.standalone else state.blueprint_names)
-        app.before_request(_upload_request_limit)  # before anything reads the form
+        app.before_request(upload_request_limit)  # before anything reads the form
         app.before_request(_csrf_protect)
         app.after_request(security_headers)
         app.after_request(end_of_request)  # the request's one commit (or rollback)
@@ -244,22 +245,6 @@ class LMS:
             for command in commands:
                 group.add_command(command)
             app.cli.add_command(group)
-
-
-def accepts_large_uploads(view):
-    """For a view that checks an upload's size itself (and answers with the form and what was
-    typed in it): the request may be as large as ``LMS_UPLOAD_REQUEST_MAX_MB``, so a file over
-    the view's own limit reaches the view instead of ending on a bare "413" page."""
-    view.accepts_large_uploads = True
-    return view
-
-
-def _upload_request_limit() -> None:
-    from flask import current_app
-
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "accepts_large_uploads", False):
-        request.max_content_length = current_app.config["LMS_UPLOAD_REQUEST_MAX_MB"] * 1024 * 1024
 
 
 def _csrf_protect() -> None:

@@ -21,7 +21,6 @@ def healthz():
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any database failure means "unavailable"
         current_app.logger.exception("Health check failed")
-        db.session.rollback()
         return jsonify({"status": "unavailable"}), 503
     return jsonify({"status": "ok"})
 
@@ -34,5 +33,4 @@ def set_language():
         session[SESSION_KEY] = language
         if current_user.is_authenticated and current_user.locale != language:
             set_locale(current_user, language)
-            db.session.commit()
     return redirect(next_url(url_for("lms_core.index")))

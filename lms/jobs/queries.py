@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from curriculum.db import db
+from lms.access import authorized
 
 from . import runner
 from .models import ACTIVE_STATUSES, Job, JobItem
@@ -29,6 +30,11 @@ def jobs_page(page: int = 1, per_page: int = 25):
 
 def get_job(job_id: int) -> Job | None:
     return db.session.get(Job, job_id)
+
+
+def managed_job(job_id: int, user) -> Job:
+    """The job (404 if none), for whoever may follow it (403 otherwise)."""
+    return authorized(get_job(job_id), "can_manage", user)
 
 
 def fresh(job: Job) -> Job:

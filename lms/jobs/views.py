@@ -3,23 +3,18 @@ the page's script, and the cancel and resume buttons."""
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from curriculum.db import db
 from lms.access import role_required
-from lms.errors import LMSError
+from lms.boundary import attempt
 
 from . import operations, queries
-from .models import Job
 
 
-def _job_or_404(job_id: int) -> Job:
-    job = queries.get_job(job_id)
-    if job is None:
-        abort(404)
-    return job
+def _to_job(job_id: int):
+    return redirect(url_for("lms_jobs.detail", job_id=job_id))
 
 
 @role_required("admin")
@@ -30,7 +25,7 @@ def job_list():
 
 @role_required("admin")
 def detail(job_id: int):
-    job = _job_or_404(job_id)
+    job = queries.managed_job(job_id, current_user)
     return render_template(
         "lms/jobs/detail.html",
         job=job,
@@ -42,36 +37,27 @@ def detail(job_id: int):
 
 @role_required("admin")
 def progress_json(job_id: int):
-    response = jsonify(queries.progress(_job_or_404(job_id)))
+    response = jsonify(queries.progress(queries.managed_job(job_id, current_user)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 @role_required("admin")
 def cancel(job_id: int):
-    job = _job_or_404(job_id)
-    try:
+    job = queries.managed_job(job_id, current_user)
+    with attempt(flash_error=True) as done:
         operations.request_cancel(current_user, job)
-    except LMSError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(
-            _("The job stops after the item it is working on; what is done stays done."), "success"
-        )
-    return redirect(url_for("lms_jobs.detail", job_id=job_id))
+    if done:
+        flash(_("The job stops after the item it is working on; what is done stays done."),
+              "success")  # fmt: skip
+    return _to_job(job_id)
 
 
 @role_required("admin")
 def resume(job_id: int):
-    job = _job_or_404(job_id)
-    try:
+    job = queries.managed_job(job_id, current_user)
+    with attempt(flash_error=True) as done:
         operations.resume_job(current_user, job)
-    except LMSError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if done:
         flash(_("The job goes on with the items it had not done."), "success")
-    return redirect(url_for("lms_jobs.detail", job_id=job_id))
+    return _to_job(job_id)

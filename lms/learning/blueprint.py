@@ -2,8 +2,9 @@
 
 from flask import Blueprint
 
+from lms.uploads import FILE_MIMETYPES
+
 from . import views
-from .operations import FILE_MIMETYPES
 from .video import video_embed
 
 bp = Blueprint("lms_learning", __name__)

@@ -7,10 +7,8 @@ never "check then insert" alone. They flush; the view commits.
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -23,27 +21,12 @@ from lms.audit.operations import record
 from lms.cohorts.models import Cohort
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.signals import completed_enrolment_progressed, course_completed
+from lms.uploads import BadUpload, display_name, read_upload, store
 
 from .models import Enrolment, LessonProgress, QuizAttempt, Submission
 
-FILE_SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
-FILE_EXTENSIONS = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}
-FILE_MIMETYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
-
 
 class AttemptsExhausted(NotAllowed):
-    pass
-
-
-class TamperedAnswers(InvalidInput):
-    pass
-
-
-class BadUpload(InvalidInput):
     pass
 
 
@@ -224,53 +207,6 @@ class QuizResult:
     repeated: bool = False
 
 
-def live_questions(lesson: Lesson) -> list[QuizQuestion]:
-    return [q for q in lesson.questions if q.archived_at is None]
-
-
-@dataclass
-class QuizForm:
-    """A posted quiz: the answers (question key → choice keys) and the attempt the form was
-    shown for (its number), so that a resubmitted form records nothing twice."""
-
-    answers: dict[str, list[str]]
-    attempt: int
-
-
-def parse_answers(lesson: Lesson, form: dict[str, list[str]]) -> QuizForm:
-    """Answers from a posted form (``q-<question key>`` → choice keys, ``lesson`` → this quiz's
-    id, ``attempt`` → the attempt number the page offered).
-
-    Anything that is not a question of this quiz, or a choice of that question, or a form of
-    another quiz, is tampering: the whole submission is refused and nothing is recorded.
-    """
-    tampered = TamperedAnswers(_("The answers do not match this quiz."))
-    if form.get("lesson") != [str(lesson.id)]:
-        raise tampered
-    try:
-        (attempt,) = (int(value) for value in form.get("attempt", []))
-    except ValueError:
-        raise tampered from None
-    if attempt < 1:
-        raise tampered
-    questions = {q.key: q for q in live_questions(lesson)}
-    answers: dict[str, list[str]] = {key: [] for key in questions}
-    for name, values in form.items():
-        if name in ("csrf_token", "lesson", "attempt"):
-            continue
-        if not name.startswith("q-") or name[2:] not in questions:
-            raise TamperedAnswers(_("The answers do not match this quiz."))
-        question = questions[name[2:]]
-        allowed = {c.key for c in question.choices if c.archived_at is None}
-        chosen = list(dict.fromkeys(values))
-        if any(value not in allowed for value in chosen):
-            raise TamperedAnswers(_("The answers do not match this quiz."))
-        if question.type != "multiple" and len(chosen) > 1:
-            raise TamperedAnswers(_("The answers do not match this quiz."))
-        answers[question.key] = chosen
-    return QuizForm(answers=answers, attempt=attempt)
-
-
 def submit_quiz(
     enrolment: Enrolment, lesson: Lesson, answers: dict[str, list[str]], attempt: int | None = None
 ) -> QuizResult:
@@ -280,7 +216,7 @@ def submit_quiz(
     double click, a resent page) finds its attempt already recorded and records nothing more.
     """
     _check_lesson(enrolment, lesson, ("quiz",))
-    questions = live_questions(lesson)
+    questions = lesson.live_questions
     unanswered = [str(number) for number, q in enumerate(questions, 1) if not answers.get(q.key)]
     if unanswered:
         raise UnansweredQuestions(
@@ -331,25 +267,13 @@ def _recorded_attempt(progress: LessonProgress, lesson: Lesson, number: int) -> 
         select(QuizAttempt).filter_by(progress_id=progress.id, number=number)
     )
     passed = attempt.score >= int(lesson.settings.get("pass_mark", 0))
-    correct = _grade(live_questions(lesson), attempt.answers)
+    correct = _grade(lesson.live_questions, attempt.answers)
     return QuizResult(
         attempt=attempt, progress=progress, passed=passed, correct=correct, repeated=True
     )
 
 
 # -- assignments --------------------------------------------------------------------------------
-
-
-def detect_file_type(head: bytes) -> str | None:
-    for kind, signatures in FILE_SIGNATURES.items():
-        if any(head.startswith(signature) for signature in signatures):
-            return kind
-    return None
-
-
-def upload_folder() -> Path:
-    configured = current_app.config["LMS_UPLOAD_FOLDER"]
-    return Path(configured or os.path.join(current_app.instance_path, "uploads"))
 
 
 def submit_assignment(enrolment: Enrolment, lesson: Lesson, text: str, upload=None) -> Submission:
@@ -396,25 +320,8 @@ def file_limit_mb(lesson: Lesson) -> int:
     return min(int(rules.get("max_file_mb", 5)), int(current_app.config["LMS_UPLOAD_MAX_MB"]))
 
 
-def _store_upload(
-    enrolment: Enrolment, lesson: Lesson, upload, rules: dict
-) -> tuple[str, str, int, str]:
+def _store_upload(enrolment: Enrolment, lesson: Lesson, upload, rules: dict):
     allowed_types = set(rules.get("file_types", ["pdf", "jpeg", "png"]))
-    limit_mb = file_limit_mb(lesson)
-    data = upload.stream.read(limit_mb * 1024 * 1024 + 1)
-    if len(data) > limit_mb * 1024 * 1024:
-        raise BadUpload(_("The file is larger than %(n)d MB. Send a smaller file.", n=limit_mb))
-    if not data:
-        raise BadUpload(_("The file is empty."))
-    kind = detect_file_type(data[:16])
-    if kind is None or kind not in allowed_types:
-        names = ", ".join(sorted(t.upper() for t in allowed_types))
-        raise BadUpload(_("This file is not of an accepted type (%(types)s).", types=names))
-    relative = (
-        f"submissions/{enrolment.id}/{lesson.id}-{secrets.token_hex(8)}.{FILE_EXTENSIONS[kind]}"
-    )
-    path = upload_folder() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    original = os.path.basename(upload.filename or "")[:200] or f"file.{FILE_EXTENSIONS[kind]}"
-    return original, kind, len(data), relative
+    data, kind = read_upload(upload, file_limit_mb(lesson), allowed_types)
+    relative = store(f"submissions/{enrolment.id}", str(lesson.id), data, kind)
+    return display_name(upload.filename, kind), kind, len(data), relative

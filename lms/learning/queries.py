@@ -7,12 +7,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from curriculum.db import db
-from curriculum.models import Course, Lesson, Module, QuizChoice, QuizQuestion, live_lessons
-from lms.errors import NotFound
+from curriculum.models import (
+    Course,
+    CourseAsset,
+    Lesson,
+    Module,
+    QuizChoice,
+    QuizQuestion,
+    live_lessons,
+)
+from lms.access import authorized
+from lms.errors import NotAllowed, NotFound
 from lms.sessions.models import Attendance, CohortSession
 
 from .models import Enrolment, LessonProgress, QuizAttempt, Submission
@@ -312,3 +322,55 @@ def course_stats() -> dict[int, int]:
         .group_by(Lesson.course_id)
     )
     return dict(rows.all())
+
+
+# -- one lesson and one piece of work ------------------------------------------------------------
+
+
+@dataclass
+class LessonContext:
+    course: Course
+    outline: Outline
+    lesson: Lesson
+    enrolment: Enrolment | None
+    locked: bool
+
+    def require_learner(self) -> Enrolment:
+        if self.enrolment is None:
+            raise NotAllowed(_("Join the course to record your progress."))
+        if self.locked:
+            raise NotAllowed(_("This module opens when the previous one is done."))
+        return self.enrolment
+
+
+def load_lesson(course_slug: str, module_slug: str, lesson_slug: str, user) -> LessonContext:
+    """The lesson and the current user's place in its course (404 if it does not exist)."""
+    course = course_by_slug(course_slug)
+    place = outline(course, user)
+    lesson = find_lesson(place, module_slug, lesson_slug)
+    locked = place.module_of(lesson).locked if place.enrolment else False
+    return LessonContext(course, place, lesson, place.enrolment, locked)
+
+
+def enrolled_course_ids(user) -> set[int]:
+    if not user.is_authenticated:
+        return set()
+    return set(db.session.scalars(select(Enrolment.course_id).where(Enrolment.user_id == user.id)))
+
+
+def visible_submission_file(submission_id: int, user) -> Submission:
+    """Handed-in work with a file, for its learner, the cohort's trainers and administrators
+    (404 for anyone else: another learner's work does not exist for you)."""
+    submission = db.session.get(Submission, submission_id)
+    if submission is not None and not submission.file_path:
+        submission = None
+    return authorized(submission, "can_view", user, hide=True)
+
+
+def course_asset(course: Course, path: str) -> CourseAsset:
+    item = db.session.scalar(
+        select(CourseAsset).filter_by(course_id=course.id, path=f"assets/{path}")
+    )
+    if item is None:
+        raise NotFound()
+    return item

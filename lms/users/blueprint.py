@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from . import views
+from . import admin_views, views
 
 bp = Blueprint("lms_users", __name__)
 
@@ -13,20 +13,22 @@ bp.add_url_rule("/account", view_func=views.profile, methods=["GET", "POST"])
 bp.add_url_rule("/account/password", view_func=views.change_password, methods=["GET", "POST"])
 bp.add_url_rule("/password/forgot", view_func=views.forgot_password, methods=["GET", "POST"])
 bp.add_url_rule("/password/reset/<token>", view_func=views.reset_password, methods=["GET", "POST"])
-bp.add_url_rule("/admin/users", view_func=views.admin_users)
-bp.add_url_rule("/admin/users/<int:user_id>", view_func=views.admin_user, methods=["GET", "POST"])
+bp.add_url_rule("/admin/users", view_func=admin_views.admin_users)
+bp.add_url_rule(
+    "/admin/users/<int:user_id>", view_func=admin_views.admin_user, methods=["GET", "POST"]
+)
 bp.add_url_rule(
     "/admin/users/<int:user_id>/deactivate",
     endpoint="admin_deactivate",
-    view_func=views.admin_set_active,
+    view_func=admin_views.admin_set_active,
     defaults={"active": False},
     methods=["POST"],
 )
 bp.add_url_rule(
     "/admin/users/<int:user_id>/reactivate",
     endpoint="admin_reactivate",
-    view_func=views.admin_set_active,
+    view_func=admin_views.admin_set_active,
     defaults={"active": True},
     methods=["POST"],
 )
-bp.add_url_rule("/admin/outbox", view_func=views.admin_outbox)
+bp.add_url_rule("/admin/outbox", view_func=admin_views.admin_outbox)

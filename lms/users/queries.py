@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from curriculum.db import db
+from lms.errors import NotFound
 
 from .models import User, UserRole
 
@@ -26,3 +27,10 @@ def search_users(query: str = "", role: str = "", page: int = 1, per_page: int =
             User.id.in_(select(UserRole.user_id).where(UserRole.role == role))
         )
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
+
+
+def user_by_id(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    return user

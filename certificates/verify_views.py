@@ -1,0 +1,77 @@
+"""The public verification pages: a certificate's page and JSON by serial, the upload of a PDF
+("is this an untouched original?") and the public keys. No account needed; look-ups are
+rate-limited per address (against serial enumeration)."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
+
+from . import operations, queries, signing
+from .forms import VerifyUploadForm
+
+MAX_VERIFY_UPLOAD = 10 * 1024 * 1024
+
+
+def _throttle_lookups() -> None:
+    state = current_app.extensions["lms"]
+    if not state.throttle.allow(
+        current_app.config["LMS_VERIFY_LIMIT"], "verify:" + (request.remote_addr or "")
+    ):
+        abort(429)
+
+
+def verify_page(serial: str):
+    _throttle_lookups()
+    certificate = queries.by_serial(serial)
+    if certificate is None:
+        return render_template("certificates/verify_unknown.html", serial=serial), 404
+    return render_template(
+        "certificates/verify.html", certificate=certificate, facts=queries.public_facts(certificate)
+    )
+
+
+def verify_json(serial: str):
+    _throttle_lookups()
+    certificate = queries.by_serial(serial)
+    if certificate is None:
+        return jsonify({"error": "no such certificate", "serial": serial}), 404
+    facts = queries.public_facts(certificate)
+    facts.update(
+        snapshot=certificate.snapshot,
+        key_id=certificate.key_id,
+        signature=certificate.signature,
+        alg=signing.ALGORITHM,
+        pdf_sha256=certificate.pdf_sha256,
+        keys=url_for("lms_certificates.keys", _external=True),
+    )
+    return jsonify(facts)
+
+
+def _check_upload(form: VerifyUploadForm):
+    """(the PDF check, None) or (None, why the file cannot be one of ours)."""
+    data = form.pdf.data.stream.read(MAX_VERIFY_UPLOAD + 1)
+    if len(data) > MAX_VERIFY_UPLOAD:
+        return None, _("The file is larger than 10 MB: it cannot be one of our certificates.")
+    if not data.startswith(b"%PDF-"):
+        return None, _("This file is not a PDF.")
+    return operations.check_pdf(data), None
+
+
+def verify_upload():
+    form = VerifyUploadForm()
+    check, error = None, None
+    if form.validate_on_submit():
+        _throttle_lookups()
+        check, error = _check_upload(form)
+    elif request.method == "POST":
+        error = _("Choose the PDF file of the certificate.")
+    return render_template(
+        "certificates/verify_upload.html", form=form, check=check, error=error
+    ), 400 if error else 200
+
+
+def keys():
+    response = jsonify(signing.jwks(signing.key_folder_from_app()))
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
