@@ -272,8 +272,8 @@ def prepare(database_url: str, instance: str, users: int, secret: str) -> list[s
         from curriculum.db import db
         from curriculum.importer import import_bundled_packs
         from curriculum.models import Course
-        from lms.cli import upgrade_database
         from lms.learning.operations import enrol
+        from lms.migrate import upgrade_database
         from lms.users.operations import create_user
 
         upgrade_database()

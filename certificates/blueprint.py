@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from . import bulk_views, queries, verify_views, views
+from . import bulk, bulk_views, queries, verify_views, views
 
 bp = Blueprint("lms_certificates", __name__, template_folder="templates")
 
@@ -37,5 +37,9 @@ bp.add_url_rule("/verify/<serial>.json", view_func=verify_views.verify_json)
 
 @bp.app_context_processor
 def certificate_helpers():
-    """Lets LMS templates (e.g. "My learning") list earned certificates without importing us."""
-    return {"earned_certificates": queries.earned_certificates}
+    """Lets LMS templates (e.g. "My learning") list earned certificates, and those being
+    prepared, without importing us."""
+    return {
+        "earned_certificates": queries.earned_certificates,
+        "pending_certificates": bulk.pending_enrolment_ids,
+    }

@@ -24,6 +24,8 @@ from curriculum.models import Course
 from lms.cohorts.models import Cohort
 from lms.errors import InvalidInput
 from lms.i18n import current_language
+from lms.jobs.models import ACTIVE_STATUSES, Job
+from lms.jobs.operations import start_job
 from lms.jobs.registry import JobKind, SkipItem, register
 from lms.learning.models import Enrolment
 from lms.mail.operations import render_mail, send_mail
@@ -118,6 +120,46 @@ def issue_one(job, key: str) -> None:
         raise SkipItem(error.message) from None
     if job.params.get("notify"):
         notify_learner(certificate)  # a deactivated account gets no e-mail, the certificate stands
+
+
+# -- a certificate that could not be issued at completion ---------------------------------------
+
+PENDING = "certificates.pending"
+
+
+def pending_enrolment_ids(enrolment_ids: Iterable[int]) -> set[int]:
+    """Those of these enrolments whose certificate is waiting for a retry."""
+    wanted = set(enrolment_ids)
+    if not wanted:
+        return set()
+    params = db.session.scalars(
+        select(Job.params).where(Job.kind == PENDING, Job.status.in_(ACTIVE_STATUSES))
+    )
+    return {p["enrolment_id"] for p in params if p.get("enrolment_id") in wanted}
+
+
+def retry_later(enrolment: Enrolment, error: Exception) -> None:
+    """Issuing failed at completion: a job tries again (once per enrolment at a time)."""
+    if enrolment.id in pending_enrolment_ids([enrolment.id]):
+        return
+    message = f"{type(error).__name__}: {error}"[:300]
+    start_job(PENDING, {"enrolment_id": enrolment.id, "error": message})
+
+
+def prepare_pending(params: dict[str, Any]) -> str:
+    return _("Certificate pending: %(error)s", error=params.get("error", ""))
+
+
+def pending_enrolment(params: dict[str, Any]) -> list[str]:
+    return [str(_as_id(params.get("enrolment_id")))]
+
+
+def issue_pending(job, key: str) -> None:
+    enrolment = db.session.get(Enrolment, int(key))
+    if enrolment is None:
+        raise SkipItem(_("The enrolment no longer exists."))
+    if operations.on_course_completed(enrolment) is None:
+        raise SkipItem(_("Nothing to issue: a certificate exists or the rule no longer holds."))
 
 
 # -- supersede and re-issue after a correction --------------------------------------------------
@@ -221,6 +263,15 @@ register(
         prepare_reissue,
         certificates_to_reissue,
         reissue_one,
+    )
+)
+register(
+    JobKind(
+        PENDING,
+        lambda: _("Issue a pending certificate"),
+        prepare_pending,
+        pending_enrolment,
+        issue_pending,
     )
 )
 register(

@@ -31,6 +31,7 @@ from lms.users.operations import create_user, find_by_email
 
 from . import pdfcheck, signing
 from .models import Certificate, CertificateFile
+from .render import get_renderer
 from .rules import RuleResult, evaluate
 from .serials import new_serial, normalize_serial
 
@@ -160,8 +161,6 @@ def _create(
             break
     snapshot = build_snapshot(enrolment, serial, issued_at, key_id, name, result)
     signed_key_id, signature = signing.sign(folder, snapshot)
-    from .render import get_renderer  # WeasyPrint only in the processes that render
-
     pdf = get_renderer().render(
         snapshot, attachment=signing.envelope_bytes(snapshot, signed_key_id, signature)
     )

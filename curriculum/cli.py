@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import NoReturn
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import db
 from .importer import import_pack
 from .pack import Pack, PackError, Problem, load_pack
+from .signals import pack_imported
 from .zipsafe import PackZipError, unpacked_zip
 
 
@@ -79,23 +81,5 @@ def import_command(path: str, dry_run: bool) -> None:
     if dry_run or report.unchanged:
         db.session.rollback()
         return
-    _audit(report)
+    pack_imported.send(current_app._get_current_object(), report=report)
     db.session.commit()
-
-
-def _audit(report) -> None:
-    """Record the import in the audit log when the LMS is installed (it is, in ``lms``)."""
-    try:
-        from lms.audit.operations import record
-    except ImportError:  # curriculum used on its own
-        return
-    record(
-        None,
-        "curriculum.import",
-        "course",
-        report.course,
-        added=len(report.added),
-        updated=len(report.updated),
-        archived=len(report.archived),
-        removed=len(report.removed),
-    )

@@ -1,7 +1,9 @@
 """The database object and declarative base shared by every table of the product.
 
-It lives in the lowest layer (``curriculum`` knows nothing of people) so that ``lms`` and
-``certificates`` can build on it without import cycles. Tables are prefixed ``lms_`` and every
+It lives in ``curriculum`` because ``curriculum`` is the lowest layer (it knows nothing of people):
+``lms`` and ``certificates`` build on it, and nothing here imports them, so there is no cycle.
+Its sessions are of their own class (``LMSSession``), so that the LMS's listeners (mail and
+jobs handed over after a commit) hear the LMS's sessions only, never a host app's. Tables are prefixed ``lms_`` and every
 constraint is named, so that Alembic migrations are stable on SQLite and PostgreSQL.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import JSON, DateTime, MetaData
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
@@ -31,7 +34,11 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class LMSSession(FlaskSQLAlchemySession):
+    """The sessions of ``db``: what the LMS's ``after_commit`` listeners listen to."""
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": LMSSession})
 
 
 def utcnow() -> datetime:

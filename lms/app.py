@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.cli import FlaskGroup
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -15,8 +16,7 @@ from curriculum.db import db
 
 from .config import from_environment
 from .extension import LMS
-
-MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+from .migrate import MIGRATIONS_DIR
 
 
 def database_url(url: str) -> str:
@@ -73,3 +73,9 @@ def create_app(
         hops = app.config["LMS_PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
     return app
+
+
+def main() -> None:
+    """The ``lms`` console script: Flask's commands and the product's, over ``create_app``."""
+    cli = FlaskGroup(create_app=create_app, help="Capacity-building LMS: serve, migrate, manage.")
+    cli.main(prog_name="lms")

@@ -1,4 +1,6 @@
-"""The ``lms`` console script and the product's commands."""
+"""The product's commands (``lms demo``, ``lms users create``, ``lms db-upgrade`` and the command
+groups of curriculum, certificates, mail and jobs). The ``lms`` console script itself is
+``lms.app.main``."""
 
 from __future__ import annotations
 
@@ -7,37 +9,18 @@ import sys
 
 import click
 from flask import current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
+from werkzeug.serving import run_simple
 
+from certificates.cli import certificates_group
+from curriculum.cli import curriculum_group
 from curriculum.db import db
-from lms.errors import InvalidInput
-
-
-def main() -> None:
-    cli = FlaskGroup(create_app=_create_app, help="Capacity-building LMS: serve, migrate, manage.")
-    cli.main(prog_name="lms")
-
-
-def _create_app():
-    from lms import create_app
-
-    return create_app()
-
-
-def upgrade_database() -> None:
-    """Bring the database to the latest revision (Alembic, version table alembic_version_lms).
-
-    Alembic is called directly rather than through Flask-Migrate, whose ``upgrade`` needs the app's
-    Migrate extension: a host app mounting the LMS has its own (or none).
-    """
-    from alembic import command
-    from alembic.config import Config
-
-    from lms.app import MIGRATIONS_DIR
-
-    config = Config(os.path.join(MIGRATIONS_DIR, "alembic.ini"))
-    config.set_main_option("script_location", MIGRATIONS_DIR)
-    command.upgrade(config, "head")
+from curriculum.importer import import_bundled_packs
+from lms.errors import InvalidInput, LMSError
+from lms.jobs.cli import job_commands
+from lms.mail.cli import mail_group
+from lms.migrate import upgrade_database
+from lms.users import operations
 
 
 @click.command("db-upgrade")
@@ -71,9 +54,6 @@ def users_group():
 @with_appcontext
 def users_create(email: str, name: str, roles: tuple[str, ...], password: str | None) -> None:
     """Create an account (the first administrator, or for scripts)."""
-    from lms.errors import LMSError
-    from lms.users import operations
-
     generated = False
     if password is None:
         if sys.stdin.isatty():
@@ -107,8 +87,6 @@ DEMO_ACCOUNTS = (
 @with_appcontext
 def demo(host: str, port: int, setup_only: bool) -> None:
     """Set up a demo site (migrate, import the bundled curricula, demo accounts) and serve it."""
-    from lms.users import operations
-
     password = os.environ.get("LMS_DEMO_PASSWORD")
     generated = password is None
     if generated:
@@ -138,25 +116,15 @@ def demo(host: str, port: int, setup_only: bool) -> None:
         )
     if not setup_only:
         # Flask refuses app.run() inside a CLI command; serve with Werkzeug directly.
-        from werkzeug.serving import run_simple
-
         run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 def _import_bundled_packs() -> None:
-    from curriculum.importer import import_bundled_packs
-
     for line in import_bundled_packs():
         click.echo(line)
 
 
 def product_commands() -> list[click.Command]:
-    # Imported here: the command modules import the models and the extension.
-    from certificates.cli import certificates_group
-    from curriculum.cli import curriculum_group
-    from lms.jobs.cli import job_commands
-    from lms.mail.cli import mail_group
-
     return [
         demo,
         users_group,

@@ -125,3 +125,8 @@ def _parse(key: str, text: str) -> Any:
                 f"The environment variable {key}={text!r} is not a whole number"
             ) from None
     return text
+
+
+def uses_celery(app) -> bool:
+    """Long jobs and mail batches go to Celery workers (a broker is configured)."""
+    return bool(app.config.get("LMS_CELERY_BROKER_URL"))

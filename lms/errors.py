@@ -7,6 +7,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from curriculum.db import db
+
 
 class LMSError(Exception):
     """A domain error: the user asked for something the rules do not allow."""
@@ -69,8 +71,6 @@ def _explanations() -> dict[int, str]:
 
 
 def error_response(status: int, message: str | None = None):
-    from curriculum.db import db
-
     if status >= 500:
         db.session.rollback()
     title = _titles().get(status, _("Error"))
@@ -81,8 +81,6 @@ def error_response(status: int, message: str | None = None):
 
 
 def handle_domain_error(error: LMSError):
-    from curriculum.db import db
-
     db.session.rollback()
     return error_response(error.status_code, error.message)
 

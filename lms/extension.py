@@ -3,26 +3,47 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, request
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask.cli import AppGroup
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFError, validate_csrf
-from sqlalchemy import event
+from sqlalchemy import event, select
 from wtforms import ValidationError
 
+import certificates.bulk  # noqa: F401 — registers the certificates' kinds of job
+from certificates.blueprint import bp as certificates_bp
+from certificates.listeners import connect as connect_certificate_listeners
 from curriculum.db import db
+from curriculum.signals import pack_imported
+from lms.audit.operations import record_pack_import
+from lms.cohorts.blueprint import bp as cohorts_bp
+from lms.core.blueprint import bp as core_bp
+from lms.core.navigation import template_globals
+from lms.jobs.blueprint import bp as jobs_bp
+from lms.learning.blueprint import bp as learning_bp
+from lms.messages.blueprint import bp as messages_bp
+from lms.messages.queries import unread_count_column
+from lms.packs.blueprint import bp as packs_bp
+from lms.reviews.blueprint import bp as reviews_bp
+from lms.sessions.blueprint import bp as sessions_bp
+from lms.users.blueprint import bp as users_bp
+from lms.users.models import User
 
 from . import config as lms_config
+from .access import is_safe_redirect
 from .boundary import end_of_request
-from .errors import ConfigError, register_error_handlers
-from .i18n import TRANSLATIONS_DIR, select_locale, template_globals
+from .cli import product_commands
+from .errors import ConfigError, error_response, register_error_handlers, wants_json
+from .i18n import TRANSLATIONS_DIR, select_locale
 from .security import Throttle, security_headers
 from .uploads import upload_request_limit
 
@@ -42,23 +63,21 @@ class LMSState:
     extra: dict[str, Any] = field(default_factory=dict)
     #: the threads that run jobs when no Celery broker is configured (created on first use)
     job_executor: ThreadPoolExecutor | None = None
+    #: ``send_task(app, name, **options)``: hands a task to the Celery workers
+    send_task: Callable[..., None] | None = None
 
 
 def _blueprints() -> list[Blueprint]:
-    # Imported here: the views import the models, which need nothing from this module.
-    from certificates.blueprint import bp as certificates_bp
-    from lms.cohorts.blueprint import bp as cohorts_bp
-    from lms.core.blueprint import bp as core_bp
-    from lms.jobs.blueprint import bp as jobs_bp
-    from lms.learning.blueprint import bp as learning_bp
-    from lms.messages.blueprint import bp as messages_bp
-    from lms.packs.blueprint import bp as packs_bp
-    from lms.reviews.blueprint import bp as reviews_bp
-    from lms.sessions.blueprint import bp as sessions_bp
-    from lms.users.blueprint import bp as users_bp
-
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
             reviews_bp, messages_bp, jobs_bp]  # fmt: skip
+
+
+def send_task(app: Flask, name: str, **options) -> None:
+    """Hand a task to the Celery workers. Registered on the state, so that the job runner and the
+    mail queue reach Celery without importing it (it is optional: only with a broker)."""
+    from lms.jobs.celery_app import celery_for  # optional dependency: Celery
+
+    celery_for(app).send_task(name, queue=app.config["LMS_CELERY_QUEUE"], **options)
 
 
 class LMS:
@@ -121,6 +140,7 @@ class LMS:
             throttle=Throttle(limiter),
             instance_path=app.instance_path,
             standalone=self.standalone,
+            send_task=send_task,
         )
         app.extensions["lms"] = state
 
@@ -164,8 +184,6 @@ class LMS:
 
     @staticmethod
     def _init_login(app: Flask) -> None:
-        from lms.users.models import User
-
         if getattr(app, "login_manager", None) is not None:
             return
         manager = LoginManager(app)
@@ -176,11 +194,6 @@ class LMS:
         @manager.unauthorized_handler
         def unauthorized():
             # HTML: to the login page and back; JSON clients get a plain 401.
-            from flask import redirect, url_for
-
-            from .access import is_safe_redirect
-            from .errors import error_response, wants_json
-
             if wants_json():
                 return error_response(401)
             target = request.full_path.rstrip("?")
@@ -191,10 +204,6 @@ class LMS:
         @manager.user_loader
         def load_user(session_id: str):
             # The unread-notification count of the menu comes in the same query as the user.
-            from sqlalchemy import select
-
-            from lms.messages.queries import unread_count_column
-
             # "<id>.<password fingerprint>": a new password ends every other session and
             # remember-me cookie of the account.
             user_id, _dot, fingerprint = session_id.partition(".")
@@ -226,21 +235,15 @@ class LMS:
 
     @staticmethod
     def _connect_signals(app: Flask) -> None:
-        import certificates.bulk  # noqa: F401 — registers the certificates' kinds of job
-        from certificates.listeners import connect
-
-        connect(app)
+        connect_certificate_listeners(app)
+        pack_imported.connect(record_pack_import, sender=app, weak=False)
 
     def _register_cli(self, app: Flask) -> None:
-        from .cli import product_commands
-
         commands = product_commands()
         if self.cli_group is None:
             for command in commands:
                 app.cli.add_command(command)
         else:
-            from flask.cli import AppGroup
-
             group = AppGroup(self.cli_group, help="The learning-management plugin's commands.")
             for command in commands:
                 group.add_command(command)
@@ -249,8 +252,6 @@ class LMS:
 
 def _csrf_protect() -> None:
     """Every state-changing request to an LMS view carries a valid CSRF token."""
-    from flask import current_app
-
     state = current_app.extensions["lms"]
     if (
         request.method in ("GET", "HEAD", "OPTIONS")
@@ -267,12 +268,6 @@ def _csrf_protect() -> None:
         validate_csrf(token)
     except ValidationError as error:
         raise CSRFError(error.args[0]) from error
-
-
-def lms_state(app: Flask | None = None) -> LMSState:
-    from flask import current_app
-
-    return (app or current_app).extensions["lms"]
 
 
 def sqlite_pragmas(dbapi_connection, connection_record) -> None:

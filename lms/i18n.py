@@ -48,24 +48,6 @@ def text_direction(language: str | None = None) -> str:
     return "rtl" if (language or current_language()) in RTL_LANGUAGES else "ltr"
 
 
-def template_globals() -> dict:
-    """What the LMS's templates need (in a host app, given to the LMS's own pages only)."""
-    from lms.core.navigation import main_menu
-
-    language = current_language()
-    return {
-        "lms_nav": main_menu,
-        "dir_of": text_direction,
-        "back_arrow": "→" if text_direction(language) == "rtl" else "←",
-        "forward_arrow": "←" if text_direction(language) == "rtl" else "→",
-        "lang": language,
-        "text_dir": text_direction(language),
-        "language_names": LANGUAGE_NAMES,
-        "available_languages": available_languages(),
-        "site_name": current_app.config["LMS_SITE_NAME"],
-    }
-
-
 @contextmanager
 def in_language_of(user) -> Iterator[str]:
     """Texts for one person are written in their language (the site's default if unset)."""

@@ -1,14 +1,16 @@
-"""Imports every model module, so that the metadata knows every table (Alembic, tests)."""
+"""Every model module, imported so that the metadata knows every table (Alembic, tests)."""
+
+import certificates.models  # noqa: F401
+import curriculum.models  # noqa: F401
+import lms.audit.models  # noqa: F401
+import lms.cohorts.models  # noqa: F401
+import lms.jobs.models  # noqa: F401
+import lms.learning.models  # noqa: F401
+import lms.mail.models  # noqa: F401
+import lms.messages.models  # noqa: F401
+import lms.sessions.models  # noqa: F401
+import lms.users.models  # noqa: F401
 
 
 def import_all_models() -> None:
-    import certificates.models  # noqa: F401
-    import curriculum.models  # noqa: F401
-    import lms.audit.models  # noqa: F401
-    import lms.cohorts.models  # noqa: F401
-    import lms.jobs.models  # noqa: F401
-    import lms.learning.models  # noqa: F401
-    import lms.mail.models  # noqa: F401
-    import lms.messages.models  # noqa: F401
-    import lms.sessions.models  # noqa: F401
-    import lms.users.models  # noqa: F401
+    """Kept for callers (migrations' env, tests): importing this module is what loads them."""

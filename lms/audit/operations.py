@@ -19,3 +19,17 @@ def record(actor, action: str, obj_type: str, obj_id: Any, **data: Any) -> Audit
     )
     db.session.add(event)
     return event
+
+
+def record_pack_import(sender, report, **_extra) -> None:
+    """A pack imported from the command line (``curriculum.signals.pack_imported``)."""
+    record(
+        None,
+        "curriculum.import",
+        "course",
+        report.course,
+        added=len(report.added),
+        updated=len(report.updated),
+        archived=len(report.archived),
+        removed=len(report.removed),
+    )

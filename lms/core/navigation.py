@@ -1,12 +1,14 @@
-"""The role-aware main menu."""
+"""What every LMS page's template needs: the role-aware main menu, the language and its
+direction, the language switcher."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 
+from lms.i18n import LANGUAGE_NAMES, available_languages, current_language, text_direction
 from lms.messages.queries import unread_count
 
 
@@ -38,3 +40,19 @@ def main_menu(user) -> list[NavItem]:
         items.append(NavItem(_("Jobs"), url_for("lms_jobs.job_list")))
         items.append(NavItem(_("Outbox"), url_for("lms_users.admin_outbox")))
     return items
+
+
+def template_globals() -> dict:
+    """What the LMS's templates need (in a host app, given to the LMS's own pages only)."""
+    language = current_language()
+    return {
+        "lms_nav": main_menu,
+        "dir_of": text_direction,
+        "back_arrow": "→" if text_direction(language) == "rtl" else "←",
+        "forward_arrow": "←" if text_direction(language) == "rtl" else "→",
+        "lang": language,
+        "text_dir": text_direction(language),
+        "language_names": LANGUAGE_NAMES,
+        "available_languages": available_languages(),
+        "site_name": current_app.config["LMS_SITE_NAME"],
+    }

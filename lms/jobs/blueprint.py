@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from . import views
+from .registry import kind_title
 
 bp = Blueprint("lms_jobs", __name__)
 
@@ -16,6 +17,4 @@ bp.add_url_rule("/admin/jobs/<int:job_id>/resume", view_func=views.resume, metho
 @bp.app_context_processor
 def job_helpers():
     """``job_kind_title(kind)`` for any LMS template (e.g. a "recent jobs" list)."""
-    from .registry import kind_title
-
     return {"job_kind_title": kind_title}

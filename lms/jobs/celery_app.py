@@ -1,6 +1,6 @@
 """Celery: the job functions on workers, as many as wanted, on any machines.
 
-Start workers with ``lms worker`` or ``celery -A lms.jobs.celery_app worker``; both build the
+Start workers with ``lms worker`` or ``celery -A lms.jobs.worker worker``; both build the
 standalone app from the environment (``DATABASE_URL``, ``LMS_CELERY_BROKER_URL``, ``SECRET_KEY``,
 ``LMS_KEY_FOLDER``...). A host app that mounts the LMS builds its worker with
 :func:`worker_celery` on its own Flask app.
@@ -24,8 +24,11 @@ from flask import Flask
 from sqlalchemy.exc import OperationalError
 
 from curriculum.db import db
+from lms.errors import ConfigError
+from lms.mail.tasks import register_tasks as register_mail_tasks
 
 from . import runner
+from .operations import resume_stale_jobs
 
 log = logging.getLogger("lms.jobs")
 STATE_KEY = "celery"
@@ -90,8 +93,6 @@ def _register_tasks(celery: Celery, flask_app: Flask) -> None:
             runner.run_batch(job_id, keys)
             runner.finish_if_complete(job_id)
 
-    from lms.mail.tasks import register_tasks as register_mail_tasks
-
     register_mail_tasks(celery, flask_app, TASK_OPTIONS)
 
 
@@ -101,8 +102,6 @@ def _register_tasks(celery: Celery, flask_app: Flask) -> None:
 def worker_celery(flask_app: Flask) -> Celery:
     """The Celery app of a worker process: tasks, plus the resume-on-start and the watchdog."""
     if not flask_app.config.get("LMS_CELERY_BROKER_URL"):
-        from lms.errors import ConfigError
-
         raise ConfigError(
             "Set LMS_CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0) to run a worker"
         )
@@ -142,8 +141,6 @@ class _Watchdog:
             self.check()
 
     def check(self) -> None:
-        from .operations import resume_stale_jobs
-
         try:
             with runner.work_context(self.flask_app):
                 resumed = resume_stale_jobs()
@@ -152,19 +149,3 @@ class _Watchdog:
                 log.warning("Resumed abandoned jobs %s", ", ".join(map(str, resumed)))
         except Exception:  # the database may be briefly away; the next round tries again
             log.exception("Could not check for abandoned jobs")
-
-
-def __getattr__(name: str) -> Celery:
-    """``celery -A lms.jobs.celery_app`` finds ``app`` here; it is built only when asked for,
-    so that importing this module (the web process does) starts nothing."""
-    if name in ("app", "celery"):
-        global _worker_app
-        if _worker_app is None:
-            from lms import create_app
-
-            _worker_app = worker_celery(create_app())
-        return _worker_app
-    raise AttributeError(name)
-
-
-_worker_app: Celery | None = None

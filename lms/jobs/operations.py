@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 
-from curriculum.db import db, utcnow
+from curriculum.db import LMSSession, db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput
 
@@ -127,7 +127,7 @@ def _dispatch(app: Flask, job_id: int) -> None:
         log.exception("Could not hand job %s to a runner; resume it with `lms jobs resume`", job_id)
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(LMSSession, "after_commit")
 def _dispatch_after_commit(session: Session) -> None:
     if session.get_nested_transaction() is not None:
         return  # a savepoint was released (SQLAlchemy 2.1 says so too): wait for the real commit
@@ -135,7 +135,7 @@ def _dispatch_after_commit(session: Session) -> None:
         _dispatch(app, job_id)
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(LMSSession, "after_soft_rollback")
 def _forget_after_rollback(session: Session, previous_transaction) -> None:
     # Only the outermost rollback undoes the job's row; a savepoint's does not.
     if previous_transaction.parent is None:

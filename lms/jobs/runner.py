@@ -32,6 +32,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
+from lms.config import uses_celery
 from lms.errors import LMSError
 from lms.users.models import User
 
@@ -336,18 +337,10 @@ def executor(app: Flask) -> ThreadPoolExecutor:
         return state.job_executor
 
 
-def uses_celery(app: Flask) -> bool:
-    return bool(app.config.get("LMS_CELERY_BROKER_URL"))
-
-
 def dispatch(app: Flask, job_id: int) -> Future | None:
     """Hand a job to whatever runs jobs here: Celery workers if a broker is set, else a thread."""
     if uses_celery(app):
-        from .celery_app import celery_for
-
-        celery_for(app).send_task(
-            "lms.jobs.plan", args=[job_id], queue=app.config["LMS_CELERY_QUEUE"]
-        )
+        app.extensions["lms"].send_task(app, "lms.jobs.plan", args=[job_id])
         return None
     return executor(app).submit(run_embedded, app, job_id)
 

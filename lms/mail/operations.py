@@ -13,7 +13,8 @@ from flask import Flask, current_app
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
-from curriculum.db import db
+from curriculum.db import LMSSession, db
+from lms.config import uses_celery
 
 from .delivery import DEFAULT_BACKOFF, deliver, one_line, retry_delay
 from .models import OutboxMessage
@@ -75,7 +76,7 @@ def send_mails(messages: list[tuple[str, str, str]]) -> None:
     _after_commit([tuple(row) for row in db.session.execute(statement, rows)])
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(LMSSession, "after_commit")
 def _send_after_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint was released: wait for the real commit
@@ -111,23 +112,17 @@ def _schedule_retry(app: Flask) -> None:
 
 def _schedule_send(app: Flask, countdown: float) -> bool:
     """Ask a Celery worker to send the queued mail; False without Celery or its broker."""
-    from lms.jobs.runner import uses_celery
-
     if not uses_celery(app):
         return False
     try:
-        from lms.jobs.celery_app import celery_for
-
-        celery_for(app).send_task(
-            "lms.mail.send_pending", queue=app.config["LMS_CELERY_QUEUE"], countdown=countdown
-        )
+        app.extensions["lms"].send_task(app, "lms.mail.send_pending", countdown=countdown)
     except Exception:  # the broker is away: the messages stay queued all the same
         log.exception("Could not ask a worker to send the mail")
         return False
     return True
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@event.listens_for(LMSSession, "after_soft_rollback")
 def _forget_after_rollback(session: Session, previous_transaction) -> None:
     # Only the outermost rollback forgets the queue. After a savepoint's, the list stays: after the
     # real commit, only the messages whose rows were committed are claimed and sent.

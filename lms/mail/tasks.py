@@ -1,6 +1,6 @@
 """The Celery side of the outbox: the task ``lms.mail.send_pending`` (what ``lms mail
 send-pending`` does), scheduled after a failed delivery and every ``RETRY_INTERVAL`` seconds by
-Celery beat (``lms worker -B``, or ``celery -A lms.jobs.celery_app beat`` beside the workers)."""
+Celery beat (``lms worker -B``, or ``celery -A lms.jobs.worker beat`` beside the workers)."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from curriculum.db import db
-from lms.app import MIGRATIONS_DIR
+from lms.migrate import MIGRATIONS_DIR
 from lms.models import import_all_models
 
 HOST_TABLES = {"alembic_version", "host_articles"}

@@ -3,7 +3,6 @@ automatic issuance, so that bulk issuance has work to do), and waiting for a job
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy import insert, select
 from curriculum.db import db, utcnow
 from curriculum.models import Lesson
 from lms.cohorts.models import Cohort
-from lms.jobs.models import Job
 from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.operations import new_join_code
 from lms.users.models import User
@@ -88,18 +86,3 @@ def make_cohort(app, make_course) -> Callable:
 @pytest.fixture
 def admin(make_user) -> User:
     return make_user(email="admin@example.org", name="Amina Admin", roles=("admin",), locale="en")
-
-
-def wait_for(job_id: int, timeout: float = 60) -> Job:
-    """The job once it has ended (its runner is another thread or process)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        db.session.rollback()
-        job = db.session.get(Job, job_id, populate_existing=True)
-        if job.finished:
-            return job
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"job {job_id} still {job.status} after {timeout}s: {job.processed}/{job.total}"
-            )
-        time.sleep(0.05)

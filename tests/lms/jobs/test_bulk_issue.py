@@ -8,8 +8,7 @@ from certificates import operations as certificate_ops
 from certificates.models import Certificate
 from curriculum.db import db
 from lms.jobs.models import Job, JobItem
-
-from .conftest import wait_for
+from tests.waiting import wait_for
 
 
 def _live_certificates_per_enrolment() -> dict[int, int]:

@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from certificates.models import Certificate
 from curriculum.db import db
 from lms.jobs.operations import start_job
-
-from .conftest import wait_for
+from tests.waiting import wait_for
 
 REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL")
 pytestmark = pytest.mark.skipif(

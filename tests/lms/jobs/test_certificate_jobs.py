@@ -16,8 +16,7 @@ from curriculum.db import db
 from lms.cohorts.models import Cohort
 from lms.jobs.operations import start_job
 from lms.mail.models import OutboxMessage
-
-from .conftest import wait_for
+from tests.waiting import wait_for
 
 
 def _issue_all(enrolments) -> list[Certificate]:

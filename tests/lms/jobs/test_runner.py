@@ -13,8 +13,7 @@ from curriculum.db import db, utcnow
 from lms.jobs import runner as job_runner
 from lms.jobs.models import Job, JobItem
 from lms.jobs.registry import JobKind, register
-
-from .conftest import wait_for
+from tests.waiting import wait_for
 
 
 @pytest.fixture
