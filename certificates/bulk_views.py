@@ -5,7 +5,6 @@ ZIP, streamed."""
 from __future__ import annotations
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
@@ -19,6 +18,7 @@ from flask_login import current_user, login_required
 from lms.access import role_required
 from lms.boundary import attempt
 from lms.cohorts.queries import managed_cohort
+from lms.downloads import attachment
 from lms.i18n import current_language
 from lms.jobs import queries as job_queries
 from lms.jobs.operations import start_job
@@ -123,7 +123,6 @@ def admin_bulk_zip():
 def cohort_zip(cohort_id: int):
     """The cohort's valid certificates as one ZIP (administrators and the cohort's trainers)."""
     cohort = managed_cohort(cohort_id, current_user)
-    entries = bulk.zip_entries(cohort)
     app = current_app._get_current_object()
 
     def read(certificate_id: int) -> bytes | None:
@@ -132,9 +131,5 @@ def cohort_zip(cohort_id: int):
         with app.app_context():
             return bulk.read_pdf(certificate_id)
 
-    response = Response(bulk.stream_zip(entries, read), mimetype="application/zip")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="certificates-cohort-{cohort.id}.zip"'
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    body = bulk.stream_zip(bulk.zip_entries(cohort), read)
+    return attachment(body, "application/zip", f"certificates-cohort-{cohort.id}.zip")

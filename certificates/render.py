@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import mimetypes
 import os
 import threading
 from collections import OrderedDict
@@ -23,8 +22,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-from urllib.request import url2pathname
 from xml.etree import ElementTree
 
 import cssselect2
@@ -34,10 +31,11 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from weasyprint import CSS, HTML, Attachment
 from weasyprint.document import Document, Page
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
+from weasyprint.urls import URLFetcher
 
 from . import ornaments
 from .content import CertificateRenderError, certificate_context, issued_at
+from .fetcher import ASSETS_DIR, RefusedURL, RestrictedURLFetcher
 from .layers import StaticLayer, first_page, serialised_stream, written
 from .pdfcheck import ATTACHMENT_NAME
 
@@ -52,7 +50,6 @@ __all__ = [
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-ASSETS_DIR = PACKAGE_DIR / "assets"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 #: Template name (as stored in snapshots) → (Jinja template, stylesheet in assets/).
@@ -63,41 +60,6 @@ DEFAULT_PDF_VARIANT = "pdf/a-3b"
 USER_AGENT_STYLESHEET = "user-agent.css"
 #: Static layers kept per renderer (one per course, design and language pair in use).
 STATIC_LAYERS_KEPT = 64
-
-
-class RefusedURL(ValueError):
-    """The renderer was asked for a resource outside the certificate assets (WeasyPrint logs
-    it and goes on without the resource)."""
-
-
-class RestrictedURLFetcher(URLFetcher):
-    """Fetches only files inside ``assets_dir`` (after resolving symlinks and ``..``) and
-    ``data:`` URLs; refuses everything else, network included."""
-
-    def __init__(self, assets_dir: str | os.PathLike = ASSETS_DIR):
-        super().__init__(timeout=1, allowed_protocols={"file", "data"}, allow_redirects=False)
-        self.assets_dir = Path(assets_dir).resolve()
-
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
-        scheme = url.split(":", 1)[0].strip().lower()
-        if scheme == "data":
-            # Decoded in memory by urllib's DataHandler: no I/O.
-            return super().fetch(url, headers)
-        if scheme == "file":
-            path = self.asset_path(url)
-            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
-        raise RefusedURL(f"Refused to fetch {_shorten(url)}: not a certificate asset")
-
-    def asset_path(self, url: str) -> Path:
-        """The real path of a ``file:`` URL if it is a file inside the assets; else refuse."""
-        parts = urlsplit(url)
-        if parts.netloc not in ("", "localhost"):
-            raise RefusedURL(f"Refused to fetch {_shorten(url)}: remote file URL")
-        path = Path(os.path.realpath(url2pathname(unquote(parts.path))))
-        if not path.is_relative_to(self.assets_dir) or not path.is_file():
-            raise RefusedURL(f"Refused to fetch {_shorten(url)}: not a certificate asset")
-        return path
 
 
 class CertificateHTML(HTML):
@@ -405,7 +367,3 @@ def _template_files(snapshot: dict[str, Any]) -> tuple[str, str]:
     if name not in TEMPLATES:
         raise CertificateRenderError(_("Unknown certificate template: %(name)s", name=str(name)))
     return TEMPLATES[name]
-
-
-def _shorten(url: str, limit: int = 80) -> str:
-    return repr(url if len(url) <= limit else url[:limit] + "…")

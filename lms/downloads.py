@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import Response
 
 
-def attachment(data: bytes, content_type: str, filename: str) -> Response:
+def attachment(data, content_type: str, filename: str) -> Response:
+    """``data``: the bytes, or an iterable of chunks (streamed)."""
     response = Response(data, content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "no-store"

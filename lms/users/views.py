@@ -63,12 +63,11 @@ def login():
     if any(throttle.blocked(limit, key) for limit, key in limits):
         abort(429)
     with attempt(form.password, catch=operations.BadCredentials) as done:
-        user = operations.authenticate(form.email.data, form.password.data)
+        login_user(operations.authenticate(form.email.data, form.password.data),
+                   remember=form.remember.data)  # fmt: skip
     if done:
-        login_user(user, remember=form.remember.data)
         return redirect(next_url(_home()))
-    for limit, key in limits:
-        throttle.hit(limit, key)
+    [throttle.hit(limit, key) for limit, key in limits]  # a failed attempt counts on both
     return render_template("lms/users/login.html", form=form), 401
 
 
