@@ -26,6 +26,7 @@ from curriculum.db import db
 from curriculum.signals import pack_imported
 from lms.audit.operations import record_pack_import
 from lms.cohorts.blueprint import bp as cohorts_bp
+from lms.cohorts.invitations import accept_on_activation
 from lms.core.blueprint import bp as core_bp
 from lms.core.navigation import template_globals
 from lms.jobs.blueprint import bp as jobs_bp
@@ -45,6 +46,7 @@ from .cli import product_commands
 from .errors import ConfigError, error_response, register_error_handlers, wants_json
 from .i18n import TRANSLATIONS_DIR, select_locale
 from .security import Throttle, security_headers
+from .signals import account_activated
 from .uploads import upload_request_limit
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -237,6 +239,7 @@ class LMS:
     def _connect_signals(app: Flask) -> None:
         connect_certificate_listeners(app)
         pack_imported.connect(record_pack_import, sender=app, weak=False)
+        account_activated.connect(accept_on_activation, sender=app, weak=False)
 
     def _register_cli(self, app: Flask) -> None:
         commands = product_commands()

@@ -3,7 +3,7 @@ learner's detail, the roster import."""
 
 from flask import Blueprint
 
-from . import roster_views, views
+from . import invitation_views, roster_views, views
 
 bp = Blueprint("lms_cohorts", __name__)
 
@@ -34,4 +34,17 @@ bp.add_url_rule(
     view_func=roster_views.confirm,
     methods=["POST"],
     endpoint="roster_confirm",
+)
+bp.add_url_rule("/invitations/<int:invitation_id>", view_func=invitation_views.invitation)
+bp.add_url_rule(
+    "/invitations/<int:invitation_id>/accept",
+    view_func=invitation_views.accept,
+    methods=["POST"],
+    endpoint="invitation_accept",
+)
+bp.add_url_rule(
+    "/invitations/<int:invitation_id>/decline",
+    view_func=invitation_views.decline,
+    methods=["POST"],
+    endpoint="invitation_decline",
 )

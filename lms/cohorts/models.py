@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -91,3 +92,37 @@ class RosterImport(db.Model):
         import's id to the next one, so an old preview tab must not confirm the new rows."""
         encoded = json.dumps(self.rows, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(encoded).hexdigest()[:32]
+
+
+class CohortInvitation(db.Model):
+    """A trainer's invitation of an existing account to a cohort (from a roster). The learner
+    joins only by accepting it: a trainer never pulls an account, and the work it handed in
+    elsewhere, into a cohort of theirs."""
+
+    __tablename__ = "lms_cohort_invitations"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_cohorts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the learner answered (at most one of the two is set)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohort: Mapped[Cohort] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id])
+
+    @property
+    def pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None
+
+    def can_answer(self, user) -> bool:
+        """Only the invited person sees and answers it (for anyone else it does not exist)."""
+        return user.is_authenticated and user.id == self.user_id

@@ -14,12 +14,11 @@ from datetime import date
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
 from curriculum.models import Course
-from lms.audit.models import AuditEvent
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.learning.models import Enrolment
@@ -29,10 +28,10 @@ from lms.urls import absolute_url
 from lms.users.models import User, UserRole, normalize_email
 from lms.users.operations import make_reset_token
 
-from . import queries
+from . import invitations, queries
 from .models import Cohort, RosterImport
 from .roster import parse_roster
-from .roster_preview import CHUNK, RosterLine, RosterPreview, classify
+from .roster_preview import RosterLine, RosterPreview, classify
 
 # -- cohorts ------------------------------------------------------------------------------------
 
@@ -126,20 +125,6 @@ def renew_join_code(actor: User, cohort: Cohort) -> str:
     return cohort.join_code
 
 
-def _check_room(cohort: Cohort, adding: int) -> None:
-    if cohort.capacity is None or adding <= 0:
-        return
-    free = cohort.capacity - queries.cohort_size(cohort)
-    if adding > free:
-        raise Conflict(
-            _(
-                "This cohort has room for %(free)d more learners (capacity %(capacity)d).",
-                free=max(free, 0),
-                capacity=cohort.capacity,
-            )
-        )
-
-
 def move_learner(actor: User, enrolment: Enrolment, target: Cohort) -> None:
     """Into another cohort of the same course: only ``cohort_id`` changes, progress stays."""
     if target.course_id != enrolment.course_id:
@@ -150,7 +135,7 @@ def move_learner(actor: User, enrolment: Enrolment, target: Cohort) -> None:
         raise InvalidInput(_("This cohort is archived."))
     if enrolment.cohort_id == target.id:
         return
-    _check_room(target, 1)
+    queries.check_room(target, 1)
     before = enrolment.cohort_id
     enrolment.cohort_id = target.id
     record(
@@ -209,33 +194,13 @@ def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
         raise InvalidInput(roster_errors_message(preview.errors))
     if course.archived_at is not None or not course.published:
         raise NotFound(_("This course is not available."))
-    _check_room(cohort, preview.adding)
+    queries.check_room(cohort, preview.adding)
     new = [line for line in preview.lines if line.fate == "new"]
-    joining = [line for line in preview.lines if line.fate in ("enrol", "move")]
-    summary = {
-        "new": len(new),
-        "enrolled": sum(1 for line in joining if line.fate == "enrol"),
-        "moved": sum(1 for line in joining if line.fate == "move"),
-        "already": preview.count("already"),
-    }
+    existing = [
+        preview.users[line.email.lower()] for line in preview.lines if line.fate == "invite"
+    ]
     try:
         created = _create_learners(new)
-        # An enrolment the account already has keeps its id and progress: only its cohort changes.
-        moving = [preview.users[line.email.lower()].id for line in joining if line.enrolled]
-        for start in range(0, len(moving), CHUNK):
-            db.session.execute(
-                update(Enrolment)
-                .where(
-                    Enrolment.course_id == course.id,
-                    Enrolment.user_id.in_(moving[start : start + CHUNK]),
-                )
-                .values(cohort_id=cohort.id)
-                .execution_options(synchronize_session=False)
-            )
-        arriving = created + [
-            preview.users[line.email.lower()] for line in joining if not line.enrolled
-        ]
-        _create_enrolments(arriving, cohort)
     except IntegrityError as error:
         raise Conflict(
             _(
@@ -243,6 +208,9 @@ def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
                 "below, then confirm again."
             )
         ) from error
+    # Existing accounts are asked, never pulled in (nor is the work they handed in elsewhere).
+    invited = invitations.invite(actor, created + existing, cohort, told=existing)
+    summary = {"invited": invited, "already": preview.count("already")}
     send_mails(_invitations(actor, created, cohort))
     roster.applied_at = utcnow()
     roster.summary = summary
@@ -273,30 +241,6 @@ def _create_learners(lines: list[RosterLine]) -> list[User]:
         insert(UserRole), [{"user_id": user.id, "role": "learner"} for user in users]
     )
     return users
-
-
-def _create_enrolments(users: list[User], cohort: Cohort) -> None:
-    """Enrol these accounts (none has an enrolment in the course yet) and audit each enrolment,
-    as ``enrol`` does."""
-    if not users:
-        return
-    now = utcnow()
-    rows = [
-        {"user_id": user.id, "course_id": cohort.course_id, "cohort_id": cohort.id,
-         "status": "active", "enrolled_at": now}
-        for user in users
-    ]  # fmt: skip
-    enrolled = db.session.execute(
-        insert(Enrolment).returning(Enrolment.id, Enrolment.user_id),
-        rows,
-    ).all()
-    events = [
-        {"actor_id": user_id, "action": "enrolment.created", "object_type": "enrolment",
-         "object_id": str(enrolment_id), "data": {"course": cohort.course.slug, "cohort": cohort.id},
-         "created_at": now}
-        for enrolment_id, user_id in enrolled
-    ]  # fmt: skip
-    db.session.execute(insert(AuditEvent), events)
 
 
 def _invitations(actor: User, users: list[User], cohort: Cohort) -> list[tuple[str, str, str]]:

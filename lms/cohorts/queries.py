@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import contains_eager, joinedload
 
 from curriculum.db import db
 from curriculum.models import Course, Lesson, Module, live_lessons
 from lms.access import authorized
-from lms.errors import NotFound
+from lms.errors import Conflict, NotFound
 from lms.learning.models import Enrolment, LessonProgress, Submission
 from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User, UserRole
 
-from .models import Cohort, RosterImport, cohort_trainers
+from .models import Cohort, CohortInvitation, RosterImport, cohort_trainers
 
 # -- cohorts ------------------------------------------------------------------------------------
 
@@ -204,3 +205,40 @@ def learner_detail(cohort: Cohort, enrolment: Enrolment) -> list[tuple[Module, l
             )
         )
     return grouped
+
+
+def check_room(cohort: Cohort, adding: int) -> None:
+    if cohort.capacity is None or adding <= 0:
+        return
+    free = cohort.capacity - cohort_size(cohort)
+    if adding > free:
+        raise Conflict(
+            _(
+                "This cohort has room for %(free)d more learners (capacity %(capacity)d).",
+                free=max(free, 0),
+                capacity=cohort.capacity,
+            )
+        )
+
+
+def invitation_for(invitation_id: int, user) -> CohortInvitation:
+    """An invitation, for the person invited (404 for anyone else)."""
+    return authorized(
+        db.session.get(CohortInvitation, invitation_id), "can_answer", user, hide=True
+    )
+
+
+def pending_invitations(cohort: Cohort) -> list[CohortInvitation]:
+    """Who was invited to the cohort and has not answered yet (what the trainer sees of them)."""
+    return list(
+        db.session.scalars(
+            select(CohortInvitation)
+            .options(joinedload(CohortInvitation.user))
+            .where(
+                CohortInvitation.cohort_id == cohort.id,
+                CohortInvitation.accepted_at.is_(None),
+                CohortInvitation.declined_at.is_(None),
+            )
+            .order_by(CohortInvitation.created_at, CohortInvitation.id)
+        ).unique()
+    )

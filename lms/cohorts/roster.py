@@ -267,10 +267,6 @@ def row_error_message(row: dict, languages: list[str]) -> str:
             "The e-mail address « %(email)s » is not valid.", email=row.get("email", "")
         ),
         "duplicate": _("Same e-mail address as row %(row)s.", row=detail),
-        "other_trainer": _(
-            "This person is in another trainer's cohort of this course: ask that trainer or an "
-            "administrator to move them."
-        ),
         "bad_language": _(
             "Unknown language « %(value)s » (use %(codes)s).",
             value=detail,

@@ -14,25 +14,15 @@ from curriculum.db import db
 from lms.learning.models import Enrolment
 from lms.users.models import User
 
-from .models import Cohort, RosterImport, cohort_trainers
+from .models import Cohort, RosterImport
 from .roster import row_error_message
 
-
-def _managed_among(actor: User | None, cohort_ids: set[int]) -> set[int]:
-    """Those of ``cohort_ids`` that ``actor`` manages (one query, however many there are)."""
-    if actor is None or actor.is_admin:
-        return set(cohort_ids)
-    if not cohort_ids:
-        return set()
-    statement = select(cohort_trainers.c.cohort_id).where(
-        cohort_trainers.c.cohort_id.in_(sorted(cohort_ids)), cohort_trainers.c.user_id == actor.id
-    )
-    return set(db.session.scalars(statement))
-
-
-#: the fate of a row: "error", "new" (an account is created), "enrol" (an existing account joins),
-#: "move" (an existing account leaves another cohort of the course), "already" (nothing to do)
-FATES = ("error", "new", "enrol", "move", "already")
+#: the fate of a row: "error", "new" (an account is created and joins), "invite" (an existing
+#: account is invited and joins if it accepts), "already" (in this cohort: nothing to do). The
+#: preview shows "new" and "invite" alike ("will be invited"): whether an address has an account
+#: is not the trainer's to know.
+FATES = ("error", "new", "invite", "already")
+INVITED = ("new", "invite")
 CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
 
 
@@ -45,11 +35,11 @@ class RosterLine:
     fate: str
     error: str | None = None
     error_detail: object = None
-    #: for "move": the cohort the learner leaves
-    from_cohort: str | None = None
-    #: for "enrol" and "move": the account already has an enrolment in the course (kept, with its
-    #: progress: only its cohort changes)
-    enrolled: bool = False
+
+    @property
+    def shown_fate(self) -> str:
+        """What the trainer reads: "invited" for a new and an existing account alike."""
+        return "invited" if self.fate in INVITED else self.fate
 
 
 @dataclass
@@ -66,9 +56,13 @@ class RosterPreview:
         return self.count("error")
 
     @property
+    def invited(self) -> int:
+        return sum(1 for line in self.lines if line.fate in INVITED)
+
+    @property
     def adding(self) -> int:
-        """How many learners the cohort gains."""
-        return sum(1 for line in self.lines if line.fate in ("new", "enrol", "move"))
+        """How many learners the cohort gains if every invited one joins."""
+        return self.invited
 
     def listing(self) -> list[RosterLine]:
         """The rows as the preview lists them: those with an error first, each group in file order."""
@@ -76,13 +70,8 @@ class RosterPreview:
 
 
 def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> RosterPreview:
-    """Each row's fate against the accounts and enrolments as they are now (a few queries for
-    the whole file: one per 500 addresses, whatever their fates).
-
-    A learner in another cohort of the course moves only if ``actor`` manages that cohort too
-    (an administrator, or one of its trainers); otherwise the row is an error that does not say
-    which cohort it is.
-    """
+    """Each row's fate against the accounts and this cohort's members as they are now (a few
+    queries for the whole file: one per 500 addresses, whatever their fates)."""
     keys = [row["email"].lower() for row in rows if not row.get("error")]
     users: dict[str, User] = {}
     for start in range(0, len(keys), CHUNK):
@@ -90,46 +79,21 @@ def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> Ros
             select(User).where(User.email_key.in_(keys[start : start + CHUNK]))
         ).unique():
             users[user.email_key] = user
-    placed: dict[int, tuple[int | None, str | None]] = {}
+    members: set[int] = set()
     ids = [user.id for user in users.values()]
     for start in range(0, len(ids), CHUNK):
-        statement = (
-            select(Enrolment.user_id, Enrolment.cohort_id, Cohort.name)
-            .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-            .where(
-                Enrolment.course_id == cohort.course_id,
-                Enrolment.user_id.in_(ids[start : start + CHUNK]),
+        members.update(db.session.scalars(
+            select(Enrolment.user_id).where(
+                Enrolment.cohort_id == cohort.id, Enrolment.user_id.in_(ids[start : start + CHUNK])
             )
-        )
-        for user_id, cohort_id, cohort_name in db.session.execute(statement):
-            placed[user_id] = (cohort_id, cohort_name)
-    elsewhere = {where for where, _name in placed.values() if where not in (None, cohort.id)}
-    movable = _managed_among(actor, elsewhere)
+        ))  # fmt: skip
     lines = []
     for row in rows:
-        line = RosterLine(
-            row["row"],
-            row["name"],
-            row["email"],
-            row.get("language"),
-            "error",
-            row.get("error"),
-            row.get("error_detail"),
-        )
+        line = RosterLine(row["row"], row["name"], row["email"], row.get("language"), "error",
+                          row.get("error"), row.get("error_detail"))  # fmt: skip
         if not line.error:
             user = users.get(line.email.lower())
-            where, where_name = placed.get(user.id, (None, None)) if user else (None, None)
-            line.enrolled = user is not None and user.id in placed
-            if user is None:
-                line.fate = "new"
-            elif where is None:
-                line.fate = "enrol"
-            elif where == cohort.id:
-                line.fate = "already"
-            elif where not in movable:
-                line.fate, line.error = "error", "other_trainer"
-            else:
-                line.fate, line.from_cohort = "move", where_name
+            line.fate = "new" if user is None else "already" if user.id in members else "invite"
         lines.append(line)
     return RosterPreview(lines, users)
 

@@ -83,7 +83,6 @@ def confirm(cohort_id: int, import_id: int):
         summary = operations.confirm_roster(current_user, imported)
     if not done:
         return _render_preview(cohort, imported, form, done.message, done.status)
-    flash(_("Roster imported: %(new)d new accounts (invited by e-mail), %(enrolled)d existing accounts enrolled, "
-            "%(moved)d moved from another cohort, %(already)d already here.", **summary),
-          "success")  # fmt: skip
+    flash(_("Roster imported: %(invited)d learners invited by e-mail, %(already)d already here. "
+            "Each joins the cohort when they accept.", **summary), "success")  # fmt: skip
     return redirect(url_for("lms_cohorts.dashboard", cohort_id=cohort.id))

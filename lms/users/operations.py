@@ -19,6 +19,7 @@ from curriculum.db import db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotAllowed
 from lms.mail.operations import render_mail, send_mail
+from lms.signals import account_activated
 from lms.urls import absolute_url
 
 from . import models
@@ -193,8 +194,11 @@ def user_for_reset_token(token: str) -> User:
 def reset_password(token: str, password: str) -> User:
     user = user_for_reset_token(token)
     check_password_rules(password)
+    first = user.password_hash is None
     user.set_password(password)
     record(user, "user.password_reset", "user", user.id)
+    if first:
+        account_activated.send(current_app._get_current_object(), user=user)
     return user
 
 

@@ -13,9 +13,11 @@ from curriculum.db import db
 from lms.audit.models import AuditEvent
 from lms.cohorts import operations
 from lms.cohorts.models import RosterImport
-from lms.learning.models import Enrolment
+from lms.cohorts.queries import pending_invitations
+from lms.learning.models import Enrolment, Submission
 from lms.learning.operations import enrol
 from lms.mail.models import OutboxMessage
+from lms.uploads import store
 from lms.users.models import User
 from lms.users.operations import create_user
 
@@ -53,6 +55,17 @@ def members(cohort) -> set[str]:
     return set(rows)
 
 
+def invited(cohort) -> set[str]:
+    """The addresses invited to the cohort that have not answered yet."""
+    return {item.user.email_key for item in pending_invitations(cohort)}
+
+
+def accept_link(email: str) -> str:
+    """The invitation page an existing account was mailed."""
+    mail = db.session.scalar(select(OutboxMessage).filter_by(recipient=email))
+    return re.search(r"http://lms\.test(/invitations/\d+)", mail.body).group(1)
+
+
 def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -68,7 +81,7 @@ def test_a_roster_with_bad_rows_is_never_half_imported(app, trainer, as_user, ma
     ).headers["Location"]
     page = client.get(url).get_data(as_text=True)
     # Every row's fate, every error with its row number, and no way to confirm.
-    assert "New account (invited by e-mail): <strong>1</strong>" in page
+    assert "Will be invited (by e-mail): <strong>1</strong>" in page
     assert "Error: <strong>2</strong>" in page
     assert "Row 3: The name is missing." in page
     assert "Row 4: The e-mail address « karim-at-example » is not valid." in page
@@ -89,21 +102,22 @@ def test_a_roster_with_bad_rows_is_never_half_imported(app, trainer, as_user, ma
         client, cohort, "name,email\nSalma,salma@example.org\nNour,nobody@example.org\n"
     ).headers["Location"]
     assert confirm(client, url).status_code == 302
-    assert members(cohort) == {"salma@example.org", "nobody@example.org"}
+    assert members(cohort) == set()  # each joins by answering the invitation
+    assert invited(cohort) == {"salma@example.org", "nobody@example.org"}
     imported = db.session.scalar(select(RosterImport))
-    assert imported.summary == {"new": 2, "enrolled": 0, "moved": 0, "already": 0}
+    assert imported.summary == {"invited": 2, "already": 0}
     response = client.post(url + "/confirm", data={"digest": imported.digest})
     assert response.status_code == 409
     assert "This roster was already imported." in response.get_data(as_text=True)
     assert (count(User), count(OutboxMessage)) == (users_before + 2, 2)
 
 
-def test_existing_learners_are_enrolled_moved_or_left_alone_and_keep_their_progress(
+def test_existing_accounts_are_invited_and_join_with_their_progress_only_when_they_accept(
     app, trainer, as_user, make_cohort, make_user
 ):
     cohort = make_cohort([trainer])
     other = make_cohort([trainer], course=cohort.course, name="Autre cohorte")
-    here, elsewhere, alone, _free = (
+    here, elsewhere, alone, free = (
         make_user(email="here@example.org"),
         make_user(email="elsewhere@example.org"),
         make_user(email="alone@example.org"),
@@ -122,25 +136,83 @@ def test_existing_learners_are_enrolled_moved_or_left_alone_and_keep_their_progr
     ).headers["Location"]
     page = client.get(url).get_data(as_text=True)
     assert "Already in this cohort: <strong>1</strong>" in page
-    assert "Existing account, moved here: <strong>1</strong>" in page
-    assert "(from Autre cohorte)" in page
-    assert "Existing account, enrolled: <strong>2</strong>" in page
+    assert "Will be invited (by e-mail): <strong>3</strong>" in page
+    assert "Existing account" not in page and "Autre cohorte" not in page
     enrolments_before = count(Enrolment)
     assert confirm(client, url).status_code == 302
-    assert members(cohort) == {
-        "here@example.org",
-        "elsewhere@example.org",
-        "alone@example.org",
-        "free@example.org",
-    }
-    # The same enrolments (their progress stays with them); only "free" got a new one.
-    assert count(Enrolment) == enrolments_before + 1
+    assert members(cohort) == {"here@example.org"}  # nobody is pulled in
+    assert invited(cohort) == {"elsewhere@example.org", "alone@example.org", "free@example.org"}
+    assert count(OutboxMessage) == 3  # each is asked, in the app and by e-mail
+    imported = db.session.scalar(select(RosterImport))
+    assert imported.summary == {"invited": 3, "already": 1}
+    # Each answers; those who accept join with the enrolment (and progress) they had.
+    for user in (elsewhere, alone, free):
+        assert as_user(user).post(accept_link(user.email) + "/accept").status_code == 302
+    assert count(Enrolment) == enrolments_before + 1  # only "free" needed a new one
     db.session.refresh(moved)
     db.session.refresh(on_their_own)
     assert moved.cohort_id == on_their_own.cohort_id == cohort.id
-    assert count(OutboxMessage) == 0  # no invitation for existing accounts
-    imported = db.session.scalar(select(RosterImport))
-    assert imported.summary == {"new": 0, "enrolled": 2, "moved": 1, "already": 1}
+    assert members(cohort) == {
+        "here@example.org", "elsewhere@example.org", "alone@example.org", "free@example.org"
+    }  # fmt: skip
+
+
+def test_a_trainer_sees_no_work_of_a_learner_a_roster_names_until_she_accepts(
+    app, trainer, as_user, make_cohort, make_user
+):
+    """The probe's finding: a roster no longer pulls a self-enrolled learner, and the work she
+    handed in before, into a trainer's cohort."""
+    cohort = make_cohort([trainer])
+    learner = make_user(email="nadia@example.org", name="Nadia", locale="en")
+    enrolment = enrol(learner, cohort.course)  # on her own, in no cohort
+    lesson = next(
+        lesson for module in cohort.course.modules for lesson in module.lessons
+        if lesson.kind == "assignment"
+    )  # fmt: skip
+    with app.test_request_context():
+        relative = store(f"submissions/{enrolment.id}", str(lesson.id), b"%PDF-1.4 mine", "pdf")
+    work = Submission(enrolment_id=enrolment.id, lesson_id=lesson.id, text="Mon diagnostic",
+                      status="submitted", file_name="diagnostic.pdf", file_type="pdf",
+                      file_size=13, file_path=relative)  # fmt: skip
+    db.session.add(work)
+    db.session.commit()
+    client = as_user(trainer)
+    url = upload(client, cohort, "nom;courriel\nNadia;nadia@example.org\n").headers["Location"]
+    assert "Will be invited (by e-mail): <strong>1</strong>" in client.get(url).get_data(
+        as_text=True
+    )
+    assert confirm(client, url).status_code == 302
+    assert client.get(f"/submissions/{work.id}/file").status_code == 404
+    assert client.get(f"/reviews/{work.id}").status_code == 403
+    assert "Nadia" not in client.get("/reviews").get_data(as_text=True)
+    # She is told, in the app and by e-mail, and decides.
+    nadia = as_user(learner)
+    notifications = nadia.get("/notifications").get_data(as_text=True)
+    assert "Youssef Amrani invites you to the cohort" in notifications
+    page = nadia.get(accept_link(learner.email)).get_data(as_text=True)
+    assert "see your progress in this masterclass and the work you hand in" in page
+    assert nadia.post(accept_link(learner.email) + "/accept").status_code == 302
+    assert client.get(f"/reviews/{work.id}").status_code == 200
+
+
+def test_a_declined_invitation_leaves_the_learner_where_she_was(
+    app, trainer, as_user, make_cohort, make_user
+):
+    cohort = make_cohort([trainer])
+    learner = make_user(email="imane@example.org", locale="en")
+    enrol(learner, cohort.course)
+    db.session.commit()
+    client = as_user(trainer)
+    url = upload(client, cohort, "nom;courriel\nImane;imane@example.org\n").headers["Location"]
+    assert confirm(client, url).status_code == 302
+    imane = as_user(learner)
+    link = accept_link(learner.email)
+    assert imane.post(link + "/decline").status_code == 302
+    assert members(cohort) == set() and invited(cohort) == set()
+    assert imane.post(link + "/accept").status_code == 302  # already answered: refused
+    assert members(cohort) == set()
+    # Nobody else can see or answer it.
+    assert as_user(make_user(email="other@example.org")).get(link).status_code == 404
 
 
 def test_new_accounts_get_their_language_and_an_invitation_in_it_with_a_set_password_link(
@@ -180,11 +252,14 @@ def test_new_accounts_get_their_language_and_an_invitation_in_it_with_a_set_pass
     assert response.status_code == 302
     db.session.refresh(layla)
     assert layla.check_password(PASSWORD)
-    # Each enrolment is audited, as when a learner enrols.
+    # Choosing her password is how a new account accepts: she is in the cohort (audited, as when
+    # a learner enrols); the others, who did not open their link yet, are still invited.
+    assert members(cohort) == {"layla@example.org"}
+    assert invited(cohort) == {"pierre@example.org", "jane@example.org"}
     audited = db.session.scalars(
         select(AuditEvent.actor_id).filter_by(action="enrolment.created")
     ).all()
-    assert layla.id in audited and len(audited) == 3
+    assert audited == [layla.id]
 
 
 def test_invitations_leave_over_smtp_only_once_the_import_is_committed(
@@ -241,13 +316,15 @@ def test_an_account_created_meanwhile_makes_the_whole_confirmation_roll_back(
     ]
     page = client.get(url).get_data(as_text=True)
     digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]+)"', page).group(1)
-    # Between the preview and the confirmation, B registers: the import re-checks and enrols her.
+    # Between the preview and the confirmation, B registers: the import re-checks and invites
+    # her account (A's e-mail lets A choose a password; B's asks her to accept).
     make_user(email="b@example.org")
     assert client.post(url + "/confirm", data={"digest": digest}).status_code == 302
-    assert members(cohort) == {"a@example.org", "b@example.org"}
-    assert (
-        db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 1
-    )  # only A is invited
+    assert members(cohort) == set() and invited(cohort) == {"a@example.org", "b@example.org"}
+    assert "/invitations/" in db.session.scalar(
+        select(OutboxMessage.body).filter_by(recipient="b@example.org")
+    )
+    assert count(OutboxMessage) == 2
 
 
 def test_a_stale_preview_cannot_confirm_other_rows(app, trainer, as_user, make_cohort):
@@ -281,22 +358,25 @@ def test_an_unreadable_file_is_refused_on_the_upload_page_with_each_problem(
     assert db.session.scalar(select(func.count()).select_from(RosterImport)) == 0
 
 
-def test_a_roster_cannot_take_a_learner_from_another_trainers_cohort(
+def test_a_learner_of_another_trainers_cohort_stays_there_unless_she_accepts(
     app, trainer, as_user, make_cohort, make_user
 ):
     cohort = make_cohort([trainer])
     colleague = make_user(email="colleague@example.org", roles=("trainer",))
     theirs = make_cohort([colleague], course=cohort.course, name="Cohorte de Khénifra")
-    learner = make_user(email="hajar@example.org")
+    learner = make_user(email="hajar@example.org", locale="en")
     kept = enrol(learner, cohort.course, theirs)
     db.session.commit()
     client = as_user(trainer)
     url = upload(client, cohort, "nom;courriel\nHajar;hajar@example.org\n").headers["Location"]
     page = client.get(url).get_data(as_text=True)
-    assert "another trainer" in page and "Khénifra" not in page  # refused, and nothing leaked
-    assert confirm_anyway(client, url).status_code == 400
+    assert "Will be invited (by e-mail): <strong>1</strong>" in page and "Khénifra" not in page
+    assert confirm(client, url).status_code == 302
     db.session.refresh(kept)
     assert kept.cohort_id == theirs.id
+    assert as_user(learner).post(accept_link(learner.email) + "/accept").status_code == 302
+    db.session.refresh(kept)
+    assert kept.cohort_id == cohort.id  # her choice, with her progress
 
 
 def test_an_account_created_during_the_confirmation_rolls_the_whole_import_back(
@@ -326,7 +406,7 @@ def test_an_account_created_during_the_confirmation_rolls_the_whole_import_back(
     assert db.session.scalar(select(RosterImport.applied_at)) is None
     monkeypatch.undo()
     assert confirm(client, url).status_code == 302  # confirming again, once things are quiet
-    assert members(cohort) == {"a@example.org", "b@example.org"}
+    assert invited(cohort) == {"a@example.org", "b@example.org"}
 
 
 def test_a_long_roster_is_previewed_page_by_page_with_its_errors_first(
@@ -348,7 +428,7 @@ def test_a_long_roster_is_previewed_page_by_page_with_its_errors_first(
     response = client.get(url)
     page = response.get_data(as_text=True)
     assert len(response.data) < 100_000  # a light page, even for the largest file
-    assert "New account (invited by e-mail): <strong>4750</strong>" in page
+    assert "Will be invited (by e-mail): <strong>4750</strong>" in page
     assert "Error: <strong>250</strong>" in page
     assert "Confirm the import" not in page
     # The notice names the first 200 errors and says how many more the table lists.
@@ -360,11 +440,11 @@ def test_a_long_roster_is_previewed_page_by_page_with_its_errors_first(
     assert table(page) == [("error", str(i + 2)) for i in range(0, 4000, 20)]
     second = client.get(url + "?page=2").get_data(as_text=True)
     listed = table(second)
-    assert listed[49:51] == [("error", "4982"), ("new", "3")]
+    assert listed[49:51] == [("error", "4982"), ("invited", "3")]
     assert "<td>4982</td>" in second and "Error:</strong> The name is missing." in second
     last = client.get(url + "?page=25")
     assert len(last.data) < 100_000
-    assert table(last.get_data(as_text=True))[-1] == ("new", "5001")
+    assert table(last.get_data(as_text=True))[-1] == ("invited", "5001")
     assert "Rows 4801 to 5000 of 5000" in last.get_data(as_text=True)
 
 
@@ -397,7 +477,7 @@ def test_confirming_a_roster_costs_as_many_queries_for_200_learners_as_for_10(
         with count_queries() as queries:
             response = client.post(url + "/confirm", data={"digest": DIGEST.search(page).group(1)})
         assert response.status_code == 302
-        assert len(members(cohort)) == size
-        assert count(OutboxMessage) == sum(size * 7 // 10 for size in costs) + size * 7 // 10
+        assert len(invited(cohort)) == size
+        assert count(OutboxMessage) == sum(costs) + size  # a password link or an invitation each
         costs[size] = (len(preview_queries), len(queries))
     assert costs[200] == costs[10], costs
