@@ -501,6 +501,12 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         ),
     ),
     "lms_users.logout": Case(page("lms_users.logout"), everyone(302), "POST"),
+    "lms_users.logout_everywhere": Case(
+        page("lms_users.logout_everywhere"),
+        members(302),
+        "POST",
+        state=users_column("session_token"),
+    ),
     "lms_users.profile": (
         Case(page("lms_users.profile"), members()),
         Case(

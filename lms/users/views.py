@@ -58,19 +58,10 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        throttle = current_app.extensions["lms"].throttle
-        account_key = "login-account:" + form.email.data.strip().lower()
-        address_key = "login-address:" + (request.remote_addr or "unknown")
-        per_account = current_app.config["LMS_LOGIN_LIMIT_PER_ACCOUNT"]
-        per_address = current_app.config["LMS_LOGIN_LIMIT_PER_ADDRESS"]
-        if throttle.blocked(per_account, account_key) or throttle.blocked(per_address, address_key):
-            abort(429)
         try:
-            user = operations.authenticate(form.email.data, form.password.data)
+            user = operations.authenticate(form.email.data, form.password.data, request.remote_addr)
         except operations.BadCredentials as error:
             db.session.rollback()
-            throttle.hit(per_account, account_key)
-            throttle.hit(per_address, address_key)
             form.password.errors.append(error.message)
             status = 401
         else:
@@ -83,8 +74,19 @@ def login():
 
 
 def logout():
+    operations.log_out(current_user)
+    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "info")
+    return redirect(_home())
+
+
+@login_required
+def logout_everywhere():
+    operations.log_out_everywhere(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
     return redirect(_home())
 
 
@@ -150,7 +152,7 @@ def reset_password(token: str):
         return render_template("lms/users/reset_invalid.html", message=error.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        operations.reset_password(token, form.password.data)
+        operations.reset_password(token, form.password.data, request.remote_addr)
         db.session.commit()
         flash(_("Your new password is saved. You can log in."), "success")
         return redirect(url_for("lms_users.login"))
