@@ -10,6 +10,7 @@ from limits import parse
 from sqlalchemy import func, select
 
 from curriculum.db import db
+from curriculum.models import CourseAsset
 from lms.access import is_safe_redirect
 from lms.config import DEFAULTS
 from lms.mail.models import OutboxMessage
@@ -276,6 +277,30 @@ def test_pages_carry_the_security_headers(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_of_a_logged_in_user_are_never_stored(app, client, make_user, login, make_course):
+    """Shared phones are common: what a logged-in user saw must not stay in the browser's cache
+    (nor a proxy's). Public things keep their caching."""
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    course = make_course()
+    db.session.add(
+        CourseAsset(
+            course_id=course.id,
+            path="assets/logo.png",
+            mimetype="image/png",
+            data=b"png",
+            sha256="x",
+        )
+    )
+    db.session.commit()
+    login(make_user())
+    for url in ("/my", "/account", "/", "/no-such-page", f"/courses/{course.slug}"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    asset = client.get(f"/courses/{course.slug}/assets/logo.png")
+    assert asset.headers["Cache-Control"] == "public, max-age=86400"
+    stylesheet = client.get("/lms-static/lms.css")
+    assert stylesheet.status_code == 200 and "no-store" not in stylesheet.headers["Cache-Control"]
 
 
 @pytest.mark.parametrize(
