@@ -97,10 +97,51 @@ def create_user(
     return user
 
 
-def register(email: str, name: str, password: str, locale: str | None) -> User:
-    user = create_user(email, name, password, ("learner",), locale)
+def register(email: str, name: str, password: str, locale: str | None) -> User | None:
+    """A new learner's account; None if the address already has one.
+
+    The page must not tell which (so that nobody learns who has an account): the address's owner
+    is e-mailed instead, and the request costs the password hash a new account would.
+    """
+    try:
+        user = create_user(email, name, password, ("learner",), locale)
+    except EmailTaken:
+        models.spend_one_password_check(password)
+        owner = find_by_email(email)
+        if owner is not None:
+            _mail_existing_owner(owner)
+        return None
     record(user, "user.registered", "user", user.id)
     return user
+
+
+def registration_answer(name: str) -> str:
+    """What the page says after a registration: the same whether the address was new or not."""
+    return _(
+        "Welcome, %(name)s! If this address is new here, your account is ready; if it already "
+        "had one, we have sent it an e-mail.",
+        name=name,
+    )
+
+
+def _mail_existing_owner(owner: User) -> None:
+    """Tell the owner of an address that someone tried to register it (at most
+    LMS_RESET_LIMIT such messages: registering her address again and again floods nobody)."""
+    if not throttle().allow(current_app.config["LMS_RESET_LIMIT"], "register:" + owner.email_key):
+        return
+    with force_locale(owner.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]):
+        subject = _("You already have an account")
+        body = _(
+            "Hello %(name)s,\n\nSomeone (you, perhaps) tried to create an account on %(site)s "
+            "with this e-mail address. It already has an account, so nothing was created or "
+            "changed.\n\nTo log in: %(login)s\nForgot your password, or never chose one? Choose a "
+            "new one: %(reset)s\n\nIf it was not you, ignore this message.",
+            name=owner.name,
+            site=current_app.config["LMS_SITE_NAME"],
+            login=absolute_url("lms_users.login"),
+            reset=absolute_url("lms_users.forgot_password"),
+        )
+    send_mail(owner.email, subject, body)
 
 
 def authenticate(email: str, password: str, address: str | None = None) -> User:

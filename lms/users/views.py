@@ -46,8 +46,9 @@ def register():
             form.email.errors.append(error.message)
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            if user is not None:  # None: the address has an account, its owner is e-mailed
+                login_user(user)
+            flash(operations.registration_answer(form.name.data), "success")
             return redirect(next_url(_home()))
     return render_template("lms/users/register.html", form=form), 400 if form.errors else 200
 

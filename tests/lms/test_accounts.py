@@ -65,12 +65,51 @@ def test_registering_creates_a_learner_logged_in_with_a_scrypt_hash(client):
     assert client.get("/account").status_code == 200  # logged in straight away
 
 
-def test_an_email_is_taken_whatever_its_case(client, make_user):
+def flashes(client) -> list[str]:
+    with client.session_transaction() as session:
+        return [message for _category, message in session.get("_flashes", [])]
+
+
+def test_an_address_that_has_an_account_gets_the_same_answer_and_its_owner_an_e_mail(
+    app, client, make_user
+):
+    owner = make_user(email="salma@example.org", name="Salma Owner", locale="fr")
+    before = (owner.password_hash, owner.name)
+    newcomer = app.test_client()
+    newcomer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # as the ``client`` fixture
+
+    fresh = register(newcomer, email="youssef@example.org", name="Someone", locale="en")
+    taken = register(client, email="SALMA@example.ORG", name="Someone", locale="en")
+
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"]
+    assert flashes(client) == flashes(newcomer) != []
+    assert "already exists" not in " ".join(flashes(client))
+    assert client.get("/account").status_code == 302  # nobody got into the owner's account
+    assert newcomer.get("/account").status_code == 200  # the new address has its account
+    db.session.expire_all()
+    assert count_users() == 2 and (owner.password_hash, owner.name) == before
+
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.recipient == "salma@example.org"
+    assert mail.subject == "Vous avez déjà un compte"  # in the owner's language
+    assert "Salma Owner" in mail.body and "http://lms.test/password/forgot" in mail.body
+
+
+def test_the_owner_is_not_flooded_by_registrations_of_her_address(app, client, make_user):
+    app.config["LMS_RESET_LIMIT"] = "2 per hour"
     make_user(email="salma@example.org")
-    response = register(client, email="SALMA@example.ORG")
-    assert response.status_code == 400
-    assert "An account with this e-mail already exists." in response.get_data(as_text=True)
-    assert count_users() == 1
+    for _ in range(4):
+        assert register(client, email="salma@example.org").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+
+
+def test_registering_a_taken_address_costs_a_password_hash_too(client, make_user, monkeypatch):
+    make_user(email="salma@example.org")
+    hashed = []
+    monkeypatch.setattr(models, "check_password_hash", lambda known, typed: hashed.append(known))
+    register(client, email="salma@example.org")
+    assert len(hashed) == 1
 
 
 @pytest.mark.parametrize(
@@ -192,6 +231,7 @@ def test_log_out_everywhere_from_the_account_page(app, make_user):
     user = make_user()
     phone, laptop = app.test_client(), app.test_client()
     for device in (phone, laptop):
+        device.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
         login_page = device.get("/login").get_data(as_text=True)
         csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
         device.post(
