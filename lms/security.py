@@ -39,8 +39,8 @@ def security_headers(response: Response) -> Response:
 
 
 def _personal(response: Response) -> bool:
-    """A page or file for a logged-in user: a shared phone's cache (or a proxy's) must not keep
-    it. Static files and what a view marked ``public`` (a course's images) are the same for all."""
+    """An answer to a logged-in user: a shared phone's cache (or a proxy's) must not keep it.
+    Static files and what a view marked ``public`` (a course's images) are the same for all."""
     if (request.endpoint or "").endswith(".static"):
         return False
     if "public" in response.headers.get("Cache-Control", ""):
