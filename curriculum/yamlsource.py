@@ -3,7 +3,8 @@
 Pack authors need to be told *where* a problem is, so YAML is loaded through PyYAML's composer:
 the node tree gives the data and, for every key path, its line in the file. Booleans are
 only ``true`` and ``false`` (lowercase): ``yes``, ``no``, ``on``, ``off`` and ``True`` stay text, so
-a choice id ``no`` or an answer ``en: True`` means what the author wrote.
+a choice id ``no`` or an answer ``en: True`` means what the author wrote. Anchors and aliases
+(``&name``, ``*name``) are refused, so that a pack costs what it weighs.
 """
 
 from __future__ import annotations
@@ -19,8 +20,49 @@ PathKey = str | int
 KeyPath = tuple[PathKey, ...]
 
 
+#: deeper than any pack needs (a quiz choice's explanation is at level 6)
+MAX_DEPTH = 50
+
+
+class _Refused(Exception):
+    """YAML that a pack may not use; ``mark`` is where it starts."""
+
+    def __init__(self, message: str, mark: yaml.Mark):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose only booleans are ``true`` and ``false``."""
+    """SafeLoader whose only booleans are ``true`` and ``false``, and whose composer refuses
+    aliases, anchors and nesting deeper than ``MAX_DEPTH``.
+
+    Aliases are how a few hundred bytes expand into gigabytes ("billion laughs": nine aliases of
+    nine aliases of...) or into a structure that contains itself (``a: &a [*a]``); nesting is
+    how they exhaust the stack. Without them a pack costs what it weighs.
+    """
+
+    def compose_document(self):
+        self.depth = 0
+        self.first_anchor: yaml.Mark | None = None
+        node = super().compose_document()
+        if self.first_anchor is not None:  # no alias used it, but an anchor is of no use either
+            raise _Refused("YAML anchors are not allowed", self.first_anchor)
+        return node
+
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused("YAML aliases are not allowed", event.start_mark)
+        if event.anchor is not None and self.first_anchor is None:
+            self.first_anchor = event.start_mark
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise _Refused(f"YAML nesting is deeper than {MAX_DEPTH} levels", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -34,7 +76,8 @@ _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class YamlSyntaxError(ValueError):
-    """The text is not valid YAML; ``line`` is 1-based (in the text given to ``load_yaml``)."""
+    """The text is not valid YAML, or uses what a pack may not (aliases, anchors, deep nesting);
+    ``line`` is 1-based (in the text given to ``load_yaml``)."""
 
     def __init__(self, message: str, line: int):
         super().__init__(message)
@@ -78,6 +121,8 @@ def load_yaml(text: str, line_offset: int = 0) -> YamlDocument:
     """
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except _Refused as error:
+        raise YamlSyntaxError(error.message, error.mark.line + 1 + line_offset) from error
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = (mark.line + 1 if mark is not None else 1) + line_offset

@@ -31,6 +31,10 @@ from flask_babel import gettext as _
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_FILES = 2000
+#: the longest file or folder name most file systems take (in bytes), and a whole entry's path
+#: well under the longest path (4,096 bytes, the temporary folder included)
+MAX_NAME_BYTES = 255
+MAX_PATH_BYTES = 1000
 #: entries that archivers add and that are not part of the pack
 IGNORED_PARTS = ("__MACOSX", ".DS_Store", "Thumbs.db")
 _DRIVE_RE = re.compile(r"^[A-Za-z]:")
@@ -116,27 +120,53 @@ def _size_of(source: str | os.PathLike[str] | IO[bytes]) -> int:
     return size
 
 
+def _shown(name: str) -> str:
+    """An entry's name as a message shows it: a very long one by its start and its end."""
+    return name if len(name) <= 80 else f"{name[:40]}…{name[-20:]}"
+
+
 def _entry_parts(info: zipfile.ZipInfo) -> list[str] | None:
     """The path parts of a safe entry name (None for an entry to skip); raises if unsafe."""
     name = info.filename
     if "\\" in name:
-        raise UnsafeZipEntry(_("The zip entry '%(name)s' contains a backslash.", name=name))
+        raise UnsafeZipEntry(_("The zip entry '%(name)s' contains a backslash.", name=_shown(name)))
     if name.startswith("/") or _DRIVE_RE.match(name):
-        raise UnsafeZipEntry(_("The zip entry '%(name)s' is an absolute path.", name=name))
+        raise UnsafeZipEntry(_("The zip entry '%(name)s' is an absolute path.", name=_shown(name)))
     parts = [part for part in name.split("/") if part not in ("", ".")]
     if ".." in parts:
-        raise UnsafeZipEntry(_("The zip entry '%(name)s' points outside the folder.", name=name))
+        raise UnsafeZipEntry(
+            _("The zip entry '%(name)s' points outside the folder.", name=_shown(name))
+        )
     if any(part in IGNORED_PARTS for part in parts) or not parts:
         return None
+    # Refused here, before anything is written, rather than by the file system mid-extraction.
+    if len("/".join(parts).encode()) > MAX_PATH_BYTES:
+        raise UnsafeZipEntry(
+            _(
+                "The zip entry '%(name)s' has a path longer than %(n)d characters.",
+                name=_shown(name),
+                n=MAX_PATH_BYTES,
+            )
+        )
+    if any(len(part.encode()) > MAX_NAME_BYTES for part in parts):
+        raise UnsafeZipEntry(
+            _(
+                "The zip entry '%(name)s' has a file or folder name longer than %(n)d characters.",
+                name=_shown(name),
+                n=MAX_NAME_BYTES,
+            )
+        )
     mode = info.external_attr >> 16
     if stat.S_ISLNK(mode):
-        raise UnsafeZipEntry(_("The zip entry '%(name)s' is a symbolic link.", name=name))
+        raise UnsafeZipEntry(_("The zip entry '%(name)s' is a symbolic link.", name=_shown(name)))
     # Zips from Windows tools and Python's writestr carry no file type bits: only refuse a
     # type that is set and is neither a file nor a folder (devices, fifos, sockets).
     if stat.S_IFMT(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise UnsafeZipEntry(_("The zip entry '%(name)s' is not a regular file.", name=name))
+        raise UnsafeZipEntry(
+            _("The zip entry '%(name)s' is not a regular file.", name=_shown(name))
+        )
     if info.flag_bits & 0x1:
-        raise UnsafeZipEntry(_("The zip entry '%(name)s' is encrypted.", name=name))
+        raise UnsafeZipEntry(_("The zip entry '%(name)s' is encrypted.", name=_shown(name)))
     return parts
 
 
@@ -156,7 +186,9 @@ def _checked_entries(
             continue
         key = "/".join(parts).casefold()
         if key in seen:
-            raise UnsafeZipEntry(_("The zip has the entry '%(name)s' twice.", name=info.filename))
+            raise UnsafeZipEntry(
+                _("The zip has the entry '%(name)s' twice.", name=_shown(info.filename))
+            )
         seen.add(key)
         if info.is_dir():
             continue

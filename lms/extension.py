@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -139,7 +141,7 @@ class LMS:
         state = LMSState(
             url_prefix=prefix,
             limiter=limiter,
-            throttle=Throttle(limiter),
+            throttle=Throttle(limiter, key_prefix=app.config.get("RATELIMIT_KEY_PREFIX", "")),
             instance_path=app.instance_path,
             standalone=self.standalone,
             send_task=send_task,
@@ -182,6 +184,11 @@ class LMS:
         if app.config.get("SESSION_COOKIE_SAMESITE") is None:
             app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
         app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+        # Flask-Login's default is a year; the cookie stops working earlier when the account's
+        # session token changes (logout, "log out everywhere", a new password).
+        app.config.setdefault(
+            "REMEMBER_COOKIE_DURATION", timedelta(days=app.config["LMS_REMEMBER_DAYS"])
+        )
         app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
 
     @staticmethod
@@ -206,9 +213,9 @@ class LMS:
         @manager.user_loader
         def load_user(session_id: str):
             # The unread-notification count of the menu comes in the same query as the user.
-            # "<id>.<password fingerprint>": a new password ends every other session and
-            # remember-me cookie of the account.
-            user_id, _dot, fingerprint = session_id.partition(".")
+            # "<id>.<session token>": a new token (logout, "log out everywhere", a new password)
+            # ends every session and remember-me cookie of the account.
+            user_id, _dot, token = session_id.partition(".")
             if not user_id.isdigit():
                 return None
             row = (
@@ -218,7 +225,9 @@ class LMS:
                 .unique()
                 .first()
             )
-            if row is None or row[0].session_fingerprint != fingerprint:
+            if row is None or not hmac.compare_digest(
+                row[0].session_token.encode(), token.encode()
+            ):
                 return None
             user, row_unread = row
             user.unread_notifications = row_unread

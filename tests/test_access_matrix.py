@@ -503,6 +503,12 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         ),
     ),
     "lms_users.logout": Case(page("lms_users.logout"), everyone(302), "POST"),
+    "lms_users.logout_everywhere": Case(
+        page("lms_users.logout_everywhere"),
+        members(302),
+        "POST",
+        state=users_column("session_token"),
+    ),
     "lms_users.profile": (
         Case(page("lms_users.profile"), members()),
         Case(
@@ -918,6 +924,11 @@ def check(app, world: World, case: Case, role: str) -> list[str]:
     if got != case.expected[role]:
         where = f" → {response.headers.get('Location')}" if response.status_code == 302 else ""
         problems.append(f"{what}: expected {case.expected[role]}, got {got}{where}")
+    # A page or file for a logged-in user stays in no cache (shared phones); public things may.
+    cache = response.headers.get("Cache-Control", "")
+    kept = cache != "no-store" and "public" not in cache
+    if role != "anonymous" and response.status_code != 302 and kept:
+        problems.append(f"{what}: Cache-Control {cache!r}, not 'no-store'")
     db.session.expire_all()  # read what the request left in the database
     if refused_post:
         counts_after = row_counts()

@@ -46,7 +46,7 @@ MARKDOWN_PAYLOAD = (
     '[lien](javascript:alert(1)) <a href="javascript:alert(2)" onclick="alert(3)">x</a>\n\n'
     '<iframe src="https://evil.example/"></iframe><svg onload="alert(4)"></svg>'
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
 
 
 def probe(label: str) -> str:
@@ -375,6 +375,7 @@ def test_the_progress_export_neutralises_formulas_typed_in_names_e_mails_and_ros
         ("+212 600 000 000", "+33@example.org"),
         ("-2+3", "-x@example.org"),
         ("@SUM(A1:A9)", "salma@example.org"),
+        ("＝SUM(A1:A9)", "＋fullwidth@example.org"),
     ]
     for name, email in people:
         join(register(app, name, email), school)
@@ -411,6 +412,7 @@ def test_the_progress_export_neutralises_formulas_typed_in_names_e_mails_and_ros
         assert learners["'+33@example.org"] == "'+212 600 000 000"
         assert learners["'-x@example.org"] == "'-2+3"
         assert learners["salma@example.org"] == "'@SUM(A1:A9)"
+        assert learners["'＋fullwidth@example.org"] == "'＝SUM(A1:A9)"
         assert learners["omar@example.org"] == "'=cmd|' /C calc'!A0"
         assert learners["tab@example.org"] == "'=1+1" and learners["cr@example.org"] == "'-3"
 

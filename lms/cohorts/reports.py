@@ -13,8 +13,9 @@ from markupsafe import Markup
 
 from .dashboard import Dashboard
 
-#: a spreadsheet runs a cell that starts with one of these as a formula (CSV injection)
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: a spreadsheet runs a cell that starts with one of these as a formula (CSV injection); some
+#: read the full-width forms (＝＋－＠, typed with an East Asian keyboard) as the plain ones
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
 def neutralise(value: object) -> str:

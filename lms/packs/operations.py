@@ -64,17 +64,20 @@ def check_upload(user, stream) -> PackCheck:
     path = _stored_path(user, token)
     path.write_bytes(data)
     result = PackCheck(token=token)
+    kept = False
     try:
         with unpacked_zip(str(path), max_zip_bytes=_limit()) as folder:
             pack, result.problems = _check_folder(folder)
             if pack is not None and not result.problems:
                 result.summary = pack.summary()
                 result.report = import_pack(pack, dry_run=True)
+        kept = not result.problems
     except PackZipError as error:
         result.problems = [str(error)]
-    if result.problems:
-        path.unlink(missing_ok=True)
-        result.token = None
+    finally:
+        if not kept:  # refused, or failed: nothing to apply later, so nothing stays on disk
+            path.unlink(missing_ok=True)
+            result.token = None
     return result
 
 

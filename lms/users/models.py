@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
+import functools
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -23,6 +24,22 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+@functools.cache
+def _dummy_hash(method: str) -> str:
+    """A hash of a password nobody knows, computed once (per hashing method)."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def spend_one_password_check(password: str) -> None:
+    """Take as long as checking a real password, for an account that has none (or no account):
+    timing must not tell which accounts exist or have no password yet."""
+    check_password_hash(_dummy_hash(PASSWORD_HASH_METHOD), password)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "lms_users"
 
@@ -36,6 +53,9 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: in the session and the remember-me cookie (Flask-Login's id); a new one ends every
+    #: session of the account: on logout, "log out everywhere" and a new password
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="joined"
@@ -60,19 +80,22 @@ class User(UserMixin, db.Model):
     def is_trainer(self) -> bool:
         return self.has_role("trainer")
 
-    @property
-    def session_fingerprint(self) -> str:
-        """Changes whenever the password changes (part of the session and remember-me id)."""
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+    def get_id(self) -> str:  # Flask-Login: what the session and the remember-me cookie hold
+        return f"{self.id}.{self.session_token}"
 
-    def get_id(self) -> str:  # Flask-Login
-        return f"{self.id}.{self.session_fingerprint}"
+    def end_sessions(self) -> None:
+        """Log the account out everywhere: every session and remember-me cookie stops working."""
+        self.session_token = new_session_token()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+        self.end_sessions()  # a new password logs out every other device
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:
+            spend_one_password_check(password)
+            return False
+        return check_password_hash(self.password_hash, password)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import secrets
 
@@ -13,12 +12,12 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from curriculum.db import db, utcnow
 from lms.audit.operations import record
-from lms.errors import Conflict, InvalidInput, NotAllowed
+from lms.errors import Conflict, InvalidInput, LMSError, NotAllowed
 from lms.mail.operations import render_mail, send_mail
+from lms.security import login_counters, throttle
 from lms.signals import account_activated
 from lms.urls import absolute_url
 
@@ -34,6 +33,10 @@ class EmailTaken(Conflict):
 
 class BadCredentials(NotAllowed):
     status_code = 401
+
+
+class TooManyAttempts(LMSError):
+    status_code = 429
 
 
 class InvalidToken(InvalidInput):
@@ -95,27 +98,84 @@ def create_user(
     return user
 
 
-def register(email: str, name: str, password: str, locale: str | None) -> User:
-    user = create_user(email, name, password, ("learner",), locale)
+def register(email: str, name: str, password: str, locale: str | None) -> User | None:
+    """A new learner's account; None if the address already has one.
+
+    The page must not tell which (so that nobody learns who has an account): the address's owner
+    is e-mailed instead, and the request costs the password hash a new account would.
+    """
+    try:
+        user = create_user(email, name, password, ("learner",), locale)
+    except EmailTaken:
+        models.spend_one_password_check(password)
+        owner = find_by_email(email)
+        if owner is not None:
+            _mail_existing_owner(owner)
+        return None
     record(user, "user.registered", "user", user.id)
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The active user with this e-mail and password, or ``BadCredentials``."""
+def registration_answer(name: str) -> str:
+    """What the page says after a registration: the same whether the address was new or not."""
+    return _(
+        "Welcome, %(name)s! If this address is new here, your account is ready; if it already "
+        "had one, we have sent it an e-mail.",
+        name=name,
+    )
+
+
+def _mail_existing_owner(owner: User) -> None:
+    """Tell the owner of an address that someone tried to register it (at most
+    LMS_RESET_LIMIT such messages: registering her address again and again floods nobody)."""
+    if not throttle().allow(current_app.config["LMS_RESET_LIMIT"], "register:" + owner.email_key):
+        return
+    with force_locale(owner.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]):
+        subject = _("You already have an account")
+        body = _(
+            "Hello %(name)s,\n\nSomeone (you, perhaps) tried to create an account on %(site)s "
+            "with this e-mail address. It already has an account, so nothing was created or "
+            "changed.\n\nTo log in: %(login)s\nForgot your password, or never chose one? Choose a "
+            "new one: %(reset)s\n\nIf it was not you, ignore this message.",
+            name=owner.name,
+            site=current_app.config["LMS_SITE_NAME"],
+            login=absolute_url("lms_users.login"),
+            reset=absolute_url("lms_users.forgot_password"),
+        )
+    send_mail(owner.email, subject, body)
+
+
+def authenticate(email: str, password: str, address: str | None = None) -> User:
+    """The active user with this e-mail and password, or ``BadCredentials``; ``TooManyAttempts``
+    once the attempts from ``address`` or on this account are over their limits.
+
+    The attempt is counted before the password is checked (and given back if it was right), so
+    requests sent together cannot all pass the limit while the first ones are being checked.
+    """
+    counters = login_counters(email, address)
+    if not throttle().take(*counters):
+        raise TooManyAttempts(_("Too many attempts. Please wait a few minutes and try again."))
     user = find_by_email(email)
     if user is None:
         # As slow as a wrong password, so that timing does not tell which accounts exist.
-        check_password_hash(_unknown_account_hash(models.PASSWORD_HASH_METHOD), password)
+        models.spend_one_password_check(password)
     if user is None or not user.check_password(password) or not user.active:
         raise BadCredentials(_("Wrong e-mail or password, or the account is deactivated."))
+    throttle().give_back(*counters)
     user.last_login_at = utcnow()
     return user
 
 
-@functools.cache
-def _unknown_account_hash(method: str) -> str:
-    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+def log_out(user) -> None:
+    """End the account's sessions on the server (a copied session or remember-me cookie no
+    longer opens anything). The token is per account: its other devices are logged out too."""
+    if user.is_authenticated:
+        user.end_sessions()
+
+
+def log_out_everywhere(user: User) -> None:
+    user.end_sessions()
+    record(user, "user.logged_out_everywhere", "user", user.id)
 
 
 def update_profile(user: User, name: str, locale: str) -> None:
@@ -191,11 +251,16 @@ def user_for_reset_token(token: str) -> User:
     return user
 
 
-def reset_password(token: str, password: str) -> User:
+def reset_password(token: str, password: str, address: str | None = None) -> User:
+    """A new password from an e-mailed link. It also lifts the account's login limits (the
+    attempts counted were against the old password): a user locked out by someone else's
+    guesses gets back in this way."""
     user = user_for_reset_token(token)
     check_password_rules(password)
     first = user.password_hash is None
     user.set_password(password)
+    counters = login_counters(user.email, address)
+    throttle().clear(counters[0], counters[2])  # the address's own count stays
     record(user, "user.password_reset", "user", user.id)
     if first:
         account_activated.send(current_app._get_current_object(), user=user)

@@ -38,42 +38,41 @@ def register():
             user = operations.register(form.email.data, form.name.data, form.password.data,
                                        form.locale.data)  # fmt: skip
         if done:
-            login_user(user)
-            flash(_("Welcome, %(name)s! Your account is ready.", name=user.name), "success")
+            if user is not None:  # None: the address has an account, its owner is e-mailed
+                login_user(user)
+            flash(operations.registration_answer(form.name.data), "success")
             return redirect(next_url(_home()))
     return render_template("lms/users/register.html", form=form), form_status(form)
-
-
-def _login_limits(email: str) -> list[tuple[str, str]]:
-    """(limit, key) pairs a login attempt counts against: the account and the address."""
-    config = current_app.config
-    return [
-        (config["LMS_LOGIN_LIMIT_PER_ACCOUNT"], "login-account:" + email.strip().lower()),
-        (config["LMS_LOGIN_LIMIT_PER_ADDRESS"], "login-address:" + (request.remote_addr or "unknown")),
-    ]  # fmt: skip
 
 
 def login():
     if current_user.is_authenticated:
         return redirect(next_url(_home()))
     form = LoginForm()
-    if not form.validate_on_submit():
-        return render_template("lms/users/login.html", form=form), form_status(form)
-    throttle, limits = current_app.extensions["lms"].throttle, _login_limits(form.email.data)
-    if any(throttle.blocked(limit, key) for limit, key in limits):
-        abort(429)
-    with attempt(form.password, catch=operations.BadCredentials) as done:
-        login_user(operations.authenticate(form.email.data, form.password.data),
-                   remember=form.remember.data)  # fmt: skip
-    if done:
-        return redirect(next_url(_home()))
-    [throttle.hit(limit, key) for limit, key in limits]  # a failed attempt counts on both
-    return render_template("lms/users/login.html", form=form), 401
+    refused = False
+    if form.validate_on_submit():
+        # The attempt is counted (and refused over the limits) before the password is checked.
+        with attempt(form.password, catch=operations.BadCredentials) as done:
+            user = operations.authenticate(form.email.data, form.password.data, request.remote_addr)
+        if done:
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url(_home()))
+        refused = True
+    return render_template("lms/users/login.html", form=form), 401 if refused else form_status(form)
 
 
 def logout():
+    operations.log_out(current_user)
     logout_user()
     flash(_("You are logged out."), "info")
+    return redirect(_home())
+
+
+@login_required
+def logout_everywhere():
+    operations.log_out_everywhere(current_user)
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
     return redirect(_home())
 
 
@@ -132,7 +131,7 @@ def reset_password(token: str):
         return render_template("lms/users/reset_invalid.html", message=valid.message), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
-        operations.reset_password(token, form.password.data)
+        operations.reset_password(token, form.password.data, request.remote_addr)
         flash(_("Your new password is saved. You can log in."), "success")
         return redirect(url_for("lms_users.login"))
     return render_template("lms/users/reset_password.html", form=form), form_status(form)

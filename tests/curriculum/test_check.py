@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import zipfile
 
 import pytest
@@ -18,6 +19,11 @@ TRANSLATED = "(only title, deliverable and rubric are translated)"
 BROKEN_PACKS = {
     "yaml-syntax": [
         "01-m/module.yaml:3: YAML syntax error: expected ',' or '}', but got ':'",
+    ],
+    "yaml-aliases": [
+        "01-m/01-l.fr.md:5: YAML anchors are not allowed",
+        "01-m/module.yaml:3: YAML aliases are not allowed",
+        "course.yaml:15: YAML aliases are not allowed",
     ],
     "unknown-key": [
         "01-m/01-l.fr.md:2: missing key 'minutes'",
@@ -233,3 +239,18 @@ def test_check_accepts_a_zip_of_the_pack(runner, tmp_path):
 
     assert result.exit_code == 0
     assert result.stdout.startswith("OK minimal-course:")
+
+
+def test_a_pack_of_billion_laughs_is_refused_in_milliseconds(runner):
+    """course.yaml holds six levels of nine aliases (9**6 strings if they were expanded)."""
+    folder = BROKEN / "yaml-aliases"
+    started = time.perf_counter()
+
+    checked = runner.invoke(args=["curriculum", "check", str(folder)])
+    imported = runner.invoke(args=["curriculum", "import", str(folder)])
+
+    assert time.perf_counter() - started < 2
+    for result in (checked, imported):
+        assert result.exit_code == 1
+        assert f"{folder}/course.yaml:15: YAML aliases are not allowed" in result.stdout
+        assert f"{folder}/01-m/module.yaml:3: YAML aliases are not allowed" in result.stdout

@@ -375,3 +375,12 @@ def test_import_command_refuses_a_pack_with_problems(app, runner):
     )
     db.session.remove()
     assert count(Course) == 0
+
+
+def test_the_importer_refuses_yaml_aliases_and_writes_nothing(app):
+    with pytest.raises(PackError) as error:
+        import_pack(BROKEN / "yaml-aliases")
+
+    assert "course.yaml:15: YAML aliases are not allowed" in [str(p) for p in error.value.problems]
+    db.session.rollback()
+    assert count(Course) == 0

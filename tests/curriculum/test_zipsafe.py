@@ -86,6 +86,36 @@ def test_unsafe_entries_are_refused_before_anything_is_written(entries, message,
     assert not (tmp_path.parent / "evil").exists()
 
 
+LONG_PATH = "pack/" + ("d" * 99 + "/") * 41 + "x" * 92 + ".md"  # 4,200 characters
+LONG_NAME = "pack/assets/" + "n" * 296 + ".png"  # a 300-character file name
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        (
+            LONG_PATH,
+            "The zip entry 'pack/ddddddddddddddddddddddddddddddddddd…xxxxxxxxxxxxxxxxx.md'"
+            " has a path longer than 1000 characters.",
+        ),
+        (
+            LONG_NAME,
+            "The zip entry 'pack/assets/nnnnnnnnnnnnnnnnnnnnnnnnnnnn…nnnnnnnnnnnnnnnn.png'"
+            " has a file or folder name longer than 255 characters.",
+        ),
+    ],
+    ids=["4,200-character path", "300-character name"],
+)
+def test_names_too_long_for_the_file_system_are_refused_with_the_entry(name, message, tmp_path):
+    upload = make_zip({**minimal_entries("pack/"), name: b"x"})
+
+    with pytest.raises(UnsafeZipEntry) as error:
+        extract_pack_zip(upload, tmp_path)
+
+    assert error.value.message == message
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_zip_bomb_is_refused_by_its_uncompressed_size(tmp_path):
     upload = make_zip({"pack/big.md": b"0" * 2_000_000})
 

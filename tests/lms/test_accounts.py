@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
@@ -12,14 +13,20 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from curriculum.db import db
+from lms import create_app
 from lms.audit.models import AuditEvent
 from lms.errors import InvalidInput
 from lms.mail.models import OutboxMessage
-from lms.users import operations
+from lms.users import models, operations
 from lms.users.models import User
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a brand new secret"
+
+
+@pytest.fixture
+def app_config(app_config, request):
+    return {**app_config, **getattr(request, "param", {})}
 
 
 def count_users() -> int:
@@ -58,12 +65,51 @@ def test_registering_creates_a_learner_logged_in_with_a_scrypt_hash(client):
     assert client.get("/account").status_code == 200  # logged in straight away
 
 
-def test_an_email_is_taken_whatever_its_case(client, make_user):
+def flashes(client) -> list[str]:
+    with client.session_transaction() as session:
+        return [message for _category, message in session.get("_flashes", [])]
+
+
+def test_an_address_that_has_an_account_gets_the_same_answer_and_its_owner_an_e_mail(
+    app, client, make_user
+):
+    owner = make_user(email="salma@example.org", name="Salma Owner", locale="fr")
+    before = (owner.password_hash, owner.name)
+    newcomer = app.test_client()
+    newcomer.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # as the ``client`` fixture
+
+    fresh = register(newcomer, email="youssef@example.org", name="Someone", locale="en")
+    taken = register(client, email="SALMA@example.ORG", name="Someone", locale="en")
+
+    assert taken.status_code == fresh.status_code == 302
+    assert taken.headers["Location"] == fresh.headers["Location"]
+    assert flashes(client) == flashes(newcomer) != []
+    assert "already exists" not in " ".join(flashes(client))
+    assert client.get("/account").status_code == 302  # nobody got into the owner's account
+    assert newcomer.get("/account").status_code == 200  # the new address has its account
+    db.session.expire_all()
+    assert count_users() == 2 and (owner.password_hash, owner.name) == before
+
+    [mail] = db.session.scalars(select(OutboxMessage)).all()
+    assert mail.recipient == "salma@example.org"
+    assert mail.subject == "Vous avez déjà un compte"  # in the owner's language
+    assert "Salma Owner" in mail.body and "http://lms.test/password/forgot" in mail.body
+
+
+def test_the_owner_is_not_flooded_by_registrations_of_her_address(app, client, make_user):
+    app.config["LMS_RESET_LIMIT"] = "2 per hour"
     make_user(email="salma@example.org")
-    response = register(client, email="SALMA@example.ORG")
-    assert response.status_code == 400
-    assert "An account with this e-mail already exists." in response.get_data(as_text=True)
-    assert count_users() == 1
+    for _ in range(4):
+        assert register(client, email="salma@example.org").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2
+
+
+def test_registering_a_taken_address_costs_a_password_hash_too(client, make_user, monkeypatch):
+    make_user(email="salma@example.org")
+    hashed = []
+    monkeypatch.setattr(models, "check_password_hash", lambda known, typed: hashed.append(known))
+    register(client, email="salma@example.org")
+    assert len(hashed) == 1
 
 
 @pytest.mark.parametrize(
@@ -134,6 +180,99 @@ def test_log_in_and_out(client, make_user, login):
     response = client.post("/logout", follow_redirects=True)
     assert "You are logged out." in response.get_data(as_text=True)
     assert client.get("/account").status_code == 302
+
+
+def test_an_account_without_a_password_costs_a_password_check_too(app, make_user, monkeypatch):
+    """Timing must not tell which accounts have no password yet (invited by a roster, created
+    when a certificate was issued by hand): their check hashes as long as a real one."""
+    invited = operations.create_user("invited@example.org", "Invited", None)
+    db.session.commit()
+    hashed: list[str] = []
+    check = models.check_password_hash
+    monkeypatch.setattr(
+        models,
+        "check_password_hash",
+        lambda known, typed: hashed.append(known) or check(known, typed),
+    )
+
+    assert not invited.check_password("a guess at it")
+    with pytest.raises(operations.BadCredentials):
+        operations.authenticate(invited.email, "another guess")
+
+    real_cost = make_user().password_hash.split("$")[0]  # method and cost factors
+    assert [known.split("$")[0] for known in hashed] == [real_cost, real_cost]
+    assert len(set(hashed)) == 1  # one dummy hash, computed once
+
+
+def test_logging_out_ends_the_session_on_the_server(app, make_user):
+    """A copy of the session cookie or of the remember-me cookie (taken before the logout, on a
+    shared phone) no longer opens anything."""
+    user = make_user()
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    session = browser.get_cookie("session", domain="lms.test").value
+    remember = browser.get_cookie("remember_token", domain="lms.test").value
+
+    assert browser.post("/logout").status_code == 302
+
+    with_session, with_remember = app.test_client(), app.test_client()
+    with_session.set_cookie("session", session, domain="lms.test")
+    with_remember.set_cookie("remember_token", remember, domain="lms.test")
+    assert with_session.get("/my").status_code == 302
+    assert with_remember.get("/my").status_code == 302
+    assert (
+        browser.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    )
+    assert browser.get("/my").status_code == 200  # logging in again works
+
+
+@pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_log_out_everywhere_from_the_account_page(app, make_user):
+    user = make_user()
+    phone, laptop = app.test_client(), app.test_client()
+    for device in (phone, laptop):
+        device.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        login_page = device.get("/login").get_data(as_text=True)
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
+        device.post(
+            "/login",
+            data={"email": user.email, "password": PASSWORD, "remember": "y", "csrf_token": csrf},
+        )
+    page = laptop.get("/account").get_data(as_text=True)
+    form = re.search(
+        r'<form method="post" action="/account/logout-everywhere">(.*?)</form>', page, re.S
+    )
+    assert form and "Log out everywhere" in form.group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(1)).group(1)
+    assert laptop.post("/account/logout-everywhere").status_code == 400  # no CSRF token
+
+    response = laptop.post("/account/logout-everywhere", data={"csrf_token": token})
+
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    for device in (phone, laptop):
+        device.delete_cookie("session", domain="lms.test")  # the remember-me cookie stays
+        assert device.get("/account").status_code == 302
+    assert db.session.scalar(select(AuditEvent.action).order_by(AuditEvent.id.desc())) == (
+        "user.logged_out_everywhere"
+    )
+
+
+def test_remember_me_lasts_30_days_and_is_configurable(app, make_user):
+    user = make_user()
+    browser = app.test_client()
+    browser.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    cookie = browser.get_cookie("remember_token", domain="lms.test")
+    days = (cookie.expires - datetime.now(UTC)).total_seconds() / 86400
+    assert 29.9 < days <= 30
+
+    shorter = create_app(
+        {
+            **{k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")},
+            "LMS_REMEMBER_DAYS": 7,
+        },
+        instance_path=app.instance_path,
+    )
+    assert shorter.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=7)
 
 
 def test_a_wrong_password_is_refused_with_a_clear_message(client, make_user, login):

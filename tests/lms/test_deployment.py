@@ -84,3 +84,39 @@ def test_role_names_are_translated_in_the_users_list(client, make_user, login):
     html = client.get("/admin/users").get_data(as_text=True)
     assert "<td>مدير(ة) المنصة, متعلّم(ة)</td>" in html  # admin, learner
     assert ">admin<" not in html and "admin, " not in html
+
+
+def served_over(app, scheme: str):
+    """``/healthz`` as a TLS-terminating proxy in front of the app passes it on."""
+    return app.test_client().get("/healthz", headers={"X-Forwarded-Proto": scheme})
+
+
+def production_app(path, **config):
+    return create_app(
+        {
+            "LMS_ENV": "production",
+            "SECRET_KEY": "production-secret",
+            "LMS_PUBLIC_URL": "https://academie.example.org",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}/h.sqlite3",
+            "LMS_PROXY_FIX": 1,
+            **config,
+        },
+        instance_path=str(path),
+    )
+
+
+def test_production_over_https_tells_browsers_to_keep_to_https(tmp_path):
+    app = production_app(tmp_path)
+    assert served_over(app, "https").headers["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in served_over(app, "http").headers  # ignored over HTTP
+
+    shorter = production_app(tmp_path, LMS_HSTS_SECONDS=86400)
+    assert served_over(shorter, "https").headers["Strict-Transport-Security"] == "max-age=86400"
+    off = production_app(tmp_path, LMS_HSTS_SECONDS=0)
+    assert "Strict-Transport-Security" not in served_over(off, "https").headers
+
+    development = create_app(
+        {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/d.sqlite3", "LMS_PROXY_FIX": 1},
+        instance_path=str(tmp_path),
+    )
+    assert "Strict-Transport-Security" not in served_over(development, "https").headers

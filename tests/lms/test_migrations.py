@@ -83,3 +83,32 @@ def test_every_revision_downgrades_cleanly_one_step_at_a_time(empty_app):
         assert table_names() <= {"alembic_version_lms"}
         upgrade(directory=MIGRATIONS_DIR)  # and up again from base
         assert "lms_users" in table_names()
+
+
+def test_accounts_of_before_the_session_tokens_get_one_each_and_lose_it_going_back(empty_app):
+    with empty_app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="4e7a2c9f1b06")
+        with db.engine.begin() as connection:
+            for n in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO lms_users (id, email, email_key, name, active, created_at)"
+                        " VALUES (:n, :email, :email, 'Old account', true, CURRENT_TIMESTAMP)"
+                    ),
+                    {"n": n, "email": f"old{n}@example.org"},
+                )
+        upgrade(directory=MIGRATIONS_DIR, revision="493f82ccb28f")
+        with db.engine.connect() as connection:
+            tokens = connection.execute(text("SELECT session_token FROM lms_users")).scalars().all()
+        assert len(set(tokens)) == 2 and all(len(token) == 32 for token in tokens)
+        columns = {c["name"]: c for c in inspect(db.engine).get_columns("lms_users")}
+        assert columns["session_token"]["default"] is None  # the server default went
+        assert columns["session_token"]["nullable"] is False
+
+        downgrade(directory=MIGRATIONS_DIR, revision="-1")
+        assert "session_token" not in {
+            c["name"] for c in inspect(db.engine).get_columns("lms_users")
+        }
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM lms_users")).scalar_one() == 2
+        downgrade(directory=MIGRATIONS_DIR, revision="base")

@@ -148,3 +148,55 @@ def test_a_file_that_is_not_a_zip_is_refused(app, client, make_user, login):
 def test_only_administrators_reach_the_pack_pages(app, client, make_user, login):
     login(make_user(roles=("trainer",)))
     assert client.get("/admin/packs").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("edit", "entry", "message"),
+    [
+        (
+            lambda path, data: data + b"lol: &a [*a]\n" if path.name == "course.yaml" else data,
+            None,
+            "course.yaml:{line}: YAML aliases are not allowed",
+        ),
+        (
+            None,
+            "community-leadership/" + ("d" * 99 + "/") * 41 + "x" * 76 + ".md",
+            "The zip entry 'community-leadership/ddddddddddddddddddd…xxxxxxxxxxxxxxxxx.md'"
+            " has a path longer than 1000 characters.",
+        ),
+        (
+            None,
+            "community-leadership/assets/" + "n" * 296 + ".png",
+            "The zip entry 'community-leadership/assets/nnnnnnnnnnnn…nnnnnnnnnnnnnnnn.png'"
+            " has a file or folder name longer than 255 characters.",
+        ),
+    ],
+    ids=["a: &a [*a]", "4,200-character path", "300-character name"],
+)
+def test_a_hostile_pack_is_refused_with_its_entry_and_leaves_nothing(
+    app, client, make_user, login, edit, entry, message
+):
+    login(make_user(roles=("admin",)))
+    data = zip_with_entry(entry) if entry else zipped(PACK, edit)
+    line = (PACK / "course.yaml").read_text().count("\n") + 1
+
+    response = upload(client, data)
+
+    assert response.status_code == 400
+    assert message.format(line=line) in html.unescape(response.get_data(as_text=True))
+    assert nothing_was_written(app)  # the zip is gone at once, not after 24 hours
+
+
+def test_an_upload_that_fails_unexpectedly_is_removed_at_once(app, client, make_user, login):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login(make_user(roles=("admin",)))
+
+    def broken_checker(folder):
+        raise RuntimeError("a bug in the checker")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("lms.packs.operations.load_pack", broken_checker)
+        response = upload(client, zipped(PACK))
+
+    assert response.status_code == 500
+    assert nothing_was_written(app)

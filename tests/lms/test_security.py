@@ -6,10 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from limits import parse
 from sqlalchemy import func, select
 
 from curriculum.db import db
+from curriculum.models import CourseAsset
 from lms.access import is_safe_redirect
+from lms.config import DEFAULTS
+from lms.mail.models import OutboxMessage
 from lms.users.models import User
 from lms.users.operations import create_user
 from tests.conftest import PASSWORD
@@ -164,6 +168,52 @@ def test_successful_logins_do_not_count(client, make_user):
     )
 
 
+def log_in(client, email: str, password: str, address: str):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
+def test_five_wrong_passwords_from_one_place_do_not_lock_the_owner_out(app, client, make_user):
+    trainer = make_user(roles=("trainer",))
+    for _ in range(5):
+        assert log_in(client, trainer.email, "wrong password", "10.0.0.66").status_code == 401
+    assert log_in(client, trainer.email, PASSWORD, "10.0.0.66").status_code == 429
+
+    owner = app.test_client()
+    assert log_in(owner, trainer.email, PASSWORD, "10.0.0.7").status_code == 302
+
+
+def test_the_per_account_limit_is_much_higher_than_the_per_pair_limit():
+    per_pair = parse(DEFAULTS["LMS_LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"])
+    per_account = parse(DEFAULTS["LMS_LOGIN_LIMIT_PER_ACCOUNT"])
+    assert (per_pair.amount, per_account.amount) == (5, 50)
+
+
+def test_a_locked_out_user_resets_the_password_by_e_mail_and_logs_in(app, client, make_user):
+    app.config["LMS_LOGIN_LIMIT_PER_ACCOUNT"] = "6 per hour"
+    user = make_user()
+    for n in range(6):  # an attacker, from three places
+        assert log_in(client, user.email, f"guess {n}", f"10.0.0.{n % 3 + 1}").status_code == 401
+    owner = app.test_client()
+    locked = log_in(owner, user.email, PASSWORD, "10.1.1.1")
+    assert locked.status_code == 429
+    assert 'href="/password/forgot"' in locked.get_data(as_text=True)  # the way out, on the page
+
+    asked = owner.post(
+        "/password/forgot", data={"email": user.email}, environ_base={"REMOTE_ADDR": "10.1.1.1"}
+    )
+    assert asked.status_code == 302
+    body = db.session.scalar(select(OutboxMessage.body))
+    path = re.search(r"http://lms\.test(/password/reset/\S+)", body).group(1)
+    new = {"password": "a brand new passphrase", "confirm": "a brand new passphrase"}
+    assert owner.post(path, data=new, environ_base={"REMOTE_ADDR": "10.1.1.1"}).status_code == 302
+
+    assert log_in(owner, user.email, new["password"], "10.1.1.1").status_code == 302
+
+
 # -- redirects after login ----------------------------------------------------------------------
 
 OFF_SITE = [
@@ -227,6 +277,30 @@ def test_pages_carry_the_security_headers(client):
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
     assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_of_a_logged_in_user_are_never_stored(app, client, make_user, login, make_course):
+    """Shared phones are common: what a logged-in user saw must not stay in the browser's cache
+    (nor a proxy's). Public things keep their caching."""
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+    course = make_course()
+    db.session.add(
+        CourseAsset(
+            course_id=course.id,
+            path="assets/logo.png",
+            mimetype="image/png",
+            data=b"png",
+            sha256="x",
+        )
+    )
+    db.session.commit()
+    login(make_user())
+    for url in ("/my", "/account", "/", "/no-such-page", f"/courses/{course.slug}"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
+    asset = client.get(f"/courses/{course.slug}/assets/logo.png")
+    assert asset.headers["Cache-Control"] == "public, max-age=86400"
+    stylesheet = client.get("/lms-static/lms.css")
+    assert stylesheet.status_code == 200 and "no-store" not in stylesheet.headers["Cache-Control"]
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from curriculum.db import db, utcnow
@@ -236,3 +237,9 @@ def test_neutralise_leaves_ordinary_text_and_numbers_alone():
     assert neutralise(None) == ""
     assert neutralise("\t=1") == "'\t=1"
     assert neutralise(utcnow().date().isoformat())[0].isdigit()
+
+
+@pytest.mark.parametrize("start", ["＝", "＋", "－", "＠"])
+def test_neutralise_also_quotes_full_width_formula_characters(start):
+    """A spreadsheet may read a full-width ＝SUM(A1) as =SUM(A1)."""
+    assert neutralise(f"{start}1+1") == f"'{start}1+1"
