@@ -155,8 +155,10 @@ class LMS:
         register_error_handlers(app, None if self.standalone else state.blueprint_names)
         app.before_request(upload_request_limit)  # before anything reads the form
         app.before_request(_csrf_protect)
+        # After-request functions run in reverse order: the commit (or rollback) comes last, once
+        # the headers are set (they read the user, whom a commit would expire and reload).
+        app.after_request(end_of_request)
         app.after_request(security_headers)
-        app.after_request(end_of_request)  # the request's one commit (or rollback)
         if self.standalone:
             app.context_processor(template_globals)
         else:  # on the LMS's pages only, after (so over) the host's own context processors

@@ -27,3 +27,13 @@ def path_for(endpoint: str, **values) -> str:
 def absolute_url(endpoint: str, **values) -> str:
     """An absolute URL on the public base (for QR codes, e-mails and JSON links)."""
     return public_base_url() + path_for(endpoint, **values)
+
+
+def lesson_links(lesson) -> tuple[str, str]:
+    """A lesson's page: its path (for in-app notifications) and its absolute URL (for e-mails)."""
+    values = {
+        "course_slug": lesson.module.course.slug,
+        "module_slug": lesson.module.slug,
+        "lesson_slug": lesson.slug,
+    }
+    return path_for("lms_learning.lesson", **values), absolute_url("lms_learning.lesson", **values)

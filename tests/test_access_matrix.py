@@ -56,7 +56,7 @@ from werkzeug.datastructures import FileStorage
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import CourseAsset
-from lms.cohorts.models import Cohort, RosterImport
+from lms.cohorts.models import Cohort, CohortInvitation, RosterImport
 from lms.learning import operations as learning
 from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
@@ -297,6 +297,18 @@ def _roster_import(world: World):
     return roster
 
 
+@factory("invitation")
+def _invitation(world: World):
+    """The other trainer's roster invited the learner (of cohort A) to cohort B."""
+    item = CohortInvitation(
+        cohort_id=world.get("cohort_b").id,
+        user_id=world.user("learner").id,
+        invited_by_id=world.user("other_trainer").id,
+    )
+    db.session.add(item)
+    return item
+
+
 @factory("announcement")
 def _announcement(world: World):
     item = Announcement(
@@ -453,6 +465,14 @@ COHORT_STAFF = roles(
 STAFF = roles(
     anonymous=LOGIN, learner=403, other_learner=403, trainer=200, other_trainer=200, admin=200
 )
+
+
+def invited_only(status: int = 200) -> Expected:
+    return roles(anonymous=LOGIN, learner=status, other_learner=404, trainer=404,
+                 other_trainer=404, admin=404)  # fmt: skip
+
+
+INVITED_ONLY = invited_only()
 
 
 def cohort_staff(status: int) -> Expected:
@@ -701,7 +721,24 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         cohort_staff(302),
         "POST",
         lambda w: {"digest": w.get("roster_import").digest},
-        state=lambda w: count(Enrolment, cohort_id=w.get("cohort_a").id),
+        state=lambda w: count(CohortInvitation, cohort_id=w.get("cohort_a").id),
+    ),
+    # a roster's invitation: only the invited person (the learner, to cohort B) sees and answers it
+    "lms_cohorts.invitation": Case(
+        lambda w: w.url("lms_cohorts.invitation", invitation_id=w.get("invitation").id),
+        INVITED_ONLY,
+    ),
+    "lms_cohorts.invitation_accept": Case(
+        lambda w: w.url("lms_cohorts.invitation_accept", invitation_id=w.get("invitation").id),
+        invited_only(302),
+        "POST",
+        state=lambda w: column(CohortInvitation, "accepted_at", id=w.get("invitation").id),
+    ),
+    "lms_cohorts.invitation_decline": Case(
+        lambda w: w.url("lms_cohorts.invitation_decline", invitation_id=w.get("invitation").id),
+        invited_only(302),
+        "POST",
+        state=lambda w: column(CohortInvitation, "declined_at", id=w.get("invitation").id),
     ),
     "lms_sessions.sessions": (
         Case(cohort_url("lms_sessions.sessions", "cohort_session"), COHORT_STAFF),

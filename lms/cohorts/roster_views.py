@@ -35,8 +35,9 @@ def upload(cohort_id: int):
                                     import_id=imported.id))  # fmt: skip
     problems = getattr(done.error, "problems", [done.message] if done.error else [])
     return render_template(
-        "lms/cohorts/roster_upload.html", cohort=cohort, form=form, problems=problems
-    ), 400 if (form.errors or problems) else 200
+        "lms/cohorts/roster_upload.html", cohort=cohort, form=form, problems=problems,
+        invited=queries.pending_invitations(cohort),
+    ), 400 if (form.errors or problems) else 200  # fmt: skip
 
 
 def _render_preview(cohort: Cohort, imported: RosterImport, form: RosterConfirmForm,

@@ -133,7 +133,7 @@ def dashboard(cohort_id: int):
     return render_template(
         "lms/cohorts/dashboard.html", cohort=cohort, data=data, counts=data.counts(), bars=bars,
         funnel_height=height, funnel_width=reports.FUNNEL_WIDTH, join_link=join_link(cohort),
-        invited=queries.pending_invitations(cohort), **page,
+        **page,
     )  # fmt: skip
 
 

@@ -3,7 +3,6 @@ asks for a revision with feedback; the learner is told in the app and by e-mail.
 
 from __future__ import annotations
 
-from flask import url_for
 from flask_babel import gettext as _
 
 from curriculum.db import utcnow
@@ -15,7 +14,7 @@ from lms.learning.models import Submission
 from lms.learning.operations import complete_if_finished, progress_for, set_done
 from lms.mail.operations import render_mail, send_mail
 from lms.messages.operations import notify
-from lms.urls import absolute_url
+from lms.urls import lesson_links
 from lms.users.models import User
 
 
@@ -26,12 +25,7 @@ def review(trainer: User, submission: Submission, accept: bool, feedback: str) -
     review_submission(trainer, submission, accept, feedback)
     learner, lesson = submission.enrolment.user, submission.lesson
     course = lesson.module.course
-    where = {
-        "course_slug": course.slug,
-        "module_slug": lesson.module.slug,
-        "lesson_slug": lesson.slug,
-    }
-    path = url_for("lms_learning.lesson", **where)
+    path, link = lesson_links(lesson)
     with in_language_of(learner) as language:
         title = lesson.title(course.content_language(language), course.default_language)
         if accept:
@@ -44,7 +38,7 @@ def review(trainer: User, submission: Submission, accept: bool, feedback: str) -
             text=text,
             trainer=trainer.name,
             feedback=submission.feedback,
-            link=absolute_url("lms_learning.lesson", **where),
+            link=link,
         )
     notify(learner, text, path)
     send_mail(learner.email, text, body)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -20,7 +19,7 @@ from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.operations import complete_if_finished, get_or_create, progress_for, set_done
 from lms.mail.operations import render_mail
 from lms.messages.operations import notify_learners
-from lms.urls import absolute_url
+from lms.urls import lesson_links
 from lms.users.models import User
 
 from .models import Attendance, CohortSession
@@ -73,13 +72,7 @@ def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
     """The learners hear of a meeting that moved or is cancelled (in the app and by e-mail)."""
     lesson = session.lesson
     course = lesson.module.course
-    args = {
-        "course_slug": course.slug,
-        "module_slug": lesson.module.slug,
-        "lesson_slug": lesson.slug,
-    }
-    path = url_for("lms_learning.lesson", **args)
-    link = absolute_url("lms_learning.lesson", **args)
+    path, link = lesson_links(lesson)
 
     def compose(learner: User) -> tuple[str, str, str]:
         language = learner.locale or course.default_language

@@ -132,11 +132,8 @@ def _mail_existing_owner(owner: User) -> None:
         return
     with force_locale(owner.locale or current_app.config["LMS_DEFAULT_LANGUAGE"]):
         subject = _("You already have an account")
-        body = _(
-            "Hello %(name)s,\n\nSomeone (you, perhaps) tried to create an account on %(site)s "
-            "with this e-mail address. It already has an account, so nothing was created or "
-            "changed.\n\nTo log in: %(login)s\nForgot your password, or never chose one? Choose a "
-            "new one: %(reset)s\n\nIf it was not you, ignore this message.",
+        body = render_mail(
+            "lms/emails/account_exists.txt",
             name=owner.name,
             site=current_app.config["LMS_SITE_NAME"],
             login=absolute_url("lms_users.login"),

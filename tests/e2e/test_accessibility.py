@@ -104,7 +104,7 @@ class Site:
         self.url = live_server
         # Certificates print the site's public address; the README's shows a real-looking one.
         app.config["LMS_PUBLIC_URL"] = PUBLIC_URL
-        for pack in sorted(PACKS.iterdir()):
+        for pack in sorted(p for p in PACKS.iterdir() if p.is_dir()):  # not the glossary
             import_pack(pack)
         course = db.session.scalar(db.select(Course).filter_by(slug=COURSE))
         self.course_url = f"/courses/{COURSE}"

@@ -99,7 +99,7 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     assert error_rows.locator("td").first.inner_text() == "3"  # the spreadsheet's own row number
     assert "omar.chakiri@example" in error_rows.inner_text()
     assert page.locator("ul.row-errors li").count() == 1
-    assert page.locator("table.roster tr.fate-new").count() == 1
+    assert page.locator("table.roster tr.fate-invited").count() == 1
     # A roster with a bad row cannot be confirmed: nothing is half-imported.
     assert page.locator('form[action$="/confirm"]').count() == 0
     assert db.session.scalar(select(Enrolment)) is None
@@ -111,14 +111,22 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     submit_main_form(page)
     page.wait_for_selector("table.roster")
     assert page.locator("table.roster tr.fate-error").count() == 0
-    assert page.locator("table.roster tr.fate-new").count() == 2
+    assert page.locator("table.roster tr.fate-invited").count() == 2
     follow(page.locator('form[action$="/confirm"] button[type=submit]'))
     page.wait_for_url(f"{live_server}/cohorts/{cohort.id}")
     assert page.locator(".flashes .flash-success").count() == 1
-    assert page.locator("table.progress-grid tbody tr").count() == 2
-    assert progress_of(page, "Salma Benali") == "0/3"
+    # Nobody is pulled in: each joins by answering (a new account, by choosing its password).
+    assert page.locator("table.progress-grid tbody tr").count() == 0
     omar = db.session.scalar(select(User).filter_by(email_key="omar.chakiri@example.org"))
     assert omar.locale == "ar"
+    omar_mail = db.session.scalar(select(OutboxMessage).filter_by(recipient=omar.email))
+    omar_link = re.search(r"https?://\S+/password/reset/\S+", omar_mail.body).group(0)
+    omar_phone = new_page(**PHONE)
+    omar_phone.goto(omar_link)
+    omar_phone.fill("#password", "une autre phrase à moi")
+    omar_phone.fill("#confirm", "une autre phrase à moi")
+    submit_main_form(omar_phone)
+    omar_phone.wait_for_url(re.compile(r"/login"))
 
     # Salma opens her invitation, chooses a password and does the first lessons on her phone.
     invitation = db.session.scalar(
@@ -130,6 +138,10 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     learner.fill("#password", "ma phrase de passe à moi")
     learner.fill("#confirm", "ma phrase de passe à moi")
     submit_main_form(learner)
+    learner.wait_for_url(re.compile(r"/login"))
+    page.reload()
+    assert page.locator("table.progress-grid tbody tr").count() == 2  # both joined
+    assert progress_of(page, "Salma Benali") == "0/3"
     log_in(learner, live_server, "salma.benali@example.org", "ma phrase de passe à moi")
     course_url = f"{live_server}/courses/minimal-course/basics"
     learner.goto(f"{course_url}/welcome")

@@ -358,6 +358,29 @@ def test_another_learners_submission_file_is_not_found(app, client, make_user, l
     assert client.get(f"/submissions/{submission.id}/file").status_code == 404
 
 
+def test_a_file_is_stored_and_downloaded_under_the_extension_of_its_real_type(
+    app, client, make_user, login, make_course
+):
+    """A PDF named ``polyglot.html`` would open as a web page once saved: its name keeps the
+    learner's words but takes the type found in the content."""
+    make_course(sequential=False)
+    login(make_user())
+    client.post(f"{BASE}/enrol")
+    pdf = b"%PDF-1.4\n<html><script>alert(1)</script></html>"
+    client.post(
+        f"{BASE}/basics/field-work/submission",
+        data={"text": "", "file": (io.BytesIO(pdf), "polyglot.html")},
+        content_type="multipart/form-data",
+    )
+    submission = db.session.scalar(select(Submission))
+    assert submission.file_name == "polyglot.pdf" and submission.file_path.endswith(".pdf")
+    response = client.get(f"/submissions/{submission.id}/file")
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert "filename=polyglot.pdf" in response.headers["Content-Disposition"]
+    assert ".html" not in response.headers["Content-Disposition"]
+    response.close()
+
+
 def test_a_course_open_through_cohorts_only_refuses_self_enrolment(
     app, client, make_user, login, make_course
 ):
