@@ -335,8 +335,12 @@ def test_roster_cells_are_shown_as_text_in_the_preview_and_after_the_import(scho
     )
     imported = db.session.scalar(select(RosterImport).order_by(RosterImport.id.desc()))
     posted(school.as_trainer, f"{url}/{imported.id}/confirm", {"digest": imported.digest})
-    assert_shown_as_text(page(school.as_trainer, f"/cohorts/{school.cohort.id}"), probe("Roster"))
+    assert_shown_as_text(page(school.as_trainer, url), probe("Roster"))  # invited, not joined yet
     assert_shown_as_text(page(school.as_admin, "/admin/outbox"), probe("Roster"))  # the invitation
+    for invitation in pending_invitations(school.cohort):  # she accepts
+        invitations.accept(invitation.user, invitation)
+    db.session.commit()
+    assert_shown_as_text(page(school.as_trainer, f"/cohorts/{school.cohort.id}"), probe("Roster"))
 
 
 def test_certificate_reasons_and_corrected_names_are_shown_as_text(app, school, make_user):

@@ -30,9 +30,7 @@ def _home() -> str:
 def register():
     if current_user.is_authenticated:
         return redirect(_home())
-    form = RegisterForm()
-    if request.method == "GET":
-        form.locale.data = select_locale()
+    form = RegisterForm(locale=select_locale() if request.method == "GET" else None)
     if form.validate_on_submit():
         with attempt(form.email) as done:
             user = operations.register(form.email.data, form.name.data, form.password.data,
