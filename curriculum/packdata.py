@@ -95,7 +95,7 @@ class PackLesson:
         """Sanitised HTML per language (empty for a quiz). Rendering rewrites the tokens' links
         in place, which is idempotent, so rendering twice gives the same HTML."""
         return {
-            language: rendering.render_tokens(tokens, self.module_slug)
+            language: rendering.render_tokens(tokens, self.module_slug, language)
             for language, tokens in self.tokens.items()
         }
 
