@@ -38,9 +38,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
-    def located(self, base: str) -> str:
-        """The problem with its path prefixed by the pack folder as the user named it."""
-        return f"{base.rstrip('/')}/{self}"
+    def located(self, base: str, label: str = "") -> str:
+        """The problem with its path prefixed by the pack folder as the user named it (and a
+        label before the message: ``warning: ``)."""
+        return f"{base.rstrip('/')}/{self.path}:{self.line}: {label}{self.message}"
 
 
 class PackError(ValueError):
