@@ -28,6 +28,7 @@ from lms.audit.operations import record_pack_import
 from lms.cohorts.blueprint import bp as cohorts_bp
 from lms.core.blueprint import bp as core_bp
 from lms.core.navigation import template_globals
+from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
 from lms.messages.blueprint import bp as messages_bp
@@ -69,7 +70,7 @@ class LMSState:
 
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
-            reviews_bp, messages_bp, jobs_bp]  # fmt: skip
+            reviews_bp, messages_bp, jobs_bp, glossary_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:
