@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from . import rendering
+from . import lint, rendering
 from .drafts import LessonDraft, ModuleDraft, build_module
 from .lessonfiles import (
     LESSON_FILE_RE,
@@ -41,6 +41,8 @@ class PackChecker:
     def __init__(self, root: Path):
         self.root = root
         self.problems: list[Problem] = []
+        #: what does not stop an import (see lint.py), filled by ``load``
+        self.warnings: list[Problem] = []
         self.files: dict[str, bytes] = {}
         #: the course's languages, for the translation checks (validation context)
         self.context: dict[str, Any] = {}
@@ -63,6 +65,7 @@ class PackChecker:
         self.check_links(modules, lesson_paths, assets)
         if course_document is not None:
             self.check_certificate(course_document, lesson_paths, assets)
+        self.warnings = lint.pack_warnings(modules, self.context)
         problems = sorted(set(self.problems))
         if problems or course is None:
             return None, problems

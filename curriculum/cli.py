@@ -1,7 +1,10 @@
-"""``lms curriculum check PATH`` and ``lms curriculum import PATH [--dry-run]``.
+"""``lms curriculum check PATH [--strict]`` and ``lms curriculum import PATH [--dry-run]``.
 
-PATH is a pack folder or a pack ``.zip``. Problems are printed as ``path:line: message`` with
-the path as the user named the pack, so an editor or terminal can jump to them.
+PATH is a pack folder or a pack ``.zip`` (``check`` also takes the glossary, a ``.yaml`` file).
+Problems are printed as ``path:line: message`` and warnings (see ``lint.py``) as
+``path:line: warning: message``, with the path as the user named the pack, so an editor or
+terminal can jump to them. Warnings leave the exit status at 0, unless ``--strict`` makes them
+errors.
 """
 
 from __future__ import annotations
@@ -16,8 +19,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .db import db
+from .glossary import check_glossary
 from .importer import import_pack
-from .pack import Pack, PackError, Problem, load_pack
+from .pack import Pack, PackError, Problem, check_pack, load_pack
 from .signals import pack_imported
 from .zipsafe import PackZipError, unpacked_zip
 
@@ -54,13 +58,39 @@ def _checked_pack(folder: Path, shown_as: str) -> Pack:
     return pack
 
 
+def _report(problems: list[Problem], warnings: list[Problem], shown_as: str, strict: bool) -> None:
+    """Print the problems and the warnings; exit with status 1 if there is any problem (any
+    warning too, when ``strict``)."""
+    if strict:
+        problems, warnings = sorted(problems + warnings), []
+    for problem in problems:
+        click.echo(problem.located(shown_as))
+    for warning in warnings:
+        click.echo(warning.located(shown_as, "warning: "))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found in {shown_as}", err=True)
+        raise click.exceptions.Exit(1)
+    if warnings:
+        click.echo(f"{len(warnings)} warning(s) in {shown_as}", err=True)
+
+
 @curriculum_group.command("check")
 @click.argument("path", type=click.Path(exists=True))
-def check(path: str) -> None:
-    """Check a pack: print every problem as path:line: message (exit status 1 if any)."""
+@click.option("--strict", is_flag=True, help="Warnings are errors (exit status 1 if any).")
+def check(path: str, strict: bool) -> None:
+    """Check a pack, or the glossary (a .yaml file): print every problem as path:line: message
+    (exit status 1 if any) and every warning as path:line: warning: message."""
+    if Path(path).is_file() and path.lower().endswith((".yaml", ".yml")):
+        glossary = check_glossary(path)
+        _report(glossary.problems, glossary.warnings, str(Path(path).parent), strict)
+        assert glossary.glossary is not None
+        click.echo(f"OK {Path(path).name}: {len(glossary.glossary.terms)} terms")
+        return
     with _pack_folder(path) as (folder, shown_as):
-        pack = _checked_pack(folder, shown_as)
-        click.echo(f"OK {pack.summary()}")
+        result = check_pack(folder)
+        _report(result.problems, result.warnings, shown_as, strict)
+        assert result.pack is not None
+        click.echo(f"OK {result.pack.summary()}")
 
 
 @curriculum_group.command("import")

@@ -91,11 +91,21 @@ def build_quiz_lesson(
         required=quiz.required,
         minutes=quiz.minutes,
         titles=dict(quiz.title),
-        settings={"pass_mark": quiz.pass_mark, "attempts": quiz.attempts},
+        settings=quiz_settings(quiz),
         content_hash=lesson_digest([("quiz", data)]),
         paths=[source.path],
         questions=questions,
     )
+
+
+def quiz_settings(quiz: QuizFile) -> dict[str, Any]:
+    """What a quiz lesson keeps in ``Lesson.settings``: the pass mark, the attempts allowed, and
+    the ids of the questions whose choices are shown in the file's order (``shuffle: false``)."""
+    settings: dict[str, Any] = {"pass_mark": quiz.pass_mark, "attempts": quiz.attempts}
+    unshuffled = [question.id for question in quiz.questions if not question.shuffle]
+    if unshuffled:
+        settings["unshuffled"] = unshuffled
+    return settings
 
 
 def build_module(

@@ -13,7 +13,8 @@ longer has (``archived_at``, never a delete: history stays whole) and unarchives
 written there (required_lessons, min_quiz_average, min_attendance, validity_months, languages,
 wording, signatories[{name, title}], logos). ``Lesson.settings`` holds, by kind: video
 ``video_url``; assignment ``deliverable`` and ``rubric`` (per language) and ``submission``;
-session ``duration_minutes``; quiz ``pass_mark`` and ``attempts``.
+session ``duration_minutes``; quiz ``pass_mark``, ``attempts`` and, when some questions say
+``shuffle: false``, ``unshuffled`` (their ids: learners see their choices in the file's order).
 """
 
 from __future__ import annotations

@@ -123,7 +123,7 @@ class Lesson(db.Model):
     #: sanitised HTML of the body, per language
     bodies: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     #: kind-specific settings: video_url, submission, deliverable, rubric, duration_minutes,
-    #: pass_mark, attempts
+    #: pass_mark, attempts, unshuffled (quiz questions whose choices keep the pack's order)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -158,6 +158,14 @@ class Lesson(db.Model):
     def body_language(self, language: str, default: str) -> str:
         """``language`` when this lesson has a body in it, else the course's default."""
         return language if language in (self.bodies or {}) else default
+
+    def content_language(self, course: Course, language: str) -> str:
+        """The language this lesson is shown in to a learner who prefers ``language``: its
+        body's, or for a quiz (no body; every text exists in each complete language) the
+        course's."""
+        if self.kind == "quiz":
+            return course.content_language(language)
+        return self.body_language(language, course.default_language)
 
     @property
     def slug_path(self) -> str:

@@ -1,13 +1,15 @@
 """Packs: ``load_pack(folder)`` → a checked ``Pack``, or every problem found in it.
 
 A ``Pack`` is only returned when there is no problem at all; problems are sorted and print as
-``path:line: message`` with the path relative to the pack folder. ``pack_fingerprint`` is the
+``path:line: message`` with the path relative to the pack folder. ``check_pack`` also gives the
+warnings (see ``lint.py``), which never stop an import. ``pack_fingerprint`` is the
 cheap test whether a pack changed since its import (no Markdown is parsed).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from .checker import PackChecker
@@ -33,7 +35,9 @@ __all__ = [
     "PackLesson",
     "PackModule",
     "PackQuestion",
+    "PackCheck",
     "Problem",
+    "check_pack",
     "load_pack",
     "pack_fingerprint",
 ]
@@ -42,6 +46,20 @@ __all__ = [
 def load_pack(folder: str | os.PathLike[str]) -> tuple[Pack | None, list[Problem]]:
     """The checked pack (None if there is any problem) and every problem, sorted."""
     return PackChecker(Path(folder)).load()
+
+
+@dataclass
+class PackCheck:
+    pack: Pack | None
+    problems: list[Problem]
+    warnings: list[Problem]
+
+
+def check_pack(folder: str | os.PathLike[str]) -> PackCheck:
+    """The checked pack (None if there is any problem), every problem and every warning."""
+    checker = PackChecker(Path(folder))
+    pack, problems = checker.load()
+    return PackCheck(pack, problems, checker.warnings)
 
 
 def pack_fingerprint(folder: str | os.PathLike[str]) -> tuple[str | None, str]:

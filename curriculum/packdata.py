@@ -38,9 +38,10 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.message}"
 
-    def located(self, base: str) -> str:
-        """The problem with its path prefixed by the pack folder as the user named it."""
-        return f"{base.rstrip('/')}/{self}"
+    def located(self, base: str, label: str = "") -> str:
+        """The problem with its path prefixed by the pack folder as the user named it (and a
+        label before the message: ``warning: ``)."""
+        return f"{base.rstrip('/')}/{self.path}:{self.line}: {label}{self.message}"
 
 
 class PackError(ValueError):
@@ -95,7 +96,7 @@ class PackLesson:
         """Sanitised HTML per language (empty for a quiz). Rendering rewrites the tokens' links
         in place, which is idempotent, so rendering twice gives the same HTML."""
         return {
-            language: rendering.render_tokens(tokens, self.module_slug)
+            language: rendering.render_tokens(tokens, self.module_slug, language)
             for language, tokens in self.tokens.items()
         }
 

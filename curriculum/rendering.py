@@ -11,33 +11,68 @@ pack assets are served at ``<prefix>/courses/<course>/assets/<path>``, so
 - ``lesson:module/lesson`` → ``../module/lesson``
 - ``lesson:lesson``        → ``../<current module>/lesson``
 - ``assets/x.png``         → ``../assets/x.png``
+
+Right-to-left lessons (Arabic): runs of Latin letters and digits in the text (acronyms such as
+ANAPEC, figures such as "9 100 DH" or "70 %") are wrapped in ``<bdi>``, so that the punctuation
+around them stays where the author put it instead of jumping to the other end of the run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
 
 #: bump when the rendering changes: it is part of every content hash, so the next import of an
 #: unchanged pack renders its lessons again
-RENDER_VERSION = "1"
+RENDER_VERSION = "2"
 
 LESSON_SCHEME = "lesson:"
 ASSETS_PREFIX = "assets/"
 
+#: languages written right to left (their lessons get ``<bdi>`` around Latin runs)
+RTL_LANGUAGES = frozenset({"ar"})
+
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "a", "img",
-    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre", "hr", "br",
+    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "code", "pre", "hr", "br", "bdi",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+#: a Latin letter or digit, then more of them, with spaces, points, commas, hyphens, slashes,
+#: apostrophes and % inside the run (never at its end: "ANAPEC." keeps its point outside)
+LATIN_RUN = re.compile(rf"[{_LATIN}](?:[{_LATIN}%°]|[ \u00a0\u202f.,:/'’+\-–](?=[{_LATIN}%]))*")
+
+
+def isolate_latin_runs(text: str) -> str:
+    """HTML of a right-to-left text with each Latin run in a ``<bdi>`` (the rest escaped)."""
+    parts: list[str] = []
+    end = 0
+    for match in LATIN_RUN.finditer(text):
+        parts.append(escapeHtml(text[end : match.start()]))
+        parts.append(f"<bdi>{escapeHtml(match.group())}</bdi>")
+        end = match.end()
+    parts.append(escapeHtml(text[end:]))
+    return "".join(parts)
+
+
+def _render_rtl_text(self, tokens: Sequence[Token], idx: int, options, env) -> str:
+    return isolate_latin_runs(tokens[idx].content)
+
+
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+#: the same Markdown, for right-to-left lessons: only the rendering of plain text differs (code,
+#: link targets and image descriptions are left as they are)
+_rtl_markdown = MarkdownIt("commonmark", {"html": False}).enable("table")
+_rtl_markdown.add_render_rule("text", _render_rtl_text)
 _cleaner = nh3.Cleaner(
     tags=ALLOWED_TAGS,
     clean_content_tags={"script", "style"},
@@ -93,8 +128,11 @@ def rewrite_target(target: str, current_module: str | None) -> str:
     return target
 
 
-def render_tokens(tokens: list[Token], current_module: str | None = None) -> str:
-    """Sanitised HTML of parsed Markdown, links rewritten for a lesson of ``current_module``."""
+def render_tokens(
+    tokens: list[Token], current_module: str | None = None, language: str | None = None
+) -> str:
+    """Sanitised HTML of parsed Markdown, links rewritten for a lesson of ``current_module``,
+    Latin runs isolated when ``language`` is written right to left."""
     for token in tokens:
         if token.type in ("heading_open", "heading_close") and token.tag == "h1":
             token.tag = "h2"  # the page has its own h1: the lesson title
@@ -103,13 +141,16 @@ def render_tokens(tokens: list[Token], current_module: str | None = None) -> str
                 value = child.attrGet(attribute)
                 if value is not None:
                     child.attrSet(attribute, rewrite_target(str(value), current_module))
-    html = _markdown.renderer.render(tokens, _markdown.options, {})
+    markdown = _rtl_markdown if language in RTL_LANGUAGES else _markdown
+    html = markdown.renderer.render(tokens, markdown.options, {})
     return sanitize_html(html)
 
 
-def render_markdown(text: str, current_module: str | None = None) -> str:
+def render_markdown(
+    text: str, current_module: str | None = None, language: str | None = None
+) -> str:
     """Markdown text → sanitised HTML (lessons, and any other Markdown the LMS shows)."""
-    return render_tokens(parse(text), current_module)
+    return render_tokens(parse(text), current_module, language)
 
 
 def sanitize_html(html: str) -> str:

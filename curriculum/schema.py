@@ -317,6 +317,9 @@ class Question(Model):
     type: Literal["single", "multiple", "true_false"]
     prompt: CompleteTexts
     choices: list[Choice] = Field(min_length=2)
+    #: false: learners see the choices in the file's order (e.g. "all of the above" last);
+    #: true_false questions always keep their order
+    shuffle: StrictBool = True
 
     @model_validator(mode="after")
     def correct_choices(self) -> Question:

@@ -31,6 +31,7 @@ from lms.cohorts.blueprint import bp as cohorts_bp
 from lms.cohorts.invitations import accept_on_activation
 from lms.core.blueprint import bp as core_bp
 from lms.core.navigation import template_globals
+from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
 from lms.messages.blueprint import bp as messages_bp
@@ -73,7 +74,7 @@ class LMSState:
 
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
-            reviews_bp, messages_bp, jobs_bp]  # fmt: skip
+            reviews_bp, messages_bp, jobs_bp, glossary_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:

@@ -10,8 +10,9 @@ from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
+from curriculum.rendering import RTL_LANGUAGES
+
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-RTL_LANGUAGES = {"ar"}
 LANGUAGE_NAMES = {"fr": "Français", "en": "English", "ar": "العربية"}
 SESSION_KEY = "lms_locale"
 

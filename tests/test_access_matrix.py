@@ -487,6 +487,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     # site-wide
     "lms_core.index": Case(page("lms_core.index"), everyone()),
     "lms_core.healthz": Case(page("lms_core.healthz"), everyone()),
+    "lms_glossary.index": Case(page("lms_glossary.index"), everyone()),
     "lms_core.set_language": Case(
         lambda w: w.url("lms_core.set_language"),
         everyone(302),

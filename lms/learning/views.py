@@ -15,6 +15,7 @@ from lms.users.forms import ActionForm, require_action_form
 
 from . import operations, queries
 from .forms import AssignmentForm, JoinForm, parse_answers
+from .quizorder import shown_questions
 
 
 def lesson_url(lesson: Lesson, course: Course) -> str:
@@ -76,6 +77,20 @@ def my_learning():
 # -- lessons ------------------------------------------------------------------------------------
 
 
+def _quiz_questions(lesson: Lesson, enrolment, progress) -> dict:
+    """The attempts, the form's questions (choices in the order of the next attempt) and the
+    last attempt's questions (in the order that attempt showed them)."""
+    questions = queries.quiz_questions(lesson)
+    attempts = queries.attempts_of(progress)
+    learner = enrolment.id if enrolment else None
+    last = attempts[-1].number if attempts else 0
+    return {
+        "attempts": attempts,
+        "questions": shown_questions(lesson, questions, learner, len(attempts) + 1),
+        "result_questions": shown_questions(lesson, questions, learner, last) if last else [],
+    }
+
+
 def _render_lesson(
     ctx: queries.LessonContext,
     assignment_form: AssignmentForm | None = None,
@@ -85,12 +100,11 @@ def _render_lesson(
 ):
     lesson, enrolment = ctx.lesson, ctx.enrolment
     language = current_language()
-    content_language = lesson.body_language(language, ctx.course.default_language)
+    content_language = lesson.content_language(ctx.course, language)
     progress = ctx.outline.progress.get(lesson.id)
     extra: dict = {}
     if lesson.kind == "quiz":
-        extra["questions"] = queries.quiz_questions(lesson)
-        extra["attempts"] = queries.attempts_of(progress)
+        extra.update(_quiz_questions(lesson, enrolment, progress))
         # what the learner ticked is kept when the form comes back with an error
         extra["ticked"] = quiz_answers or {}
         extra["quiz_error"] = quiz_error

@@ -110,3 +110,39 @@ def test_web_links_get_rel_noopener_and_markdown_features_survive():
     ]  # fmt: skip
     assert '<a href="https://example.org" title="t" rel="noopener noreferrer">site</a>' in html
     assert "style" not in html
+
+
+# -- Arabic lessons: Latin acronyms and figures isolated ------------------------------------------
+
+
+def test_latin_acronyms_and_figures_in_arabic_text_are_isolated():
+    html = render_markdown(
+        "سجّل في الوكالة (ANAPEC) مقابل 9 100 DH، أي 70 % من المنحة. اقرأ [HCP](https://hcp.ma).",
+        language="ar",
+    )
+
+    assert html == (
+        "<p>سجّل في الوكالة (<bdi>ANAPEC</bdi>) مقابل <bdi>9 100 DH</bdi>، أي <bdi>70 %</bdi> من"
+        ' المنحة. اقرأ <a href="https://hcp.ma" rel="noopener noreferrer"><bdi>HCP</bdi></a>.</p>\n'
+    )
+
+
+def test_isolation_leaves_code_links_and_other_languages_alone():
+    arabic = render_markdown(
+        "انظر `INDH 2005` و![خريطة RGPH](assets/map.png) و**OFPPT**.", "m", language="ar"
+    )
+    french = render_markdown("L'ANAPEC (2024) et l'INDH.", language="fr")
+
+    assert "<code>INDH 2005</code>" in arabic
+    assert '<img src="../assets/map.png" alt="خريطة RGPH">' in arabic
+    assert "<strong><bdi>OFPPT</bdi></strong>" in arabic
+    assert french == "<p>L'ANAPEC (2024) et l'INDH.</p>\n"
+
+
+def test_isolated_text_is_still_escaped_and_tables_keep_no_direction_of_their_own():
+    assert render_markdown("<b>NEET</b> & <script>", language="ar") == (
+        "<p>&lt;<bdi>b</bdi>&gt;<bdi>NEET</bdi>&lt;/<bdi>b</bdi>&gt; &amp; &lt;<bdi>script</bdi>&gt;</p>\n"
+    )
+    table = render_markdown("| الخدمة | الثمن |\n|:--|--:|\n| ANAPEC | 0 DH |", language="ar")
+    assert [tag for tag, attributes in Tags(table).tags if attributes] == []  # no dir, no align
+    assert "<td><bdi>ANAPEC</bdi></td>" in table and "<td><bdi>0 DH</bdi></td>" in table

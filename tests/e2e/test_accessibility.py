@@ -48,6 +48,7 @@ AXE_OPTIONS = {"resultTypes": ["violations"], "iframes": False}
 PACKS = Path(__file__).resolve().parents[2] / "curriculum" / "packs"
 COURSE = "solving-public-problems"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+GLOSSARY = Path(__file__).resolve().parents[1] / "curriculum" / "glossaries" / "glossary.yaml"
 VIDEO_MODULES = [
     (
         "media",
@@ -300,7 +301,9 @@ def visitor_pages(checker: Checker, page, tmp_path: Path) -> None:
         ("choose a new password", f"/password/reset/{site.reset_token}"),
         ("verify", f"/verify/{site.serial}"),
         ("verify a PDF", "/verify"),
-        ("register", "/register"),
+        ("glossary", "/glossary"),
+        ("glossary search", "/glossary?q=anapec"),
+        ("register", "/register"),  # last: the form is then sent empty
     ]:
         checker.check(page, name, path)
         if french and name in ("catalogue", "verify"):
@@ -434,6 +437,7 @@ def test_main_pages_have_no_serious_accessibility_violation(
     app, live_server, new_page, make_user, make_course, language, tmp_path
 ):
     site = Site(app, live_server, make_user, language)
+    app.config["LMS_GLOSSARY_PATH"] = str(GLOSSARY)
     make_course(slug="video-course", modules=VIDEO_MODULES)  # the packs have no video lesson
     checker = Checker(site, language)
 
