@@ -70,8 +70,6 @@ def attempt(
             flash(error.message, "error")
 
 
-def form_status(form, outcome: Outcome | None = None) -> int:
+def form_status(form) -> int:
     """The status of a page that shows a form again: 400 when it has errors."""
-    if outcome is not None and outcome.error is not None and not form.errors:
-        return outcome.status
     return 400 if form.errors else 200

@@ -119,26 +119,21 @@ def test_a_trainer_runs_a_cohort_from_roster_to_attendance(
     assert page.locator("table.progress-grid tbody tr").count() == 0
     omar = db.session.scalar(select(User).filter_by(email_key="omar.chakiri@example.org"))
     assert omar.locale == "ar"
-    omar_mail = db.session.scalar(select(OutboxMessage).filter_by(recipient=omar.email))
-    omar_link = re.search(r"https?://\S+/password/reset/\S+", omar_mail.body).group(0)
-    omar_phone = new_page(**PHONE)
-    omar_phone.goto(omar_link)
-    omar_phone.fill("#password", "une autre phrase à moi")
-    omar_phone.fill("#confirm", "une autre phrase à moi")
-    submit_main_form(omar_phone)
-    omar_phone.wait_for_url(re.compile(r"/login"))
 
+    def choose_password(email: str, password: str):
+        """Open the invitation's link on a phone and choose a password (which accepts it)."""
+        mail = db.session.scalar(select(OutboxMessage).filter_by(recipient=email))
+        phone = new_page(**PHONE)
+        phone.goto(re.search(r"https?://\S+/password/reset/\S+", mail.body).group(0))
+        phone.fill("#password", password)
+        phone.fill("#confirm", password)
+        submit_main_form(phone)
+        phone.wait_for_url(re.compile(r"/login"))
+        return phone
+
+    choose_password(omar.email, "une autre phrase à moi")
     # Salma opens her invitation, chooses a password and does the first lessons on her phone.
-    invitation = db.session.scalar(
-        select(OutboxMessage).filter_by(recipient="salma.benali@example.org")
-    )
-    link = re.search(r"https?://\S+/password/reset/\S+", invitation.body).group(0)
-    learner = new_page(**PHONE)
-    learner.goto(link)
-    learner.fill("#password", "ma phrase de passe à moi")
-    learner.fill("#confirm", "ma phrase de passe à moi")
-    submit_main_form(learner)
-    learner.wait_for_url(re.compile(r"/login"))
+    learner = choose_password("salma.benali@example.org", "ma phrase de passe à moi")
     page.reload()
     assert page.locator("table.progress-grid tbody tr").count() == 2  # both joined
     assert progress_of(page, "Salma Benali") == "0/3"
