@@ -194,7 +194,7 @@ def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
         raise InvalidInput(roster_errors_message(preview.errors))
     if course.archived_at is not None or not course.published:
         raise NotFound(_("This course is not available."))
-    queries.check_room(cohort, preview.adding)
+    queries.check_room(cohort, preview.invited)
     new = [line for line in preview.lines if line.fate == "new"]
     existing = [
         preview.users[line.email.lower()] for line in preview.lines if line.fate == "invite"
@@ -211,7 +211,7 @@ def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
     # Existing accounts are asked, never pulled in (nor is the work they handed in elsewhere).
     invited = invitations.invite(actor, created + existing, cohort, told=existing)
     summary = {"invited": invited, "already": preview.count("already")}
-    send_mails(_invitations(actor, created, cohort))
+    send_mails(_password_mails(actor, created, cohort))
     roster.applied_at = utcnow()
     roster.summary = summary
     record(actor, "cohort.roster_imported", "cohort", cohort.id, file=roster.filename, **summary)
@@ -243,7 +243,7 @@ def _create_learners(lines: list[RosterLine]) -> list[User]:
     return users
 
 
-def _invitations(actor: User, users: list[User], cohort: Cohort) -> list[tuple[str, str, str]]:
+def _password_mails(actor: User, users: list[User], cohort: Cohort) -> list[tuple[str, str, str]]:
     """(recipient, subject, body) of each new account's invitation, in the account's language,
     with a link to choose a password."""
     forgot = absolute_url("lms_users.forgot_password")

@@ -17,11 +17,10 @@ from lms.users.models import User
 from .models import Cohort, RosterImport
 from .roster import row_error_message
 
-#: the fate of a row: "error", "new" (an account is created and joins), "invite" (an existing
-#: account is invited and joins if it accepts), "already" (in this cohort: nothing to do). The
+#: the fate of a row: "error", "new" (an account is created, and joins when it chooses its
+#: password), "invite" (an existing account is invited and joins if it accepts), "already" (in this cohort: nothing to do). The
 #: preview shows "new" and "invite" alike ("will be invited"): whether an address has an account
 #: is not the trainer's to know.
-FATES = ("error", "new", "invite", "already")
 INVITED = ("new", "invite")
 CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
 
@@ -57,12 +56,8 @@ class RosterPreview:
 
     @property
     def invited(self) -> int:
+        """How many are invited: the learners the cohort gains if every one of them joins."""
         return sum(1 for line in self.lines if line.fate in INVITED)
-
-    @property
-    def adding(self) -> int:
-        """How many learners the cohort gains if every invited one joins."""
-        return self.invited
 
     def listing(self) -> list[RosterLine]:
         """The rows as the preview lists them: those with an error first, each group in file order."""
@@ -147,7 +142,7 @@ def preview_page(cohort: Cohort, imported: RosterImport, actor: User, page: int,
     """What the preview page shows of ``imported`` (``room``: the places left in the cohort, or
     None without a capacity)."""
     preview = classify(cohort, imported.rows, actor)
-    fits = room is None or preview.adding <= room
+    fits = room is None or preview.invited <= room
     rows = _rows_page(preview, page)
     # The first errors in a short list by the notice; the table lists them all (first).
     listed_errors = [line for line in preview.lines if line.fate == "error"][:PER_PAGE]

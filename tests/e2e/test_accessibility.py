@@ -38,6 +38,7 @@ from lms.sessions.models import CohortSession
 from lms.sessions.operations import record_attendance
 from lms.users import operations as users
 from tests.conftest import PASSWORD
+from tests.e2e.answers import half_right
 from tests.e2e.conftest import MINIMAL_PACK, follow, zip_of
 
 pytestmark = pytest.mark.browser
@@ -202,13 +203,7 @@ class Site:
 
     def half_right_answers(self) -> dict[str, list[str]]:
         """Answers to the first module's quiz, every other one wrong (a failed attempt)."""
-        quiz = next(lesson for lesson in self.modules[0] if lesson.kind == "quiz")
-        answers = {}
-        for number, question in enumerate(quiz.live_questions):
-            right = [c.key for c in question.choices if c.correct]
-            wrong = [c.key for c in question.choices if not c.correct][:1]
-            answers[question.key] = right if number % 2 == 0 else wrong
-        return answers
+        return half_right(next(lesson for lesson in self.modules[0] if lesson.kind == "quiz"))
 
     def complete(self, enrolment, lessons: list[Lesson]) -> None:
         """Every lesson done the way it gets done: read, quiz passed, work accepted, present."""

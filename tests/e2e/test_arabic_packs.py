@@ -22,6 +22,7 @@ from curriculum.importer import import_pack
 from curriculum.models import Course, Lesson
 from lms.cohorts.models import Cohort
 from tests.conftest import PASSWORD
+from tests.e2e.answers import half_right
 from tests.e2e.conftest import follow
 from tests.e2e.test_accessibility import keep_screenshot
 
@@ -111,17 +112,6 @@ def first_lessons(course: Course) -> tuple[Lesson, Lesson, Lesson]:
         return next(lesson for lesson in live if lesson.kind == kind)
 
     return first("reading"), first("quiz"), first("assignment")
-
-
-def half_right(quiz: Lesson) -> dict[str, list[str]]:
-    """Answers to the quiz, every other question wrong, by the choices' keys (the page shows them
-    in the learner's own order)."""
-    answers = {}
-    for number, question in enumerate(quiz.live_questions):
-        right = [choice.key for choice in question.choices if choice.correct]
-        wrong = [choice.key for choice in question.choices if not choice.correct][:1]
-        answers[question.key] = right if number % 2 == 0 else wrong
-    return answers
 
 
 @pytest.mark.parametrize(
