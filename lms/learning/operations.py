@@ -20,7 +20,13 @@ from curriculum.models import Course, Lesson, QuizQuestion
 from lms.audit.operations import record
 from lms.cohorts.models import Cohort
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from lms.signals import completed_enrolment_progressed, course_completed
+from lms.signals import (
+    completed_enrolment_progressed,
+    course_completed,
+    enrolled,
+    lesson_completed,
+    quiz_attempted,
+)
 from lms.uploads import BadUpload, display_name, read_upload, store
 
 from .models import Enrolment, LessonProgress, QuizAttempt, Submission
@@ -79,6 +85,7 @@ def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
             course=course.slug,
             cohort=cohort.id if cohort else None,
         )
+        enrolled.send(current_app._get_current_object(), enrolment=enrolment)
     return enrolment
 
 
@@ -140,7 +147,10 @@ def set_done(progress: LessonProgress) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(progress)
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    lesson_completed.send(current_app._get_current_object(), progress=progress)
+    return True
 
 
 def complete_if_finished(enrolment: Enrolment) -> bool:
@@ -249,6 +259,14 @@ def submit_quiz(
     progress.score = max(progress.score or 0, score)
     db.session.flush()
     passed = score >= int(lesson.settings.get("pass_mark", 0))
+    quiz_attempted.send(
+        current_app._get_current_object(),
+        enrolment=enrolment,
+        lesson=lesson,
+        attempt=recorded,
+        correct=correct,
+        passed=passed,
+    )
     if passed and (set_done(progress) or enrolment.status == "completed"):
         complete_if_finished(enrolment)
     return QuizResult(attempt=recorded, progress=progress, passed=passed, correct=correct)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -19,6 +20,7 @@ from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.operations import complete_if_finished, get_or_create, progress_for, set_done
 from lms.mail.operations import render_mail
 from lms.messages.operations import notify_learners
+from lms.signals import attendance_recorded
 from lms.urls import lesson_links
 from lms.users.models import User
 
@@ -180,6 +182,12 @@ def record_attendance(
             complete_if_finished(enrolment)
     else:
         _undo_attendance_credit(enrolment, session)
+    attendance_recorded.send(
+        current_app._get_current_object(),
+        enrolment=enrolment,
+        session=session,
+        attendance=attendance,
+    )
     return attendance
 
 
