@@ -55,6 +55,8 @@ class Course(db.Model):
     self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
     serial_prefix: Mapped[str] = mapped_column(String(8))
     certificate_rule: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: slugs of the courses a learner completes before enrolling in this one
+    requires: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

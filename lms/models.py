@@ -3,6 +3,8 @@
 import certificates.models  # noqa: F401
 import curriculum.models  # noqa: F401
 import lms.audit.models  # noqa: F401
+import lms.circles.milestone_models  # noqa: F401
+import lms.circles.models  # noqa: F401
 import lms.cohorts.models  # noqa: F401
 import lms.jobs.models  # noqa: F401
 import lms.learning.models  # noqa: F401
