@@ -10,6 +10,7 @@ use, optional form data, and the status expected for each of the six roles:
     anonymous      nobody logged in
     learner        a learner who owns the objects (enrolled in cohort A, its submission, ...)
     other_learner  another learner of the same course, in cohort B: owns none of them
+    other_member   another learner of cohort A, in another circle than the learner's: owns none
     trainer        the trainer of cohort A (the learner's cohort)
     other_trainer  the trainer of cohort B
     admin          an administrator (administrator role only)
@@ -67,10 +68,19 @@ from lms.users.operations import create_user, make_reset_token
 from tests.clients import IsolatedClient
 from tests.conftest import PASSWORD
 
-ROLES = ("anonymous", "learner", "other_learner", "trainer", "other_trainer", "admin")
+ROLES = (
+    "anonymous",
+    "learner",
+    "other_learner",
+    "other_member",
+    "trainer",
+    "other_trainer",
+    "admin",
+)
 ROLE_GRANTS = {
     "learner": ("learner",),
     "other_learner": ("learner",),
+    "other_member": ("learner",),
     "trainer": ("trainer",),
     "other_trainer": ("trainer",),
     "admin": ("admin",),
@@ -194,7 +204,9 @@ def _cohort(world: World, letter: str, trainer: str, learner: str) -> Cohort:
 
 @factory("cohort_a")
 def _cohort_a(world: World):
-    return _cohort(world, "A", "trainer", "learner")
+    cohort = _cohort(world, "A", "trainer", "learner")
+    learning.enrol(world.user("other_member"), world.get("course"), cohort)
+    return cohort
 
 
 @factory("cohort_b")
@@ -459,16 +471,28 @@ def new_password(world: World) -> dict:
 
 #: pages of cohort A: its trainer and administrators; another trainer is refused (403)
 COHORT_STAFF = roles(
-    anonymous=LOGIN, learner=403, other_learner=403, trainer=200, other_trainer=403, admin=200
+    anonymous=LOGIN,
+    learner=403,
+    other_learner=403,
+    other_member=403,
+    trainer=200,
+    other_trainer=403,
+    admin=200,
 )
 #: pages of every trainer (each sees their own cohorts on them)
 STAFF = roles(
-    anonymous=LOGIN, learner=403, other_learner=403, trainer=200, other_trainer=200, admin=200
+    anonymous=LOGIN,
+    learner=403,
+    other_learner=403,
+    other_member=403,
+    trainer=200,
+    other_trainer=200,
+    admin=200,
 )
 
 
 def invited_only(status: int = 200) -> Expected:
-    return roles(anonymous=LOGIN, learner=status, other_learner=404, trainer=404,
+    return roles(anonymous=LOGIN, learner=status, other_learner=404, other_member=404, trainer=404,
                  other_trainer=404, admin=404)  # fmt: skip
 
 
@@ -479,8 +503,17 @@ def cohort_staff(status: int) -> Expected:
     return {**COHORT_STAFF, "trainer": status, "admin": status}
 
 
+#: who joins cohort A with its code (the learner and other_member are in it already)
+JOINERS = ("other_learner", "trainer", "other_trainer", "admin")
+
 LEARNERS_ONLY = roles(
-    anonymous=LOGIN, learner=302, other_learner=302, trainer=403, other_trainer=403, admin=403
+    anonymous=LOGIN,
+    learner=302,
+    other_learner=302,
+    other_member=302,
+    trainer=403,
+    other_trainer=403,
+    admin=403,
 )  # progress is recorded for enrolled learners; trainers and admins are not enrolled
 
 EXPECTED: dict[str, Case | tuple[Case, ...]] = {
@@ -631,6 +664,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             anonymous=LOGIN,
             learner=200,
             other_learner=404,
+            other_member=404,
             trainer=200,
             other_trainer=404,
             admin=200,
@@ -639,15 +673,15 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_learning.join": (
         Case(page("lms_learning.join"), members()),
         Case(lambda w: w.url("lms_learning.join", code=w.get("cohort_a").join_code), members()),
-        # the code of cohort A: the learner is in it already; other_learner moves from cohort B;
-        # trainers and administrators join it as learners
+        # the code of cohort A: the learner and other_member are in it already; other_learner
+        # moves from cohort B; trainers and administrators join it as learners
         Case(
             page("lms_learning.join", "cohort_a", "cohort_b"),
             members(302),
             "POST",
             join_data,
             state=course_enrolments,
-            changed_by=ROLES[2:],
+            changed_by=JOINERS,
         ),
         Case(
             lambda w: w.url("lms_learning.join", code=w.get("cohort_a").join_code),
@@ -655,7 +689,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             "POST",
             join_data,
             state=course_enrolments,
-            changed_by=ROLES[2:],
+            changed_by=JOINERS,
         ),
     ),
     "lms_learning.my_learning": Case(page("lms_learning.my_learning", "enrolments"), members()),
@@ -798,6 +832,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             anonymous=LOGIN,
             learner=200,
             other_learner=404,
+            other_member=200,
             trainer=200,
             other_trainer=404,
             admin=200,
@@ -833,6 +868,7 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             anonymous=LOGIN,
             learner=200,
             other_learner=404,
+            other_member=404,
             trainer=404,
             other_trainer=404,
             admin=200,
