@@ -163,3 +163,28 @@ def zip_with_manifest(manifest: str | bytes, files: dict[str, str] | None = None
 
 def handmade_package(href: str = "index.html", **files: str) -> bytes:
     return zip_with_manifest(MANIFEST_12.replace("__HREF__", href), files or None)
+
+
+LESSON = """---
+slug: water
+kind: scorm
+title: {title}
+minutes: 15
+required: true
+package: {package}
+---
+{body}
+"""
+
+
+def add_scorm_lesson(pack: Path, data: bytes, package: str = "05-water.zip") -> None:
+    module = pack / "01-basics"
+    for language, title, body in (
+        ("fr", "L'eau à la maison", "Un module interactif."),
+        ("en", "Water at home", "An interactive module."),
+    ):
+        (module / f"05-water.scorm.{language}.md").write_text(
+            LESSON.format(title=title, package=package, body=body), encoding="utf-8"
+        )
+    if data:
+        (module / "05-water.zip").write_bytes(data)

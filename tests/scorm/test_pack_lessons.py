@@ -15,33 +15,9 @@ from curriculum.models import Lesson
 from curriculum.pack import load_pack
 from curriculum.scorm import package_folder
 
-from .packages import handmade_package
+from .packages import add_scorm_lesson, handmade_package
 
 MINIMAL = Path(__file__).resolve().parents[1] / "curriculum" / "packs" / "minimal"
-
-LESSON = """---
-slug: water
-kind: scorm
-title: {title}
-minutes: 15
-required: true
-package: {package}
----
-{body}
-"""
-
-
-def add_scorm_lesson(pack: Path, data: bytes, package: str = "05-water.zip") -> None:
-    module = pack / "01-basics"
-    for language, title, body in (
-        ("fr", "L'eau à la maison", "Un module interactif."),
-        ("en", "Water at home", "An interactive module."),
-    ):
-        (module / f"05-water.scorm.{language}.md").write_text(
-            LESSON.format(title=title, package=package, body=body), encoding="utf-8"
-        )
-    if data:
-        (module / "05-water.zip").write_bytes(data)
 
 
 @pytest.fixture
