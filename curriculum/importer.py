@@ -249,6 +249,8 @@ class _Sync:
         for pack_lesson in pack_module.lessons:
             self.sync_lesson(module, pack_lesson, existing.pop(pack_lesson.slug, None))
         for lesson in existing.values():
+            if (lesson.settings or {}).get("scorm", {}).get("uploaded"):
+                continue  # a SCORM package an administrator added to the module: not the pack's
             self.archive(lesson, f"{path}/{lesson.slug}")
 
     def sync_lesson(

@@ -1032,6 +1032,10 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_scorm.restart": Case(
         scorm_url("lms_scorm.restart"), LEARNERS_ONLY, "POST", state=scorm_attempts
     ),
+    "lms_scorm.upload": (
+        Case(page("lms_scorm.upload", "course"), admins()),
+        Case(page("lms_scorm.upload"), admins(400), "POST"),  # 400: no package sent
+    ),
 }
 
 
