@@ -39,6 +39,7 @@ from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.packs.blueprint import bp as packs_bp
 from lms.reviews.blueprint import bp as reviews_bp
+from lms.scorm.blueprint import bp as scorm_bp
 from lms.sessions.blueprint import bp as sessions_bp
 from lms.users.blueprint import bp as users_bp
 from lms.users.models import User
@@ -75,7 +76,7 @@ class LMSState:
 
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
-            reviews_bp, messages_bp, jobs_bp, glossary_bp, circles_bp]  # fmt: skip
+            reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:

@@ -43,6 +43,7 @@ never changes what the next role sees, and refused roles cost no extra objects.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -361,6 +362,74 @@ def _job(world: World):
     )
     db.session.add(job)
     return job
+
+
+@factory("scorm_lesson")
+def _scorm_lesson(world: World):
+    """A scorm lesson in the course's first module, its package stored (a page, no manifest:
+    the runtime's URLs read the lesson's settings and the package's files, nothing more)."""
+    from curriculum.models import Lesson
+    from curriculum.scorm import package_folder
+
+    world.get("enrolments")
+    sha256 = f"{world.number:064x}"
+    folder = package_folder(sha256)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text("<html><head></head><body>Water</body></html>")
+    module = world.get("course").modules[0]
+    lesson = Lesson(
+        course_id=world.get("course").id,
+        module=module,
+        slug="water",
+        position=99,
+        kind="scorm",
+        minutes=10,
+        titles={"fr": "L'eau", "en": "Water"},
+        bodies={},
+        settings={
+            "scorm": {
+                "sha256": sha256,
+                "version": "1.2",
+                "launch": "index.html",
+                "edition": "SCORM 1.2",
+            }
+        },
+        content_hash="x",
+    )
+    db.session.add(lesson)
+    return lesson
+
+
+def scorm_content_url(world: World) -> str:
+    from lms.scorm.content import Grant, content_url
+
+    lesson = world.get("scorm_lesson")
+    enrolment = world.get("enrolments")["learner"]
+    grant = Grant(
+        world.user("learner").id,
+        enrolment.id,
+        lesson.id,
+        1,
+        lesson.settings["scorm"]["sha256"],
+        "1.2",
+    )
+    return content_url(grant, "index.html")
+
+
+def scorm_url(endpoint: str, **values) -> Callable[[World], str]:
+    return lambda w: w.url(endpoint, lesson_id=w.get("scorm_lesson").id, **values)
+
+
+def scorm_commit(world: World) -> str:
+    return json.dumps(
+        {"session": f"s{world.number}", "sequence": 1, "cmi": {"core": {"lesson_location": "2"}}}
+    )
+
+
+def scorm_attempts(world: World) -> int:
+    from lms.scorm.models import ScormAttempt
+
+    return count(ScormAttempt, lesson_id=world.get("scorm_lesson").id)
 
 
 @factory("passwords")
@@ -952,6 +1021,23 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     ),
     "lms_jobs.cancel": Case(job_url("lms_jobs.cancel"), admins(302), method="POST"),
     "lms_jobs.resume": Case(job_url("lms_jobs.resume"), admins(302), method="POST"),
+    # SCORM: the package's files for the sandboxed frame, where no cookie comes: the grant in
+    # the URL is the key, whoever asks; commits and a new attempt for the enrolled learners
+    "lms_scorm.content": Case(scorm_content_url, everyone()),
+    "lms_scorm.commit": Case(
+        scorm_url("lms_scorm.commit", number=1),
+        {**LEARNERS_ONLY, "learner": 200, "other_learner": 200, "other_member": 200},
+        "POST",
+        scorm_commit,
+        state=scorm_attempts,
+    ),
+    "lms_scorm.restart": Case(
+        scorm_url("lms_scorm.restart"), LEARNERS_ONLY, "POST", state=scorm_attempts
+    ),
+    "lms_scorm.upload": (
+        Case(page("lms_scorm.upload", "course"), admins()),
+        Case(page("lms_scorm.upload"), admins(400), "POST"),  # 400: no package sent
+    ),
 }
 
 

@@ -15,6 +15,7 @@ from lms.users.forms import ActionForm, require_action_form
 
 from . import operations, queries
 from .forms import AssignmentForm, JoinForm, parse_answers
+from .panels import LESSON_PANELS
 from .quizorder import shown_questions
 
 
@@ -124,6 +125,8 @@ def _render_lesson(
         extra["file_limit_mb"] = operations.file_limit_mb(lesson)
     elif lesson.kind == "session":
         extra["sessions"] = queries.sessions_for(enrolment, lesson)
+    elif lesson.kind in LESSON_PANELS:
+        extra["panel"] = LESSON_PANELS[lesson.kind](ctx)
     previous, following = ctx.outline.neighbours(lesson)
     return render_template(
         "lms/learning/lesson.html",
