@@ -200,6 +200,7 @@ class _Sync:
             "self_enrolment": course_file.self_enrolment,
             "serial_prefix": course_file.serial_prefix,
             "certificate_rule": course_file.certificate.model_dump(),
+            "requires": list(course_file.requires),
         }
         if self.course is None:
             self.report.added.append(self.pack.slug)
