@@ -184,7 +184,7 @@ def milestones_of(circle: Circle) -> list[Milestone]:
             select(TeamSubmission)
             .options(joinedload(TeamSubmission.submitted_by))
             .where(TeamSubmission.circle_id == circle.id)
-        )
+        ).unique()
     }
     dues = dues_of(circle.cohort)
     return [
