@@ -11,6 +11,7 @@ from sqlalchemy import select
 from curriculum.db import db
 from curriculum.models import Course, Lesson, Module
 from lms.errors import NotAllowed, NotFound
+from lms.i18n import current_language
 from lms.learning.models import Enrolment
 from lms.users.models import User
 
@@ -82,7 +83,9 @@ def resume_data(grant: Grant) -> dict[str, Any]:
     if user is None or lesson is None:
         raise NotFound()
     mastery = (lesson.settings.get("scorm") or {}).get("mastery_score")
-    return cmi_data.resume_cmi(grant.version, attempt, str(user.id), user.name, mastery)
+    return cmi_data.resume_cmi(
+        grant.version, attempt, str(user.id), user.name, mastery, current_language()
+    )
 
 
 def lesson_for_commit(lesson_id: int, user) -> tuple[Lesson, Enrolment]:
