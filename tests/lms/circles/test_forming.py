@@ -141,3 +141,24 @@ def test_leaving_keeps_the_row_and_frees_the_learner(
         as_text=True
     )
     assert len(db.session.scalars(select(CircleMember).filter_by(user_id=a.id)).all()) == 2
+
+
+def test_a_member_from_another_cohort_or_unknown_is_refused(
+    trainer, make_cohort, add_learners, as_user, make_circle
+):
+    cohort, other = make_cohort([trainer]), make_cohort([trainer])
+    a, b = (e.user for e in add_learners(cohort, 2))
+    (stranger,) = (e.user for e in add_learners(other, 1))
+    circle = make_circle(cohort, [a, b])
+    staff = as_user(trainer)
+    for user_id in (stranger.id, 999999):
+        response = staff.post(f"/circles/{circle.id}/members", data={"user": user_id})
+        assert response.status_code == 400
+        assert "not a learner of the cohort" in response.get_data(as_text=True)
+    assert not_a_number(staff, circle).status_code == 400
+    db.session.expire_all()
+    assert len(db.session.scalars(select(CircleMember)).all()) == 2
+
+
+def not_a_number(client, circle):
+    return client.post(f"/circles/{circle.id}/members", data={"user": "abc"})
