@@ -133,7 +133,15 @@ def build_snapshot(
         "template": rule.get("template", "default"),
         "template_version": TEMPLATE_VERSION,
         "key_id": key_id,
+        **_project(result),
     }
+
+
+def _project(result: RuleResult) -> dict:
+    """The circle's project named on the certificate (when the rule asks for a project stage)."""
+    if result.project is None:
+        return {}
+    return {"project": {"title": result.project.title, "stage": result.project.stage}}
 
 
 # -- issuing ------------------------------------------------------------------------------------

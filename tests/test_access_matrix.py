@@ -43,6 +43,7 @@ never changes what the next role sees, and refused roles cost no extra objects.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -57,7 +58,9 @@ from werkzeug.datastructures import FileStorage
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import CourseAsset
-from lms.cohorts.models import Cohort, CohortInvitation, RosterImport
+from lms.circles.milestone_models import MilestoneDue, TeamSubmission
+from lms.circles.models import Circle, CircleMember, CircleSettings, Project, ProjectAlly
+from lms.cohorts.models import Cohort, CohortInvitation, PrerequisiteWaiver, RosterImport
 from lms.learning import operations as learning
 from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
@@ -359,6 +362,74 @@ def _job(world: World):
     )
     db.session.add(job)
     return job
+
+
+@factory("scorm_lesson")
+def _scorm_lesson(world: World):
+    """A scorm lesson in the course's first module, its package stored (a page, no manifest:
+    the runtime's URLs read the lesson's settings and the package's files, nothing more)."""
+    from curriculum.models import Lesson
+    from curriculum.scorm import package_folder
+
+    world.get("enrolments")
+    sha256 = f"{world.number:064x}"
+    folder = package_folder(sha256)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text("<html><head></head><body>Water</body></html>")
+    module = world.get("course").modules[0]
+    lesson = Lesson(
+        course_id=world.get("course").id,
+        module=module,
+        slug="water",
+        position=99,
+        kind="scorm",
+        minutes=10,
+        titles={"fr": "L'eau", "en": "Water"},
+        bodies={},
+        settings={
+            "scorm": {
+                "sha256": sha256,
+                "version": "1.2",
+                "launch": "index.html",
+                "edition": "SCORM 1.2",
+            }
+        },
+        content_hash="x",
+    )
+    db.session.add(lesson)
+    return lesson
+
+
+def scorm_content_url(world: World) -> str:
+    from lms.scorm.content import Grant, content_url
+
+    lesson = world.get("scorm_lesson")
+    enrolment = world.get("enrolments")["learner"]
+    grant = Grant(
+        world.user("learner").id,
+        enrolment.id,
+        lesson.id,
+        1,
+        lesson.settings["scorm"]["sha256"],
+        "1.2",
+    )
+    return content_url(grant, "index.html")
+
+
+def scorm_url(endpoint: str, **values) -> Callable[[World], str]:
+    return lambda w: w.url(endpoint, lesson_id=w.get("scorm_lesson").id, **values)
+
+
+def scorm_commit(world: World) -> str:
+    return json.dumps(
+        {"session": f"s{world.number}", "sequence": 1, "cmi": {"core": {"lesson_location": "2"}}}
+    )
+
+
+def scorm_attempts(world: World) -> int:
+    from lms.scorm.models import ScormAttempt
+
+    return count(ScormAttempt, lesson_id=world.get("scorm_lesson").id)
 
 
 @factory("passwords")
@@ -950,7 +1021,269 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     ),
     "lms_jobs.cancel": Case(job_url("lms_jobs.cancel"), admins(302), method="POST"),
     "lms_jobs.resume": Case(job_url("lms_jobs.resume"), admins(302), method="POST"),
+    # SCORM: the package's files for the sandboxed frame, where no cookie comes: the grant in
+    # the URL is the key, whoever asks; commits and a new attempt for the enrolled learners
+    "lms_scorm.content": Case(scorm_content_url, everyone()),
+    "lms_scorm.commit": Case(
+        scorm_url("lms_scorm.commit", number=1),
+        {**LEARNERS_ONLY, "learner": 200, "other_learner": 200, "other_member": 200},
+        "POST",
+        scorm_commit,
+        state=scorm_attempts,
+    ),
+    "lms_scorm.restart": Case(
+        scorm_url("lms_scorm.restart"), LEARNERS_ONLY, "POST", state=scorm_attempts
+    ),
+    "lms_scorm.upload": (
+        Case(page("lms_scorm.upload", "course"), admins()),
+        Case(page("lms_scorm.upload"), admins(400), "POST"),  # 400: no package sent
+    ),
 }
+
+
+# -- innovation circles ---------------------------------------------------------------------------
+# circle A1: the learner's (cohort A, trained by the trainer); circle A2: other_member's, in the
+# same cohort. Self-formation is open in cohort A. The course's assignment is a team milestone.
+
+
+@factory("team_lesson")
+def _team_lesson(world: World):
+    lesson = _lesson(world, "field-work")
+    lesson.settings = {**lesson.settings, "team": True}
+    return lesson
+
+
+def _circle(world: World, name: str, role: str) -> Circle:
+    cohort = world.get("cohort_a")
+    circle = Circle(cohort_id=cohort.id, name=name, code=f"{name}{world.number:04d}")
+    circle.project = Project(title=f"Project {name}")
+    circle.memberships = [CircleMember(cohort_id=cohort.id, user_id=world.user(role).id)]
+    db.session.add(circle)
+    return circle
+
+
+@factory("circle_a")
+def _circle_a(world: World):
+    circle = _circle(world, "A1", "learner")
+    db.session.add(CircleSettings(cohort_id=circle.cohort_id, self_formation=True, max_members=12))
+    return circle
+
+
+@factory("circle_a2")
+def _circle_a2(world: World):
+    world.get("circle_a")
+    circle = _circle(world, "A2", "other_member")
+    db.session.flush()
+    return circle
+
+
+@factory("circles")
+def _circles(world: World):
+    return world.get("circle_a2") and world.get("circle_a")
+
+
+@factory("ally")
+def _ally(world: World):
+    from lms.circles.operations import add_ally
+
+    letter = FileStorage(io.BytesIO(b"%PDF-1.4\n% support\n"), filename="support.pdf")
+    project = world.get("circles").project
+    return add_ally(world.user("learner"), project, "Commune", "commune", "Mayor", "A room",
+                    letter)  # fmt: skip
+
+
+@factory("team_submission")
+def _team_submission(world: World):
+    from lms.circles.milestones import hand_in
+
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4\n% charter\n"), filename="charter.pdf")
+    return hand_in(world.user("learner"), world.get("circles"), world.get("team_lesson"),
+                   "Our charter", upload)  # fmt: skip
+
+
+def circle_url(endpoint: str, *objects: str, **ids: str) -> Callable[[World], str]:
+    """A URL of circle A1 (the learner's), once ``objects`` exist."""
+
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        values = {key: world.get(name).id for key, name in ids.items()}
+        return world.url(endpoint, circle_id=world.get("circles").id, **values)
+
+    return build
+
+
+def milestone_url(endpoint: str, *objects: str) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        return world.url(endpoint, circle_id=world.get("circles").id,
+                         lesson_id=world.get("team_lesson").id)  # fmt: skip
+
+    return build
+
+
+#: a circle's own pages: its members, the cohort's trainers, administrators
+CIRCLE_VIEW = roles(anonymous=LOGIN, learner=200, other_learner=403, other_member=403,
+                    trainer=200, other_trainer=403, admin=200)  # fmt: skip
+
+
+def circle_view(status: int) -> Expected:
+    return {**CIRCLE_VIEW, "learner": status, "trainer": status, "admin": status}
+
+
+#: what only the circle's members do (hand in, leave): facilitators are not members
+MEMBER_ONLY = {**CIRCLE_VIEW, "learner": 302, "trainer": 403, "admin": 403}
+#: refused to everyone logged in with the reason (already in a circle, not of the cohort...)
+NOT_JOINABLE = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 400)}
+
+
+def active_members(world: World) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(CircleMember)
+        .where(CircleMember.circle_id == world.get("circle_a").id, CircleMember.left_at.is_(None))
+    )
+
+
+PROJECT_FORM = {"title": "A job café", "theme": "employment", "stage": "diagnosis", "outcome": ""}
+
+CIRCLE_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_circles.mine": Case(page("lms_circles.mine", "circles"), members()),
+    # in these two worlds other_member is in no circle yet (circle A2 is not made): she creates
+    # one, or joins circle A1 with its code; everyone else is refused with the reason
+    "lms_circles.join": Case(
+        page("lms_circles.join"),
+        {**NOT_JOINABLE, "other_member": 302},
+        "POST",
+        lambda w: {"code": w.get("circle_a").code},
+        state=active_members,
+        changed_by=("other_member",),
+    ),
+    "lms_circles.create": Case(
+        cohort_url("lms_circles.create", "circle_a"),
+        {**NOT_JOINABLE, "other_member": 302},
+        "POST",
+        lambda w: {"name": "A new one"},
+        state=lambda w: count(Circle),
+        changed_by=("other_member",),
+    ),
+    "lms_circles.circle": Case(circle_url("lms_circles.circle"), CIRCLE_VIEW),
+    "lms_circles.leave": Case(
+        circle_url("lms_circles.leave"), MEMBER_ONLY, "POST", state=active_members
+    ),
+    "lms_circles.project": (
+        Case(circle_url("lms_circles.project"), CIRCLE_VIEW),
+        Case(
+            circle_url("lms_circles.project"),
+            circle_view(302),
+            "POST",
+            lambda w: PROJECT_FORM,
+            state=lambda w: column(Project, "title", id=w.get("circles").project.id),
+        ),
+    ),
+    "lms_circles.allies": Case(circle_url("lms_circles.allies", "ally"), CIRCLE_VIEW),
+    "lms_circles.add_ally": Case(
+        circle_url("lms_circles.add_ally"),
+        circle_view(302),
+        "POST",
+        lambda w: {"organisation": "Amal", "kind": "association"},
+        state=lambda w: count(ProjectAlly),
+    ),
+    "lms_circles.remove_ally": Case(
+        circle_url("lms_circles.remove_ally", ally_id="ally"),
+        circle_view(302),
+        "POST",
+        state=lambda w: count(ProjectAlly),
+    ),
+    "lms_circles.ally_letter": Case(
+        circle_url("lms_circles.ally_letter", ally_id="ally"), CIRCLE_VIEW
+    ),
+    # the facilitator's pages
+    "lms_circles.cohort_circles": Case(
+        cohort_url("lms_circles.cohort_circles", "circles"), COHORT_STAFF
+    ),
+    # the learner and other_member, in no circle in this world, form one
+    "lms_circles.form_circle": Case(
+        cohort_url("lms_circles.form_circle"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"name": "Formed", "members": [w.user("learner").id, w.user("other_member").id]},
+        state=lambda w: count(Circle),
+    ),
+    "lms_circles.settings": Case(
+        cohort_url("lms_circles.settings"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"self_formation": "y", "max_members": "5"},
+        state=lambda w: column(CircleSettings, "max_members", cohort_id=w.get("cohort_a").id),
+    ),
+    "lms_circles.due_date": Case(
+        cohort_url("lms_circles.due_date"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"lesson": w.get("team_lesson").id, "due_on": "2026-05-01"},
+        state=lambda w: count(MilestoneDue),
+    ),
+    "lms_circles.waive": Case(
+        cohort_url("lms_circles.waive"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"email": w.user("other_learner").email, "reason": "Met the trainer"},
+        state=lambda w: count(PrerequisiteWaiver),
+    ),
+    "lms_circles.members": Case(
+        circle_url("lms_circles.members"), {**COHORT_STAFF, "learner": 403}
+    ),
+    # other_member, in no circle in this world (circle A2 is not made), is added to circle A1
+    "lms_circles.add_member": Case(
+        lambda w: w.url("lms_circles.add_member", circle_id=w.get("circle_a").id),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"user": w.user("other_member").id},
+        state=active_members,
+    ),
+    "lms_circles.remove_member": Case(
+        lambda w: w.url(
+            "lms_circles.remove_member",
+            circle_id=w.get("circle_a").id,
+            member_id=w.get("circle_a").memberships[0].id,
+        ),
+        cohort_staff(302),
+        "POST",
+        state=active_members,
+    ),
+    # team milestones
+    "lms_circles.milestone": Case(milestone_url("lms_circles.milestone"), CIRCLE_VIEW),
+    "lms_circles.hand_in": Case(
+        milestone_url("lms_circles.hand_in"),
+        MEMBER_ONLY,
+        "POST",
+        lambda w: {"text": "Our charter"},
+        state=lambda w: count(TeamSubmission),
+    ),
+    "lms_circles.review": Case(
+        milestone_url("lms_circles.review", "team_submission"),
+        {**cohort_staff(302), "learner": 403},
+        "POST",
+        lambda w: {"accept": "1", "feedback": ""},
+        state=lambda w: column(TeamSubmission, "status", id=w.get("team_submission").id),
+    ),
+    "lms_circles.version_file": Case(
+        lambda w: w.url(
+            "lms_circles.version_file",
+            circle_id=w.get("circles").id,
+            lesson_id=w.get("team_lesson").id,
+            version_id=w.get("team_submission").versions[0].id,
+        ),
+        CIRCLE_VIEW,
+    ),
+    "lms_circles.for_lesson": Case(
+        lambda w: w.url("lms_circles.for_lesson", lesson_id=w.get("team_lesson").id),
+        members(302),
+    ),
+}
+EXPECTED.update(CIRCLE_CASES)
 
 
 # -- running the checks -------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 (one row per chosen choice or text, with a covering index for the results) and CSV imports.
 
 Revision ID: 51b785e2a399
-Revises: 59383e9e6aff
+Revises: c4a1e9d27b53
 Create Date: 2026-12-03 07:25:34.176607
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import curriculum.db
 
 revision = '51b785e2a399'
-down_revision = '59383e9e6aff'
+down_revision = 'c4a1e9d27b53'
 branch_labels = None
 depends_on = None
 
