@@ -13,16 +13,16 @@ from .forms import VerifyUploadForm
 MAX_VERIFY_UPLOAD = 10 * 1024 * 1024
 
 
-def _throttle_lookups() -> None:
+def throttle_lookups(bucket: str = "verify") -> None:
     state = current_app.extensions["lms"]
     if not state.throttle.allow(
-        current_app.config["LMS_VERIFY_LIMIT"], "verify:" + (request.remote_addr or "")
+        current_app.config["LMS_VERIFY_LIMIT"], f"{bucket}:" + (request.remote_addr or "")
     ):
         abort(429)
 
 
 def verify_page(serial: str):
-    _throttle_lookups()
+    throttle_lookups()
     certificate = queries.by_serial(serial)
     if certificate is None:
         return render_template("certificates/verify_unknown.html", serial=serial), 404
@@ -32,7 +32,7 @@ def verify_page(serial: str):
 
 
 def verify_json(serial: str):
-    _throttle_lookups()
+    throttle_lookups()
     certificate = queries.by_serial(serial)
     if certificate is None:
         return jsonify({"error": "no such certificate", "serial": serial}), 404
@@ -62,7 +62,7 @@ def verify_upload():
     form = VerifyUploadForm()
     check, error = None, None
     if form.validate_on_submit():
-        _throttle_lookups()
+        throttle_lookups()
         check, error = _check_upload(form)
     elif request.method == "POST":
         error = _("Choose the PDF file of the certificate.")

@@ -1,5 +1,6 @@
 """Every model module, imported so that the metadata knows every table (Alembic, tests)."""
 
+import certificates.credentials.models  # noqa: F401
 import certificates.models  # noqa: F401
 import curriculum.models  # noqa: F401
 import lms.audit.models  # noqa: F401

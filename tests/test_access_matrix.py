@@ -996,6 +996,21 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_certificates.verify_json": Case(
         certificate_url("lms_certificates.verify_json"), everyone()
     ),
+    # Open Badges 3.0: public like the verify page (the e-mail is only in it salted and hashed)
+    "lms_certificates.credential_json": Case(
+        certificate_url("lms_certificates.credential_json"), everyone()
+    ),
+    "lms_certificates.baked_badge": Case(
+        certificate_url("lms_certificates.baked_badge"), everyone()
+    ),
+    "lms_certificates.badge_image": Case(page("lms_certificates.badge_image"), everyone()),
+    "lms_certificates.status_list": Case(
+        lambda world: url_for("lms_certificates.status_list", list_number=0), everyone()
+    ),
+    "lms_certificates.did_document": (
+        Case(page("lms_certificates.did_document"), everyone()),
+        Case(lambda world: "/.well-known/did.json", everyone()),  # did:web at a host's root
+    ),
     # bulk work on certificates (invalid forms: 400, so that no job starts) and jobs
     "lms_certificates.admin_bulk": Case(page("lms_certificates.admin_bulk", "job"), admins()),
     "lms_certificates.admin_bulk_issue": Case(
