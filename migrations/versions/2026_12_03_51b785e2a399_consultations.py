@@ -2,7 +2,7 @@
 (one row per chosen choice or text, with a covering index for the results) and CSV imports.
 
 Revision ID: 51b785e2a399
-Revises: c4a1e9d27b53
+Revises: a7c3e5f9b214
 Create Date: 2026-12-03 07:25:34.176607
 """
 
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 import curriculum.db
 
 revision = '51b785e2a399'
-down_revision = 'c4a1e9d27b53'
+down_revision = 'a7c3e5f9b214'
 branch_labels = None
 depends_on = None
 
