@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CERTIFICATE_LOGOS": [],
     "LMS_UPLOAD_REQUEST_MAX_MB": 100,
     "LMS_PROXY_FIX": 0,
+    "LMS_CONSULTATION_ANSWER_LIMIT": "30 per hour",
 }
 
 #: The type of the keys whose default is ``None`` (the others take the type of their default).

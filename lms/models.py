@@ -4,6 +4,7 @@ import certificates.credentials.models  # noqa: F401
 import certificates.models  # noqa: F401
 import curriculum.models  # noqa: F401
 import lms.audit.models  # noqa: F401
+import lms.circles.consultations.models  # noqa: F401
 import lms.circles.milestone_models  # noqa: F401
 import lms.circles.models  # noqa: F401
 import lms.cohorts.models  # noqa: F401

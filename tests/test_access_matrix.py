@@ -1301,6 +1301,298 @@ CIRCLE_CASES: dict[str, Case | tuple[Case, ...]] = {
 EXPECTED.update(CIRCLE_CASES)
 
 
+# -- consultations of citizens (lms/circles/consultations) --------------------------------------
+# An open consultation of circle A1 (the learner's) with one entered answer and its text, a draft
+# one with a question, and a CSV import waiting for confirmation. Its pages are the circle's own
+# (CIRCLE_VIEW); hiding a text is the facilitators'; the public page is everyone's.
+
+
+def _new_consultation(world: World, status: str):
+    from lms.circles.consultations import operations as consult
+
+    circle = world.get("circles")
+    learner = world.user("learner")
+    consultation = consult.create_consultation(
+        learner, circle.project, consult.ConsultationDetails({"fr": "Avis", "ar": "رأي"})
+    )
+    consult.add_question(learner, consultation, consult.QuestionDetails(
+        "single", {"fr": "Oui ?", "ar": "نعم؟"}, [{"fr": "Oui", "ar": "نعم"}, {"fr": "Non", "ar": "لا"}]))  # fmt: skip
+    consult.add_question(learner, consultation, consult.QuestionDetails("text", {"fr": "Idée ?", "ar": "فكرة؟"}))  # fmt: skip
+    if status == "open":
+        consult.open_consultation(learner, consultation)
+    return consultation
+
+
+@factory("consultation")
+def _consultation(world: World):
+    from datetime import date
+
+    from lms.circles.consultations import answers as consult_answers
+    from lms.circles.consultations import operations as consult
+
+    consultation = _new_consultation(world, "open")
+    first, text = consultation.questions
+    read = consult_answers.check(consultation.questions, {first.id: ["c1"], text.id: ["Un bus"]})
+    consult.record_entered_answer(world.user("learner"), consultation, read, "paper", "Tissa",
+                                  date(2026, 11, 20), date(2026, 12, 1))  # fmt: skip
+    return consultation
+
+
+@factory("draft_consultation")
+def _draft_consultation(world: World):
+    return _new_consultation(world, "draft")
+
+
+@factory("consultation_text")
+def _consultation_text(world: World):
+    from lms.circles.consultations.models import ConsultationValue
+
+    consultation = world.get("consultation")
+    db.session.flush()
+    return db.session.scalars(
+        select(ConsultationValue).filter_by(consultation_id=consultation.id, choice=None)
+    ).one()
+
+
+@factory("hidden_text")
+def _hidden_text(world: World):
+    from lms.circles.consultations.operations import hide_text
+
+    value = world.get("consultation_text")
+    hide_text(world.user("trainer"), value, "Insults")
+    return value
+
+
+@factory("consultation_import")
+def _consultation_import(world: World):
+    from datetime import date
+
+    from lms.circles.consultations.operations import upload_import
+
+    data = b"canal;commune;date;Q1\npapier;Tissa;2026-11-20;Oui\n"
+    return upload_import(world.user("learner"), world.get("consultation"), "answers.csv", data,
+                         date(2026, 12, 1))  # fmt: skip
+
+
+def consultation_url(endpoint: str, name: str = "consultation", **ids) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        consultation = world.get(name)
+        values = {}
+        for key, spec in ids.items():
+            values[key] = spec(world) if callable(spec) else world.get(spec).id
+        return world.url(endpoint, consultation_id=consultation.id, **values)
+
+    return build
+
+
+def first_question(name: str):
+    return lambda w: w.get(name).questions[0].id
+
+
+def public_url(endpoint: str) -> Callable[[World], str]:
+    return lambda w: w.url(endpoint, code=w.get("consultation").code)
+
+
+def consultation_column(name: str, model_name: str = "consultation"):
+    from lms.circles.consultations.models import Consultation
+
+    return lambda w: column(Consultation, name, id=w.get(model_name).id)
+
+
+def consultation_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.consultations import models as consult_models
+
+    return lambda w: count(getattr(consult_models, model))
+
+
+#: hiding or showing a citizen's text: the circle's facilitators and administrators
+MODERATORS = roles(anonymous=LOGIN, learner=403, other_learner=403, other_member=403,
+                   trainer=302, other_trainer=403, admin=302)  # fmt: skip
+
+CONSULTATION_FORM = {"title_fr": "Transport", "title_ar": "النقل", "communes": "Tissa"}
+QUESTION_FORM = {"kind": "single", "prompt_fr": "Bus ?", "prompt_ar": "حافلة؟",
+                 "choices_fr": "Oui\nNon", "choices_ar": "نعم\nلا"}  # fmt: skip
+ENTRY_FORM = {"channel": "phone", "commune": "Tissa", "date": "2026-11-20"}
+
+
+def entry_data(world: World) -> dict:
+    return {**ENTRY_FORM, f"q{world.get('consultation').questions[0].id}": "c2"}
+
+
+CONSULTATION_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_consultations.index": Case(page("lms_consultations.index", "consultation"), members()),
+    "lms_consultations.circle_list": Case(
+        circle_url("lms_consultations.circle_list", "consultation"), CIRCLE_VIEW
+    ),
+    "lms_consultations.create": (
+        Case(circle_url("lms_consultations.create"), CIRCLE_VIEW),
+        Case(
+            circle_url("lms_consultations.create"),
+            circle_view(302),
+            "POST",
+            lambda w: CONSULTATION_FORM,
+            state=consultation_rows("Consultation"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.detail": Case(consultation_url("lms_consultations.detail"), CIRCLE_VIEW),
+    "lms_consultations.edit": (
+        Case(consultation_url("lms_consultations.edit"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.edit"),
+            circle_view(302),
+            "POST",
+            lambda w: CONSULTATION_FORM,
+            state=consultation_column("titles"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.add_question": (
+        Case(consultation_url("lms_consultations.add_question", "draft_consultation"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.add_question", "draft_consultation"),
+            circle_view(302),
+            "POST",
+            lambda w: QUESTION_FORM,
+            state=consultation_rows("ConsultationQuestion"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.edit_question": (
+        Case(
+            consultation_url(
+                "lms_consultations.edit_question",
+                "draft_consultation",
+                question_id=first_question("draft_consultation"),
+            ),
+            CIRCLE_VIEW,
+        ),  # fmt: skip
+        Case(
+            consultation_url(
+                "lms_consultations.edit_question",
+                "draft_consultation",
+                question_id=first_question("draft_consultation"),
+            ),
+            circle_view(302),
+            "POST",
+            lambda w: QUESTION_FORM,
+            state=lambda w: [
+                q.prompts
+                for q in w.get("draft_consultation").questions
+                if not db.session.refresh(q)
+            ],
+        ),  # fmt: skip
+    ),
+    "lms_consultations.delete_question": Case(
+        consultation_url(
+            "lms_consultations.delete_question",
+            "draft_consultation",
+            question_id=first_question("draft_consultation"),
+        ),
+        circle_view(302),
+        "POST",
+        state=consultation_rows("ConsultationQuestion"),
+    ),  # fmt: skip
+    "lms_consultations.open_consultation": Case(
+        consultation_url("lms_consultations.open_consultation", "draft_consultation"),
+        circle_view(302),
+        "POST",
+        state=consultation_column("status", "draft_consultation"),
+    ),  # fmt: skip
+    "lms_consultations.close_consultation": Case(
+        consultation_url("lms_consultations.close_consultation"),
+        circle_view(302),
+        "POST",
+        state=consultation_column("status"),
+    ),  # fmt: skip
+    "lms_consultations.attach": Case(
+        consultation_url("lms_consultations.attach"),
+        circle_view(302),
+        "POST",
+        lambda w: {"lesson": w.get("team_lesson").id},
+        state=consultation_column("milestone_lesson_id"),
+    ),  # fmt: skip
+    "lms_consultations.poster_page": Case(
+        consultation_url("lms_consultations.poster_page"), CIRCLE_VIEW
+    ),
+    "lms_consultations.poster_pdf": Case(
+        consultation_url("lms_consultations.poster_pdf"), CIRCLE_VIEW
+    ),
+    "lms_consultations.enter": (
+        Case(consultation_url("lms_consultations.enter"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.enter"),
+            circle_view(302),
+            "POST",
+            entry_data,
+            state=consultation_rows("ConsultationAnswer"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.import_upload": (
+        Case(consultation_url("lms_consultations.import_upload"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.import_upload"),
+            circle_view(302),
+            "POST",
+            lambda w: {
+                "file": (
+                    io.BytesIO(b"canal;commune;date;Q1\nradio;Tissa;2026-11-20;Non\n"),
+                    "a.csv",
+                )
+            },
+            state=consultation_rows("ConsultationImport"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.import_template": Case(
+        consultation_url("lms_consultations.import_template"), CIRCLE_VIEW
+    ),
+    "lms_consultations.import_preview": Case(
+        consultation_url("lms_consultations.import_preview", import_id="consultation_import"),
+        CIRCLE_VIEW,
+    ),
+    "lms_consultations.import_confirm": Case(
+        consultation_url("lms_consultations.import_confirm", import_id="consultation_import"),
+        circle_view(302),
+        "POST",
+        state=consultation_rows("ConsultationAnswer"),
+    ),  # fmt: skip
+    "lms_consultations.results": Case(consultation_url("lms_consultations.results"), CIRCLE_VIEW),
+    "lms_consultations.export": Case(consultation_url("lms_consultations.export"), CIRCLE_VIEW),
+    "lms_consultations.texts": Case(
+        consultation_url(
+            "lms_consultations.texts", question_id=lambda w: w.get("consultation").questions[1].id
+        ),
+        CIRCLE_VIEW,
+    ),  # fmt: skip
+    "lms_consultations.hide": Case(
+        consultation_url("lms_consultations.hide", value_id="consultation_text"),
+        MODERATORS,
+        "POST",
+        lambda w: {"reason": "Insults"},
+        state=lambda w: (
+            db.session.refresh(w.get("consultation_text")) or w.get("consultation_text").hidden_at
+        ),
+    ),  # fmt: skip
+    "lms_consultations.show": Case(
+        consultation_url("lms_consultations.show", value_id="hidden_text"),
+        MODERATORS,
+        "POST",
+        state=lambda w: db.session.refresh(w.get("hidden_text")) or w.get("hidden_text").hidden_at,
+    ),  # fmt: skip
+    # the public page: anyone answers an open consultation (each role from a new device)
+    "lms_consultations.public": (
+        Case(public_url("lms_consultations.public"), everyone()),
+        Case(
+            public_url("lms_consultations.public"),
+            everyone(303),
+            "POST",
+            lambda w: {f"q{w.get('consultation').questions[0].id}": "c1"},
+            state=consultation_rows("ConsultationAnswer"),
+            changed_by=ROLES,
+        ),  # fmt: skip
+    ),
+    "lms_consultations.thanks": Case(public_url("lms_consultations.thanks"), everyone()),
+}
+EXPECTED.update(CONSULTATION_CASES)
+
+
 # -- running the checks -------------------------------------------------------------------------
 
 
