@@ -3,6 +3,7 @@
 from flask import Blueprint
 
 from . import bulk, bulk_views, queries, verify_views, views
+from .credentials import linkedin
 from .credentials import views as credential_views
 
 bp = Blueprint("lms_certificates", __name__, template_folder="templates")
@@ -50,4 +51,5 @@ def certificate_helpers():
     return {
         "earned_certificates": queries.earned_certificates,
         "pending_certificates": bulk.pending_enrolment_ids,
+        "linkedin_url": linkedin.for_certificate,
     }

@@ -22,6 +22,7 @@ from sqlalchemy import event, select
 from wtforms import ValidationError
 
 import certificates.bulk  # noqa: F401 — registers the certificates' kinds of job
+import certificates.credentials.jobs  # noqa: F401 — and the credentials' back-fill
 from certificates.blueprint import bp as certificates_bp
 from certificates.listeners import connect as connect_certificate_listeners
 from curriculum.db import db

@@ -24,3 +24,12 @@ def add_to_profile_url(name: str, organisation: str, issued_at: datetime, serial
     if expires_at is not None:
         params.update(expirationYear=expires_at.year, expirationMonth=expires_at.month)
     return f"{ADD_TO_PROFILE}?{urlencode(params)}"
+
+
+def for_certificate(certificate, language: str) -> str:
+    """The link for one of our certificates (its title in ``language``)."""
+    snapshot = certificate.snapshot
+    titles = snapshot["course"].get("titles") or {}
+    name = titles.get(language) or next(iter(titles.values()), snapshot["course"]["slug"])
+    return add_to_profile_url(name, snapshot["issuer"]["name"], certificate.issued_at,
+                              certificate.serial, snapshot["verify_url"], certificate.expires_at)  # fmt: skip

@@ -29,8 +29,10 @@ NAMES = {
 }
 
 
-def issue(make_user, make_course, name: str, email: str = "learner@example.org"):
-    course = make_course(sequential=False)
+def issue(
+    make_user, make_course, name: str, email: str = "learner@example.org", slug: str = "civics"
+):
+    course = make_course(slug=slug, sequential=False)
     user = make_user(email=email, name=name)
     enrolment = learning.enrol(user, course)
     db.session.commit()

@@ -2,25 +2,31 @@
 
 The trainer forms two circles of her cohort; a member hands in the team charter; another member
 of the same circle sees it handed in; the facilitator asks for changes, then accepts it, and it is
-done for both members; a member takes the project to its presentation; her certificate names the
-project (the PDF, read by pdftotext, and the verify page). axe: nothing serious or critical on
+done for both members; a member takes the project to its presentation; the circle opens a
+consultation, prints its poster, whose QR code (zxing) leads an anonymous phone to the public page
+where it answers; a member enters three paper answers; the results show 4 answers in 2 channels;
+her certificate names the project (the PDF, read by pdftotext, and the verify page). axe: nothing serious or critical on
 any circle page. ``LMS_SCREENSHOTS=1`` keeps the README's phone screenshot of a circle.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+import zxingcpp
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 from sqlalchemy import select
 
 from certificates import operations as certificates
 from curriculum.db import db
 from curriculum.importer import import_pack
 from curriculum.models import Course
+from lms.circles.consultations.models import Consultation
 from lms.circles.milestone_models import TeamSubmission
 from lms.circles.models import Circle
 from lms.cohorts.models import Cohort
@@ -198,6 +204,56 @@ def test_circles_from_forming_to_the_certificate(
     assert TITLE[language] in member.locator("main").inner_text()
     if language == "fr":
         keep_screenshot(member, "circle-fr")
+
+    # the circle opens a consultation of citizens and prints its poster
+    member.goto(f"{live_server}/circles/{first.id}/consultations/new")
+    member.fill("#title_fr", "Emploi des jeunes à Tissa")
+    member.fill("#title_ar", "تشغيل الشباب في تيسة")
+    member.fill("#communes", "Tissa\nAin Aicha")
+    follow(member.locator("main form.card button[type=submit]"))
+    consultation = db.session.scalars(select(Consultation)).one()
+    base = f"{live_server}/consultations/{consultation.id}"
+    member.goto(base + "/questions/new")
+    member.select_option("#kind", "single")
+    member.fill("#prompt_fr", "Avez-vous un emploi ?")
+    member.fill("#prompt_ar", "هل لديك عمل؟")
+    member.fill("#choices_fr", "Oui\nNon")
+    member.fill("#choices_ar", "نعم\nلا")
+    follow(member.locator("main form.card button[type=submit]"))
+    follow(member.locator('main form[action$="/open"] button'))
+    pages.check(member, "consultation")
+    member.goto(base + "/poster")
+    pages.check(member, "consultation poster")
+    qr = Image.open(io.BytesIO(member.locator(".qr-box svg").screenshot()))
+    (decoded,) = [code.text for code in zxingcpp.read_barcodes(qr)]
+    db.session.refresh(consultation)
+    assert decoded.endswith(f"/c/{consultation.code}")
+    question = consultation.questions[0]
+
+    # an anonymous phone answers on the public page the QR code leads to
+    citizen = new_page(width=390, height=844, locale=language)
+    citizen.goto(decoded.replace(decoded.split("/c/")[0], live_server))
+    pages.check(citizen, "public consultation")
+    citizen.check(f'input[name="q{question.id}"][value="c1"]')
+    follow(citizen.locator(f'form:has(input[name="q{question.id}"]) button[type=submit]'))
+    assert citizen.url.endswith("/thanks")
+
+    # a member enters three answers gathered on paper, one after another
+    other.goto(base + "/enter")
+    pages.check(other, "enter answers")
+    other.select_option("#channel", "paper")
+    other.fill("#commune", "Ain Aicha")
+    for choice in ("c1", "c2", "c2"):
+        other.check(f'input[name="q{question.id}"][value="{choice}"]')
+        follow(other.locator("main form.entry button[type=submit]"))
+    assert other.locator("#channel").input_value() == "paper"  # kept for the next answer
+
+    # the results: 4 answers in 2 channels
+    other.goto(base + "/results")
+    pages.check(other, "consultation results")
+    assert other.locator("#total").inner_text().startswith("4")
+    channels = other.locator("#by-channel ~ svg .chart-figure, #by-channel + svg .chart-figure")
+    assert sorted(text.split(" ·")[0] for text in channels.all_text_contents()) == ["1", "3"]
 
     # her certificate names the project (issued here by an administrator: the rest of the
     # course is not the subject of this journey)
