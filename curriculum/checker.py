@@ -25,6 +25,7 @@ from .lessonfiles import (
 )
 from .packdata import ASSET_TYPES, Pack, Problem, content_hash, read_tree
 from .schema import CourseFile, ModuleFile
+from .scorm import ScormPackageError, inspect_package
 from .yamlsource import YamlDocument
 
 LOGO_TYPES = ("png", "jpg", "jpeg")
@@ -61,6 +62,7 @@ class PackChecker:
         modules, assets = self.sort_files(dirs)
         for module in modules:
             self.load_module(module)
+        self.check_scorm_packages(modules)
         lesson_paths = self.check_slugs(modules)
         self.check_links(modules, lesson_paths, assets)
         if course_document is not None:
@@ -77,6 +79,12 @@ class PackChecker:
                 for position, module in enumerate(modules, 1)
             ],
             assets={path: self.files[path] for path in assets},
+            scorm_packages={
+                draft.scorm.sha256: self.files[f"{module.folder}/{draft.front_value('package')}"]
+                for module in modules
+                for draft in module.lessons
+                if draft.scorm is not None
+            },
             content_hash=content_hash(self.files),
         )
         return pack, []
@@ -106,7 +114,24 @@ class PackChecker:
             self.default_language = data["default_language"]
         course = validate_document("course.yaml", CourseFile, document, self.context, self.report)
         self.check_course_languages(document, data)
+        self.check_requires(document, data)
         return document, course
+
+    def check_requires(self, document: YamlDocument, data: dict[str, Any]) -> None:
+        """``requires``: other courses' slugs, each once (the slug syntax is the schema's)."""
+        requires = data.get("requires")
+        seen: set[str] = set()
+        for index, slug in enumerate(requires if isinstance(requires, list) else []):
+            if not isinstance(slug, str):
+                continue
+            line = document.line(("requires", index))
+            if slug == data.get("slug"):
+                self.report(
+                    "course.yaml", line, f"requires: a course cannot require itself ('{slug}')"
+                )
+            elif slug in seen:
+                self.report("course.yaml", line, f"requires: '{slug}' is listed twice")
+            seen.add(slug)
 
     def check_course_languages(self, document: YamlDocument, data: dict[str, Any]) -> None:
         languages = self.context.get("languages")
@@ -224,6 +249,9 @@ class PackChecker:
         path = f"{module.folder}/{name}"
         if name == "module.yaml":
             return
+        if name.endswith(".zip") and not name.startswith("."):
+            module.packages.add(name)  # a SCORM package, checked with the lesson that plays it
+            return
         lesson_match = LESSON_FILE_RE.match(name)
         quiz_match = QUIZ_FILE_RE.match(name)
         if lesson_match:
@@ -253,8 +281,8 @@ class PackChecker:
             self.report(
                 path,
                 1,
-                "unknown file: expected module.yaml, NN-name.LANG.md, NN-name.KIND.LANG.md "
-                "or NN-name.quiz.yaml",
+                "unknown file: expected module.yaml, NN-name.LANG.md, NN-name.KIND.LANG.md, "
+                "NN-name.quiz.yaml or the .zip of a scorm lesson",
             )
 
     @staticmethod
@@ -301,6 +329,34 @@ class PackChecker:
         for _language, file in sorted(draft.files.items()):
             if file is not reference:
                 check_same_settings(reference, file, self.report)
+
+    def check_scorm_packages(self, modules: list[ModuleDraft]) -> None:
+        """Each scorm lesson's package is a .zip of its module folder and a SCORM package we
+        play; each .zip of a module folder is the package of a scorm lesson."""
+        for module in modules:
+            used: set[str] = set()
+            for draft in module.lessons:
+                name = draft.front_value("package") if draft.quiz is None else None
+                if not isinstance(name, str) or draft.kind() != "scorm":
+                    continue
+                used.add(name)
+                if name not in module.packages:
+                    file = draft.reference_file(self.reference_languages())
+                    line = file.front.line(("package",)) if file.front else 1
+                    self.report(file.path, line, f"package: no file '{name}' in the module folder")
+                    continue
+                path = f"{module.folder}/{name}"
+                try:
+                    draft.scorm = inspect_package(self.files[path])
+                except ScormPackageError as error:
+                    self.report(path, 1, f"not a SCORM package we can play: {error.message}")
+            for name in sorted(module.packages - used):
+                self.report(
+                    f"{module.folder}/{name}",
+                    1,
+                    "unknown file: a .zip in a module folder is the package of a scorm lesson "
+                    "(its front matter says package: " + name + ")",
+                )
 
     def reference_languages(self) -> list[str]:
         """The languages whose file is the reference of a lesson, best first."""

@@ -9,6 +9,7 @@ from typing import Any
 from .lessonfiles import LessonFile, QuizSource
 from .packdata import PackChoice, PackLesson, PackModule, PackQuestion, lesson_digest
 from .schema import ModuleFile, QuizFile
+from .scorm import ScormPackage
 from .yamlsource import YamlDocument
 
 
@@ -18,6 +19,8 @@ class LessonDraft:
     number: int
     files: dict[str, LessonFile] = field(default_factory=dict)
     quiz: QuizSource | None = None
+    #: a scorm lesson's package, once checked
+    scorm: ScormPackage | None = None
 
     def first_path(self) -> str:
         return self.quiz.path if self.quiz else sorted(f.path for f in self.files.values())[0]
@@ -28,6 +31,18 @@ class LessonDraft:
             if language in self.files:
                 return self.files[language]
         return self.files[sorted(self.files)[0]]
+
+    def front_value(self, key: str) -> Any:
+        """A front matter value as written in the lesson's first file that has it (even if the
+        files have other problems)."""
+        for file in sorted(self.files.values(), key=lambda f: f.path):
+            data = file.front.data if file.front is not None else None
+            if isinstance(data, dict) and key in data:
+                return data[key]
+        return None
+
+    def kind(self) -> str | None:
+        return "quiz" if self.quiz is not None else self.front_value("kind")
 
     def raw_slug(self) -> tuple[str | None, str, int]:
         """The slug as written (even if the file has other problems), its file and line."""
@@ -52,6 +67,8 @@ class ModuleDraft:
     document: YamlDocument | None = None
     model: ModuleFile | None = None
     lessons: list[LessonDraft] = field(default_factory=list)
+    #: the .zip files of the folder (SCORM packages of its scorm lessons)
+    packages: set[str] = field(default_factory=set)
 
     def raw_slug(self) -> str | None:
         data = self.document.data if self.document else None
@@ -141,8 +158,15 @@ def build_lesson(
         settings["deliverable"] = {lang: m.deliverable for lang, m in models.items()}  # type: ignore[union-attr]
         settings["rubric"] = {lang: list(m.rubric) for lang, m in models.items()}  # type: ignore[union-attr]
         settings["submission"] = reference.submission.model_dump()  # type: ignore[attr-defined]
+        if reference.team:  # type: ignore[attr-defined]
+            settings["team"] = True
     elif reference.kind == "session":
         settings["duration_minutes"] = reference.duration_minutes  # type: ignore[attr-defined]
+    parts = [(lang, files[f.path]) for lang, f in by_language.items()]
+    if reference.kind == "scorm":
+        assert draft.scorm is not None
+        settings.update(draft.scorm.settings())
+        parts.append(("package", draft.scorm.sha256.encode()))
     return PackLesson(
         module_slug=module_slug,
         slug=reference.slug,
@@ -152,7 +176,7 @@ def build_lesson(
         minutes=reference.minutes,
         titles={language: model.title for language, model in models.items()},  # type: ignore[union-attr]
         settings=settings,
-        content_hash=lesson_digest((lang, files[f.path]) for lang, f in by_language.items()),
+        content_hash=lesson_digest(parts),
         paths=[file.path for file in by_language.values()],
         tokens={language: file.tokens for language, file in by_language.items()},
     )

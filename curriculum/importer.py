@@ -14,7 +14,11 @@ written there (required_lessons, min_quiz_average, min_attendance, validity_mont
 wording, signatories[{name, title}], logos). ``Lesson.settings`` holds, by kind: video
 ``video_url``; assignment ``deliverable`` and ``rubric`` (per language) and ``submission``;
 session ``duration_minutes``; quiz ``pass_mark``, ``attempts`` and, when some questions say
-``shuffle: false``, ``unshuffled`` (their ids: learners see their choices in the file's order).
+``shuffle: false``, ``unshuffled`` (their ids: learners see their choices in the file's order);
+scorm ``scorm`` (the package's version, launch file and sha256: ``curriculum/scorm.py``). A scorm
+lesson's package is extracted under the instance folder (``store_package``) when the import writes,
+before the caller's commit: a rolled-back import leaves a folder nothing refers to, reused by the
+next import of the same package.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from sqlalchemy.orm import defer, selectinload
 from .db import db, utcnow
 from .models import Course, CourseAsset, Lesson, Module, QuizChoice, QuizQuestion
 from .pack import ASSET_TYPES, Pack, PackError, PackLesson, PackModule, load_pack, pack_fingerprint
+from .scorm import inspect_package, store_package
 
 BUNDLED_PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
@@ -195,6 +200,7 @@ class _Sync:
             "self_enrolment": course_file.self_enrolment,
             "serial_prefix": course_file.serial_prefix,
             "certificate_rule": course_file.certificate.model_dump(),
+            "requires": list(course_file.requires),
         }
         if self.course is None:
             self.report.added.append(self.pack.slug)
@@ -214,6 +220,9 @@ class _Sync:
             for lesson in module.lessons:
                 self.archive(lesson, f"{self.pack.slug}/{module.slug}/{lesson.slug}")
         self.sync_assets()
+        if self.write:
+            for data in self.pack.scorm_packages.values():
+                store_package(data, inspect_package(data))
         if self.write and self.course is not None:
             self.course.content_hash = self.pack.content_hash
             self.course.imported_at = self.now
@@ -241,6 +250,8 @@ class _Sync:
         for pack_lesson in pack_module.lessons:
             self.sync_lesson(module, pack_lesson, existing.pop(pack_lesson.slug, None))
         for lesson in existing.values():
+            if (lesson.settings or {}).get("scorm", {}).get("uploaded"):
+                continue  # a SCORM package an administrator added to the module: not the pack's
             self.archive(lesson, f"{path}/{lesson.slug}")
 
     def sync_lesson(

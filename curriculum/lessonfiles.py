@@ -27,7 +27,7 @@ Report = Callable[[str, int, str], None]
 
 LESSON_FILE_RE = re.compile(
     r"^(?P<stem>(?P<number>\d{2,})-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*))"
-    r"(?:\.(?P<kind>reading|video|assignment|session))?\.(?P<language>[a-z]{2})\.md$"
+    r"(?:\.(?P<kind>reading|video|assignment|session|scorm))?\.(?P<language>[a-z]{2})\.md$"
 )
 QUIZ_FILE_RE = re.compile(
     r"^(?P<stem>(?P<number>\d{2,})-(?P<name>[a-z0-9]+(?:-[a-z0-9]+)*))\.quiz\.yaml$"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .db import JSONType, UTCDateTime, db, utcnow
 
-LESSON_KINDS = ("reading", "video", "quiz", "assignment", "session")
+LESSON_KINDS = ("reading", "video", "quiz", "assignment", "session", "scorm")
 
 
 def pick(texts: dict[str, str] | None, language: str, fallback: str) -> str:
@@ -55,6 +55,8 @@ class Course(db.Model):
     self_enrolment: Mapped[bool] = mapped_column(Boolean, default=True)
     serial_prefix: Mapped[str] = mapped_column(String(8))
     certificate_rule: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    #: slugs of the courses a learner completes before enrolling in this one
+    requires: Mapped[list[str]] = mapped_column(JSONType, default=list, server_default="[]")
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -123,7 +125,8 @@ class Lesson(db.Model):
     #: sanitised HTML of the body, per language
     bodies: Mapped[dict[str, str]] = mapped_column(JSONType, default=dict)
     #: kind-specific settings: video_url, submission, deliverable, rubric, duration_minutes,
-    #: pass_mark, attempts, unshuffled (quiz questions whose choices keep the pack's order)
+    #: pass_mark, attempts, unshuffled (quiz questions whose choices keep the pack's order),
+    #: scorm (the package: see curriculum/scorm.py)
     settings: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

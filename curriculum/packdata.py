@@ -118,6 +118,8 @@ class Pack:
     #: "assets/x.png" → bytes
     assets: dict[str, bytes]
     content_hash: str
+    #: the SCORM packages of its scorm lessons: sha256 → the .zip's bytes
+    scorm_packages: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:

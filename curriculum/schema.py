@@ -33,7 +33,7 @@ from .yamlsource import YamlDocument
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 SERIAL_PREFIX_RE = re.compile(r"^[A-Z]{2,5}$")
-LESSON_KINDS = ("reading", "video", "assignment", "session")
+LESSON_KINDS = ("reading", "video", "assignment", "session", "scorm")
 FILE_TYPES = ("pdf", "jpeg", "png")
 VIDEO_HOSTS = ("www.youtube.com", "youtube.com", "youtu.be", "vimeo.com", "player.vimeo.com")
 MAX_SLUG_LENGTH = 80
@@ -176,6 +176,8 @@ class CertificateRule(Model):
     wording: AllTexts
     signatories: list[Signatory] = Field(default_factory=list)
     logos: list[str] = Field(default_factory=list)
+    #: the member's circle's project must have reached this stage (innovation circles)
+    project_stage: Literal["charter", "diagnosis", "prototype", "pilot", "presented"] | None = None
 
 
 def _serial_prefix(value: str) -> str:
@@ -201,6 +203,8 @@ class CourseFile(Model):
     sequential: StrictBool = False
     self_enrolment: StrictBool = True
     serial_prefix: Annotated[str, AfterValidator(_serial_prefix)]
+    #: slugs of the courses a learner completes before enrolling in this one
+    requires: list[Slug] = Field(default_factory=list)
     certificate: CertificateRule
 
 
@@ -264,6 +268,8 @@ class AssignmentFront(ReadingFront):
     deliverable: Text
     rubric: list[Text] = Field(min_length=1)
     submission: Submission = Field(default_factory=Submission)
+    #: team work: handed in once by a circle, reviewed once, done for every member
+    team: StrictBool = False
 
 
 class SessionFront(ReadingFront):
@@ -271,11 +277,29 @@ class SessionFront(ReadingFront):
     duration_minutes: Annotated[int, AfterValidator(_range(1, None, "1 or more"))]
 
 
+def _package_name(value: str) -> str:
+    if "/" in value or "\\" in value or not value.endswith(".zip") or value.startswith("."):
+        raise PydanticCustomError(
+            "package",
+            "'{value}' must be the name of a .zip file in the lesson's module folder",
+            {"value": value},
+        )
+    return value
+
+
+class ScormFront(ReadingFront):
+    """A SCORM package played in the lesson page; the body introduces it."""
+
+    kind: Literal["scorm"]
+    #: the SCORM 1.2 or 2004 .zip, in the same module folder as the lesson's files
+    package: Annotated[str, AfterValidator(_package_name)]
+
+
 class AnyFront(Model):
     """Used when ``kind`` is wrong: every kind's keys are allowed, so only ``kind`` is reported."""
 
     slug: Slug
-    kind: Literal["reading", "video", "assignment", "session"]
+    kind: Literal["reading", "video", "assignment", "session", "scorm"]
     title: Text
     minutes: Minutes
     required: StrictBool = True
@@ -283,7 +307,9 @@ class AnyFront(Model):
     deliverable: str | None = None
     rubric: list[str] | None = None
     submission: dict[str, Any] | None = None
+    team: bool | None = None
     duration_minutes: int | None = None
+    package: str | None = None
 
 
 FRONT_MATTER_MODELS: dict[str, type[ReadingFront]] = {
@@ -291,6 +317,7 @@ FRONT_MATTER_MODELS: dict[str, type[ReadingFront]] = {
     "video": VideoFront,
     "assignment": AssignmentFront,
     "session": SessionFront,
+    "scorm": ScormFront,
 }
 #: front matter keys whose value is written in each language (all others must be equal)
 TRANSLATED_FRONT_MATTER = ("title", "deliverable", "rubric")

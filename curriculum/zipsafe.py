@@ -84,7 +84,7 @@ def extract_pack_zip(
     except (zipfile.BadZipFile, OSError) as error:
         raise NotAZip(_("The file is not a valid .zip archive.")) from error
     with archive:
-        entries = _checked_entries(archive, max_unzipped_bytes, max_files)
+        entries = checked_entries(archive, max_unzipped_bytes, max_files)
         root = Path(destination)
         try:
             for info, parts in entries:
@@ -170,10 +170,11 @@ def _entry_parts(info: zipfile.ZipInfo) -> list[str] | None:
     return parts
 
 
-def _checked_entries(
+def checked_entries(
     archive: zipfile.ZipFile, max_unzipped_bytes: int, max_files: int
 ) -> list[tuple[zipfile.ZipInfo, list[str]]]:
-    """The file entries to extract, after checking every entry of the zip."""
+    """The file entries to extract (with their path parts), after checking every entry of the
+    zip: raises ``UnsafeZipEntry`` or ``ZipTooLarge`` (also used on SCORM packages)."""
     infos = archive.infolist()
     if len(infos) > max_files:
         raise ZipTooLarge(_("The zip has too many entries (at most %(limit)s).", limit=max_files))

@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_UPLOAD_FOLDER": None,
     "LMS_UPLOAD_MAX_MB": 10,
     "LMS_PACK_UPLOAD_MAX_MB": 20,
+    "LMS_SCORM_FOLDER": None,
+    "LMS_SCORM_UPLOAD_MAX_MB": 200,
     "LMS_GLOSSARY_PATH": None,
     "LMS_KEY_FOLDER": None,
     "LMS_CELERY_BROKER_URL": None,
@@ -47,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CERTIFICATE_LOGOS": [],
     "LMS_UPLOAD_REQUEST_MAX_MB": 100,
     "LMS_PROXY_FIX": 0,
+    "LMS_CONSULTATION_ANSWER_LIMIT": "30 per hour",
 }
 
 #: The type of the keys whose default is ``None`` (the others take the type of their default).
@@ -57,6 +60,7 @@ TYPES: dict[str, type] = {
     "LMS_SMTP_PASSWORD": str,
     "LMS_UPLOAD_FOLDER": str,
     "LMS_GLOSSARY_PATH": str,
+    "LMS_SCORM_FOLDER": str,
     "LMS_KEY_FOLDER": str,
     "LMS_CELERY_BROKER_URL": str,
     "LMS_PROXY_FIX": int,

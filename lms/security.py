@@ -17,16 +17,20 @@ def security_headers(response: Response) -> Response:
     if not state.standalone and request.blueprint not in state.blueprint_names:
         return response
     frame_ancestors = current_app.config["LMS_FRAME_ANCESTORS"]
+    # A view may set its own policy: a SCORM package's files (lms/scorm/content.py) are framed by
+    # the lesson page, in a sandbox, and say so themselves.
+    own_policy = "Content-Security-Policy" in response.headers
     response.headers.setdefault(
         "Content-Security-Policy",
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-        "frame-src https://www.youtube-nocookie.com https://player.vimeo.com; "
+        # 'self': the sandboxed frame of a scorm lesson
+        "frame-src 'self' https://www.youtube-nocookie.com https://player.vimeo.com; "
         f"frame-ancestors {frame_ancestors}",
     )
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if frame_ancestors.strip() == "'none'":
+    if frame_ancestors.strip() == "'none'" and not own_policy:
         response.headers.setdefault("X-Frame-Options", "DENY")
     hsts_seconds = current_app.config["LMS_HSTS_SECONDS"]
     # Only over HTTPS (behind the proxy fix, as the proxy saw it): browsers ignore it over HTTP,

@@ -126,3 +126,25 @@ class CohortInvitation(db.Model):
     def can_answer(self, user) -> bool:
         """Only the invited person sees and answers it (for anyone else it does not exist)."""
         return user.is_authenticated and user.id == self.user_id
+
+
+class PrerequisiteWaiver(db.Model):
+    """A trainer of the cohort lets one learner enrol although she has not completed the
+    course's required courses (``Course.requires``); recorded in the audit trail too."""
+
+    __tablename__ = "lms_prerequisite_waivers"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_cohorts.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_users.id", ondelete="SET NULL")
+    )
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

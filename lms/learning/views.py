@@ -15,6 +15,7 @@ from lms.users.forms import ActionForm, require_action_form
 
 from . import operations, queries
 from .forms import AssignmentForm, JoinForm, parse_answers
+from .panels import LESSON_PANELS
 from .quizorder import shown_questions
 
 
@@ -43,8 +44,18 @@ def catalogue():
 def course(course_slug: str):
     course = queries.course_by_slug(course_slug)
     outline = queries.outline(course, current_user)
+    missing = (
+        operations.missing_requirements(current_user, course)
+        if current_user.is_authenticated and outline.enrolment is None
+        else []
+    )
     return render_template(
-        "lms/learning/course.html", course=course, outline=outline, form=ActionForm()
+        "lms/learning/course.html",
+        course=course,
+        outline=outline,
+        form=ActionForm(),
+        required=queries.courses_by_slug(course.requires),
+        missing=missing,
     )
 
 
@@ -114,6 +125,8 @@ def _render_lesson(
         extra["file_limit_mb"] = operations.file_limit_mb(lesson)
     elif lesson.kind == "session":
         extra["sessions"] = queries.sessions_for(enrolment, lesson)
+    elif lesson.kind in LESSON_PANELS:
+        extra["panel"] = LESSON_PANELS[lesson.kind](ctx)
     previous, following = ctx.outline.neighbours(lesson)
     return render_template(
         "lms/learning/lesson.html",

@@ -2,7 +2,7 @@
 each is applied once).
 
 Revision ID: 7ce3b5ff3369
-Revises: 7d2f4b8e1c35
+Revises: 51b785e2a399
 Create Date: 2026-12-03 07:08:20.723441
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import curriculum.db
 
 revision = '7ce3b5ff3369'
-down_revision = '7d2f4b8e1c35'
+down_revision = '51b785e2a399'
 branch_labels = None
 depends_on = None
 

@@ -97,7 +97,7 @@ BROKEN_PACKS = {
     "file-names": [
         "01-m/02-s.session.fr.md:3: kind 'reading' does not match the file name (.session.)",
         "01-m/1-intro.fr.md:1: unknown file: expected module.yaml, NN-name.LANG.md,"
-        " NN-name.KIND.LANG.md or NN-name.quiz.yaml",
+        " NN-name.KIND.LANG.md, NN-name.quiz.yaml or the .zip of a scorm lesson",
         "assets/logo.svg:1: unknown file: assets may be png, jpg, jpeg, gif, webp, pdf files",
         "intro/:1: unknown folder: module folders are named like 01-name/",
         "notes.txt:1: unknown file: a pack holds course.yaml, assets/ and module folders (01-name/)",

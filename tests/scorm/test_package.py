@@ -1,0 +1,143 @@
+"""Reading SCORM packages: real ones made by another team's packager are accepted with their
+launch SCO; hostile or broken ones are refused with the reason, before anything is written."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from curriculum.scorm import (
+    ScormPackageError,
+    inspect_package,
+    package_folder,
+    store_package,
+)
+
+from .packages import MANIFEST_12, handmade_package, zip_with_manifest
+
+
+@pytest.mark.parametrize(
+    ("version", "runtime", "edition"),
+    [
+        ("1.2", "1.2", "SCORM 1.2"),
+        ("2004.3", "2004", "SCORM 2004 3rd Edition"),
+        ("2004.4", "2004", "SCORM 2004 4th Edition"),
+    ],
+)
+def test_packages_of_simple_scorm_packager(app, scorm_zip, version, runtime, edition):
+    package = inspect_package(scorm_zip(version).read_bytes())
+    assert (package.version, package.edition) == (runtime, edition)
+    assert package.launch == "index.html"
+    assert package.title == "Water at home"
+    assert package.mastery_score == (80 if version == "1.2" else None)
+    assert package.files > 2
+
+
+def test_store_extracts_once_into_a_folder_named_by_its_hash(app, scorm_zip):
+    data = scorm_zip("2004.4").read_bytes()
+    package = inspect_package(data)
+    folder = store_package(data, package)
+    assert folder == package_folder(package.sha256)
+    assert (folder / "imsmanifest.xml").is_file() and (folder / "index.html").is_file()
+    assert store_package(data, package) == folder  # already there: kept as it is
+    assert not [p for p in folder.parent.iterdir() if p.name.startswith(".incoming")]
+
+
+def test_a_package_zipped_with_its_folder(app):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("course/imsmanifest.xml", MANIFEST_12.replace("__HREF__", "index.html"))
+        archive.writestr("course/index.html", "<p>Hi</p>")
+    data = buffer.getvalue()
+    package = inspect_package(data)
+    assert package.launch == "index.html"
+    assert (store_package(data, package) / "index.html").read_text() == "<p>Hi</p>"
+
+
+def test_launch_with_xml_base_and_parameters(app):
+    manifest = (
+        MANIFEST_12.replace("<resources>", '<resources xml:base="content/">')
+        .replace('identifierref="res1"', 'identifierref="res1" parameters="?page=2"')
+        .replace("__HREF__", "start%20here.html?lang=fr")
+    )
+    package = inspect_package(zip_with_manifest(manifest, {"content/start here.html": "x"}))
+    assert package.launch == "content/start here.html?lang=fr&page=2"
+
+
+XXE = """<?xml version="1.0"?>
+<!DOCTYPE manifest [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<manifest identifier="x"><metadata><schemaversion>&secret;</schemaversion></metadata></manifest>
+"""
+LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">]>
+<manifest identifier="&lol4;"/>
+"""
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (zip_with_manifest(XXE), "declares a DTD or entities"),
+        (zip_with_manifest(LAUGHS), "declares a DTD or entities"),
+        (handmade_package("../../etc/passwd"), "is outside the package"),
+        (handmade_package("/etc/passwd"), "is outside the package"),
+        (handmade_package("https://evil.example/x.html"), "is outside the package"),
+        (handmade_package("sub/../../index.html"), "is outside the package"),
+        (handmade_package("missing.html"), "'missing.html' is not in the package"),
+        (zip_with_manifest("<manifest"), "not well-formed XML"),
+        (zip_with_manifest("<html/>"), "not an IMS content packaging manifest"),
+        (
+            zip_with_manifest(MANIFEST_12.replace(">1.2<", ">2004 2nd Edition<")),
+            "unsupported SCORM version '2004 2nd Edition'",
+        ),
+        (
+            zip_with_manifest(
+                MANIFEST_12.replace('adlcp:scormtype="sco"', 'adlcp:scormtype="asset"')
+            ),
+            "no item launches a SCO",
+        ),
+        (b"not a zip at all", "not a valid .zip archive"),
+    ],
+)
+def test_hostile_or_broken_packages_are_refused_with_the_reason(app, data, reason):
+    with pytest.raises(ScormPackageError) as refused:
+        inspect_package(data)
+    assert reason in refused.value.message
+
+
+def test_no_manifest(app):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.html", "x")
+    with pytest.raises(ScormPackageError, match="no imsmanifest.xml"):
+        inspect_package(buffer.getvalue())
+
+
+def test_the_zip_guards_of_the_pack_upload_apply(app):
+    """Path slip, symbolic links and zip bombs: the pack upload's checks (zipsafe)."""
+    slip = io.BytesIO()
+    with zipfile.ZipFile(slip, "w") as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST_12.replace("__HREF__", "index.html"))
+        archive.writestr("../evil.html", "x")
+    with pytest.raises(ScormPackageError, match="points outside the folder"):
+        inspect_package(slip.getvalue())
+
+    link = io.BytesIO()
+    with zipfile.ZipFile(link, "w") as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST_12.replace("__HREF__", "index.html"))
+        info = zipfile.ZipInfo("index.html")
+        info.external_attr = 0o120777 << 16
+        archive.writestr(info, "/etc/passwd")
+    with pytest.raises(ScormPackageError, match="symbolic link"):
+        inspect_package(link.getvalue())
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST_12.replace("__HREF__", "index.html"))
+        archive.writestr("index.html", b"\0" * (3 * 1024 * 1024))
+    with pytest.raises(ScormPackageError, match="too large"):
+        inspect_package(bomb.getvalue(), max_unzipped_bytes=1024 * 1024)
