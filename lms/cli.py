@@ -17,6 +17,7 @@ from curriculum.cli import curriculum_group
 from curriculum.db import db
 from curriculum.importer import import_bundled_packs
 from lms.circles import demo as circles_demo
+from lms.circles.consultations import demo as consultations_demo
 from lms.errors import InvalidInput, LMSError
 from lms.jobs.cli import job_commands
 from lms.mail.cli import mail_group
@@ -108,6 +109,8 @@ def demo(host: str, port: int, setup_only: bool) -> None:
         operations.find_by_email("learner@example.org"),
         password,
     )
+    if circles is not None:
+        consultations_demo.seed(circles)
     db.session.commit()
     url = f"http://{host}:{port}{current_app.extensions['lms'].url_prefix}/"
     click.echo(f"\nThe LMS is at {url}")

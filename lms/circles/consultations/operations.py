@@ -190,7 +190,7 @@ def refuse_unless_open(consultation: Consultation, today: date) -> None:
 # -- answers ------------------------------------------------------------------------------------
 
 
-def _insert_answer(consultation: Consultation, channel: str, commune: str, answered_on: date,
+def insert_answer(consultation: Consultation, channel: str, commune: str, answered_on: date,
                    values: list[Value], **columns) -> int:  # fmt: skip
     answer_id = db.session.execute(
         insert(ConsultationAnswer)
@@ -229,10 +229,9 @@ def record_online_answer(consultation: Consultation, read: ReadAnswers, device_h
         raise TooManyAnswers(
             _("Too many answers were sent from this connection. Please try again later.")
         )
-    try:
-        with db.session.begin_nested():
-            return _insert_answer(consultation, "online", commune, today, read.values,
-                                  device_hash=device_hash)  # fmt: skip
+    try:  # a refusal rolls the whole request back (``attempt``): no savepoint needed
+        return insert_answer(consultation, "online", commune, today, read.values,
+                              device_hash=device_hash)  # fmt: skip
     except IntegrityError:
         throttle().give_back(counter)
         raise Conflict(_("An answer was already sent from this device. Thank you!")) from None
@@ -263,7 +262,7 @@ def record_entered_answer(actor, consultation: Consultation, read: ReadAnswers, 
     problems = check_entry(consultation, channel, commune, answered_on, today)
     if problems or not read.ok:
         raise InvalidInput(" ".join(problems + read.all_errors()))
-    return _insert_answer(consultation, channel, commune, answered_on, read.values,
+    return insert_answer(consultation, channel, commune, answered_on, read.values,
                           entered_by_id=actor.id)  # fmt: skip
 
 

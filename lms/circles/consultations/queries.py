@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from curriculum.db import db
 from curriculum.models import Lesson, Module
@@ -55,10 +55,14 @@ def consultation_for(consultation_id: int, user, rule: str = "can_view") -> Cons
 
 def by_code(code: str) -> Consultation | None:
     """The consultation of a short link (its questions loaded with it)."""
-    return db.session.scalar(
-        select(Consultation)
-        .options(selectinload(Consultation.questions))
-        .where(Consultation.code == code.lower())
+    return (
+        db.session.scalars(
+            select(Consultation)
+            .options(joinedload(Consultation.questions))  # one round trip for both
+            .where(Consultation.code == code.lower())
+        )
+        .unique()
+        .first()
     )
 
 
