@@ -20,8 +20,9 @@ Python memory allocated meanwhile (flat: one PDF at a time).
 The last line is ``RESULT embedded_per_s=... celery2_per_s=... worker_rss_mb=... worker_pss_mb=...
 zip_peak_mb=...``. ``worker_rss_mb`` sums the RSS of a worker's processes (with the default prefork
 pool, the main process and its pool process, which share pages: those count twice);
-``worker_pss_mb`` counts shared pages once. Targets on a 2-core machine: embedded >= 12/s,
-celery2 >= 25/s, each worker < 250 MB. The machine's load average is printed at the start and
+``worker_pss_mb`` counts shared pages once. Every certificate is issued with its Open Badges 3.0
+credential (built, signed and embedded in the PDF, as in production). Targets on a 2-core
+machine: embedded >= 12/s, celery2 >= 40/s (issue 17, credentials on), each worker < 250 MB. The machine's load average is printed at the start and
 the end: other work on the same cores slows every figure down.
 """
 
