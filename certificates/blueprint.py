@@ -3,6 +3,8 @@
 from flask import Blueprint
 
 from . import bulk, bulk_views, queries, verify_views, views
+from .credentials import linkedin
+from .credentials import views as credential_views
 
 bp = Blueprint("lms_certificates", __name__, template_folder="templates")
 
@@ -33,6 +35,13 @@ bp.add_url_rule(
 bp.add_url_rule("/verify", view_func=verify_views.verify_upload, methods=["GET", "POST"])
 bp.add_url_rule("/verify/<serial>", view_func=verify_views.verify_page)
 bp.add_url_rule("/verify/<serial>.json", view_func=verify_views.verify_json)
+bp.add_url_rule("/verify/<serial>/credential.json", view_func=credential_views.credential_json)
+bp.add_url_rule("/verify/<serial>/badge.png", view_func=credential_views.baked_badge)
+bp.add_url_rule("/credentials/badge.png", view_func=credential_views.badge_image)
+bp.add_url_rule("/credentials/status/<int:list_number>", view_func=credential_views.status_list)
+# did:web: <prefix>/did.json under a prefix, /.well-known/did.json at a host's root
+bp.add_url_rule("/did.json", view_func=credential_views.did_document)
+bp.add_url_rule("/.well-known/did.json", view_func=credential_views.did_document)
 
 
 @bp.app_context_processor
@@ -42,4 +51,5 @@ def certificate_helpers():
     return {
         "earned_certificates": queries.earned_certificates,
         "pending_certificates": bulk.pending_enrolment_ids,
+        "linkedin_url": linkedin.for_certificate,
     }

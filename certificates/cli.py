@@ -1,4 +1,4 @@
-"""``lms certificates issue|revoke|export|verify|keygen``."""
+"""``lms certificates issue|revoke|export|verify|keygen|backfill-credentials``."""
 
 from __future__ import annotations
 
@@ -16,6 +16,11 @@ from lms.learning.models import Enrolment
 from lms.users.operations import find_by_email
 
 from . import operations, signing
+from .credentials import baking
+from .credentials import verify as verify_credential
+from .credentials.jobs import KIND as BACKFILL
+from .credentials.operations import credential_bytes
+from .credentials.queries import credential_of
 from .models import CertificateFile
 
 
@@ -140,27 +145,51 @@ def revoke(serial, reason):
 
 @certificates_group.command("export")
 @click.argument("serial")
+@click.option(
+    "--format",
+    "kind",
+    type=click.Choice(["pdf", "ob3", "png"]),
+    default="pdf",
+    show_default=True,
+    help="pdf: the issued PDF; ob3: the Open Badges 3.0 credential (JSON); png: the baked badge.",
+)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True))
 @with_appcontext
-def export(serial, output):
-    """Write the stored PDF of a certificate to a file (the exact issued bytes)."""
+def export(serial, kind, output):
+    """Write a certificate to a file: its stored PDF (the exact issued bytes), its credential or
+    its badge image with the credential baked in."""
     try:
         certificate = operations.get_by_serial(serial)
     except LMSError as error:
         _fail(error)
-    stored = db.session.get(CertificateFile, certificate.id)
+    if kind == "pdf":
+        data = db.session.get(CertificateFile, certificate.id).data
+    else:
+        row = credential_of(certificate)
+        if row is None:
+            raise click.ClickException(
+                f"{certificate.serial} has no credential yet: run lms certificates "
+                "backfill-credentials"
+            )
+        data = credential_bytes(row)
+        if kind == "png":
+            data = baking.bake(data.decode("utf-8"))
     with open(output, "wb") as handle:
-        handle.write(stored.data)
-    click.echo(f"{output} ({len(stored.data)} bytes, sha256 {certificate.pdf_sha256})")
+        handle.write(data)
+    click.echo(f"{output} ({len(data)} bytes)")
 
 
 @certificates_group.command("verify")
-@click.argument("pdf", type=click.Path(exists=True, dir_okay=False))
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
-def verify(pdf):
-    """Exit 0 only for an untouched original of a certificate issued here."""
-    with open(pdf, "rb") as handle:
-        check = operations.check_pdf(handle.read())
+def verify(path):
+    """Exit 0 only for an untouched original PDF, or a genuine and valid credential (.json or
+    baked .png), of a certificate issued here."""
+    with open(path, "rb") as handle:
+        data = handle.read(verify_credential.MAX_BYTES * 16)
+    if not data.startswith(b"%PDF-"):
+        _verify_credential(data)
+    check = operations.check_pdf(data)
     messages = {
         "original": "untouched original of {serial} ({status})",
         "modified": "MODIFIED: claims to be {serial} but its bytes differ from the issued PDF",
@@ -174,6 +203,30 @@ def verify(pdf):
     )
     click.echo(text)
     sys.exit(0 if check.verdict == "original" else 1)
+
+
+def _verify_credential(data: bytes) -> None:
+    check = verify_credential.check(data)
+    click.echo(f"signature: {'valid' if check.signature_valid else 'NOT valid'}")
+    click.echo(f"issued here: {'yes' if check.ours else 'no'}")
+    if check.status:
+        click.echo(f"status: {check.status}")
+    if check.subject or check.achievement:
+        click.echo(f"for: {check.subject or '?'} — {check.achievement or '?'}")
+    if check.reason:
+        click.echo(f"reason: {check.reason}")
+    sys.exit(0 if check.trusted else 1)
+
+
+@certificates_group.command("backfill-credentials")
+@click.option("--no-wait", is_flag=True, help="Start the job and return without following it.")
+@with_appcontext
+def backfill_credentials(no_wait):
+    """Give every certificate issued before credentials existed its Open Badges 3.0 credential
+    (a job: resumable, one certificate at a time)."""
+    job = start_and_follow(BACKFILL, {}, wait=not no_wait)
+    if job.failed or job.status == "failed":
+        sys.exit(1)
 
 
 @certificates_group.command("keygen")

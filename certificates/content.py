@@ -45,6 +45,7 @@ LABELS: dict[str, dict[str, str]] = {
         "expires_on": "Valable jusqu’au",
         "serial": "N° de certificat",
         "verify_at": "Authenticité vérifiable en scannant le code ou sur :",
+        "project": "Projet",
     },
     "en": {
         "heading": "Certificate of Completion",
@@ -57,6 +58,7 @@ LABELS: dict[str, dict[str, str]] = {
         "expires_on": "Valid until",
         "serial": "Certificate no.",
         "verify_at": "Check it is genuine: scan the code or visit",
+        "project": "Project",
     },
     "ar": {
         "heading": "شهادة إتمام",
@@ -69,6 +71,7 @@ LABELS: dict[str, dict[str, str]] = {
         "expires_on": "صالحة إلى غاية",
         "serial": "رقم الشهادة",
         "verify_at": "للتحقق من صحتها: امسح الرمز أو زر",
+        "project": "المشروع",
     },
 }
 
@@ -122,6 +125,9 @@ def certificate_context(snapshot: dict[str, Any]) -> dict[str, Any]:
             "s",
         ),
         "signatories": signatories,
+        # the circle's project (a course whose rule asks for a project stage); its title is
+        # written by the learners, in whatever language and script they chose
+        "project": _text(snapshot["project"]["title"]) if snapshot.get("project") else "",
         "logos": _logos(snapshot),
         "serial": serial,
         "verify_url_display": re.sub(r"^https?://", "", verify_url),

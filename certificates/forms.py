@@ -45,7 +45,9 @@ class CorrectForm(FlaskForm):
 
 
 class VerifyUploadForm(FlaskForm):
-    pdf = FileField(_l("Certificate (PDF)"), validators=[FileRequired()])
+    pdf = FileField(
+        _l("Certificate (PDF), credential (.json) or badge (.png)"), validators=[FileRequired()]
+    )
 
 
 class BulkIssueForm(FlaskForm):

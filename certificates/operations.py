@@ -31,6 +31,7 @@ from lms.users.models import User
 from lms.users.operations import create_user, find_by_email
 
 from . import pdfcheck, signing
+from .credentials.operations import credential_bytes, make_credential
 from .models import Certificate, CertificateFile
 from .render import get_renderer
 from .rules import RuleResult, evaluate
@@ -133,7 +134,15 @@ def build_snapshot(
         "template": rule.get("template", "default"),
         "template_version": TEMPLATE_VERSION,
         "key_id": key_id,
+        **_project(result),
     }
+
+
+def _project(result: RuleResult) -> dict:
+    """The circle's project named on the certificate (when the rule asks for a project stage)."""
+    if result.project is None:
+        return {}
+    return {"project": {"title": result.project.title, "stage": result.project.stage}}
 
 
 # -- issuing ------------------------------------------------------------------------------------
@@ -152,7 +161,8 @@ def _create(
     name: str | None = None,
     result: RuleResult | None = None,
 ) -> Certificate:
-    """Render, sign and store a new live certificate (inside a savepoint: a race loses cleanly)."""
+    """Sign, store, give its credential and render a new live certificate (inside a savepoint: a
+    race loses cleanly)."""
     folder = signing.key_folder_from_app()
     key_id = signing.ensure_key(folder)
     issued_at = utcnow().replace(microsecond=0)
@@ -162,9 +172,6 @@ def _create(
             break
     snapshot = build_snapshot(enrolment, serial, issued_at, key_id, name, result)
     signed_key_id, signature = signing.sign(folder, snapshot)
-    pdf = get_renderer().render(
-        snapshot, attachment=signing.envelope_bytes(snapshot, signed_key_id, signature)
-    )
     certificate = Certificate(
         serial=serial,
         enrolment_id=enrolment.id,
@@ -174,7 +181,7 @@ def _create(
         snapshot=snapshot,
         signature=signature,
         key_id=signed_key_id,
-        pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+        pdf_sha256="",
         issued_at=issued_at,
         issued_by_id=actor.id if actor else None,
         issue_reason=reason,
@@ -184,7 +191,14 @@ def _create(
     )
     with db.session.begin_nested():
         db.session.add(certificate)
-        db.session.flush()
+        db.session.flush()  # the id is the credential's status index
+        credential = credential_bytes(make_credential(certificate))
+        pdf = get_renderer().render(
+            snapshot,
+            attachment=signing.envelope_bytes(snapshot, signed_key_id, signature),
+            credential=credential,
+        )
+        certificate.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         db.session.add(CertificateFile(certificate_id=certificate.id, data=pdf))
         db.session.flush()
     certificate_issued.send(current_app._get_current_object(), certificate=certificate)

@@ -19,6 +19,8 @@ from pypdf import PdfReader
 #: Name of the embedded signed JSON (render.py attaches it; kept here so that checking an upload
 #: does not import WeasyPrint).
 ATTACHMENT_NAME = "certificate.json"
+#: The Open Badges 3.0 credential, embedded beside it.
+CREDENTIAL_ATTACHMENT_NAME = "credential.json"
 #: The embedded JSON is a few kilobytes; anything much larger is not ours.
 MAX_ATTACHMENT_BYTES = 256 * 1024
 
@@ -28,16 +30,16 @@ def sha256(pdf_bytes: bytes) -> str:
     return hashlib.sha256(pdf_bytes).hexdigest()
 
 
-def read_attachment(pdf_bytes: bytes) -> dict[str, Any] | None:
-    """The embedded ``certificate.json`` as a dict; ``None`` if the bytes are not a readable PDF,
-    have no such attachment, or it is not a JSON object."""
+def read_attachment(pdf_bytes: bytes, name: str = ATTACHMENT_NAME) -> dict[str, Any] | None:
+    """The embedded ``certificate.json`` (or another attachment ``name``) as a dict; ``None`` if
+    the bytes are not a readable PDF, have no such attachment, or it is not a JSON object."""
     # Readers accept the header anywhere in the first kilobyte.
     if not isinstance(pdf_bytes, bytes | bytearray) or b"%PDF-" not in pdf_bytes[:1024]:
         return None
     try:
         with _quiet_pypdf():
             reader = PdfReader(BytesIO(pdf_bytes), strict=False)
-            contents = reader.attachments.get(ATTACHMENT_NAME)
+            contents = reader.attachments.get(name)
             if not contents:
                 return None
             data = contents[0]

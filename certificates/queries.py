@@ -139,6 +139,8 @@ def public_facts(certificate: Certificate) -> dict:
         "issuer": snapshot["issuer"],
         "signature_valid": operations.signature_valid(certificate),
     }
+    if snapshot.get("project"):  # the circle's project, on certificates whose rule asks for one
+        facts["project"] = snapshot["project"]["title"]
     if status == "revoked":
         facts["revoked_on"] = certificate.revoked_at.date().isoformat()
         facts["revoke_reason"] = certificate.revoke_reason

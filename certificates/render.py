@@ -37,7 +37,7 @@ from . import ornaments
 from .content import CertificateRenderError, certificate_context, issued_at
 from .fetcher import ASSETS_DIR, RefusedURL, RestrictedURLFetcher
 from .layers import StaticLayer, first_page, serialised_stream, written
-from .pdfcheck import ATTACHMENT_NAME
+from .pdfcheck import ATTACHMENT_NAME, CREDENTIAL_ATTACHMENT_NAME
 
 __all__ = [
     "CertificateHTML",
@@ -148,14 +148,16 @@ class CertificateRenderer:
         snapshot: dict[str, Any],
         attachment: bytes | None = None,
         pdf_variant: str | None = DEFAULT_PDF_VARIANT,
+        credential: bytes | None = None,
     ) -> bytes:
         """The certificate as a one-page PDF (PDF/A-3b unless ``pdf_variant`` says otherwise).
 
         ``attachment`` (the signed snapshot as JSON, see ``signing.envelope_bytes``) is
-        embedded as ``certificate.json``.
+        embedded as ``certificate.json``; ``credential`` (the signed Open Badges 3.0
+        credential) as a second attachment, ``credential.json``.
         """
         with self._lock, _cyclic_gc_paused():
-            return self._render(snapshot, attachment, pdf_variant)
+            return self._render(snapshot, attachment, pdf_variant, credential=credential)
 
     def _render(
         self,
@@ -163,6 +165,7 @@ class CertificateRenderer:
         attachment: bytes | None,
         pdf_variant: str | None,
         layered: bool = True,
+        credential: bytes | None = None,
     ) -> bytes:
         context = certificate_context(snapshot)
         issued = issued_at(snapshot)
@@ -176,6 +179,18 @@ class CertificateRenderer:
                     created=issued,
                     modified=issued,
                     relationship="Data",
+                    url_fetcher=self.url_fetcher,
+                )
+            )
+        if credential is not None:
+            attachments.append(
+                Attachment(
+                    string=credential,
+                    name=CREDENTIAL_ATTACHMENT_NAME,
+                    description="Open Badges 3.0 credential (W3C Verifiable Credential)",
+                    created=issued,
+                    modified=issued,
+                    relationship="Alternative",
                     url_fetcher=self.url_fetcher,
                 )
             )

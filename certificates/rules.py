@@ -1,4 +1,5 @@
-"""The course's certificate rule: required lessons, minimum quiz average, minimum attendance.
+"""The course's certificate rule: required lessons, minimum quiz average, minimum attendance, and
+the stage the member's circle's project must reach (``project_stage``).
 
 ``evaluate`` says whether an enrolment meets the rule and, when it does not, names every missing
 requirement in words an administrator can act on.
@@ -14,6 +15,8 @@ from sqlalchemy.orm import contains_eager, load_only
 
 from curriculum.db import db
 from curriculum.models import Lesson, Module, live_lessons
+from lms.circles.models import Project
+from lms.circles.queries import member_project
 from lms.learning.models import Enrolment, LessonProgress
 
 
@@ -25,6 +28,8 @@ class RuleResult:
     attendance: int | None = None
     lessons_done: int = 0
     lessons_required: int = 0
+    #: the member's circle's project, when the rule asks for a project stage
+    project: Project | None = None
 
 
 def _percent(part: int, whole: int) -> int | None:
@@ -96,5 +101,28 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
                 minimum=minimum_attendance,
             )
         )
+    stage = rule.get("project_stage")
+    if stage:
+        result.project = member_project(enrolment.user_id, enrolment.cohort_id)
+        if result.project is None:
+            result.missing.append(_("Not a member of a circle (its project must reach a stage)."))
+        elif not result.project.reached(stage):
+            result.missing.append(
+                _(
+                    "The circle's project is at the stage “%(stage)s”; “%(needed)s” needed.",
+                    stage=STAGE_NAMES()[result.project.stage],
+                    needed=STAGE_NAMES()[stage],
+                )
+            )
     result.met = not result.missing
     return result
+
+
+def STAGE_NAMES() -> dict[str, str]:  # noqa: N802 - a table, translated when called
+    return {
+        "charter": _("Charter"),
+        "diagnosis": _("Diagnosis"),
+        "prototype": _("Prototype"),
+        "pilot": _("Pilot"),
+        "presented": _("Presented"),
+    }

@@ -196,6 +196,19 @@ def envelope_bytes(snapshot: dict[str, Any], key_id: str, signature: str) -> byt
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
+def private_key(folder: str | os.PathLike, key_id: str) -> Ed25519PrivateKey:
+    """The private key ``key_id`` of the folder (for the credentials' Data Integrity proofs)."""
+    key = _private_keys(Path(folder)).get(key_id)
+    if key is None:
+        raise SigningKeyError(f"No private key {key_id!r} in {folder}")
+    return key
+
+
+def raw_public(public_key: Ed25519PublicKey) -> bytes:
+    """The 32 raw bytes of a public key."""
+    return _raw_public(public_key)
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 

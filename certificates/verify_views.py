@@ -8,21 +8,22 @@ from flask import abort, current_app, jsonify, render_template, request, url_for
 from flask_babel import gettext as _
 
 from . import operations, queries, signing
+from .credentials import verify as verify_credential
 from .forms import VerifyUploadForm
 
 MAX_VERIFY_UPLOAD = 10 * 1024 * 1024
 
 
-def _throttle_lookups() -> None:
+def throttle_lookups(bucket: str = "verify") -> None:
     state = current_app.extensions["lms"]
     if not state.throttle.allow(
-        current_app.config["LMS_VERIFY_LIMIT"], "verify:" + (request.remote_addr or "")
+        current_app.config["LMS_VERIFY_LIMIT"], f"{bucket}:" + (request.remote_addr or "")
     ):
         abort(429)
 
 
 def verify_page(serial: str):
-    _throttle_lookups()
+    throttle_lookups()
     certificate = queries.by_serial(serial)
     if certificate is None:
         return render_template("certificates/verify_unknown.html", serial=serial), 404
@@ -32,7 +33,7 @@ def verify_page(serial: str):
 
 
 def verify_json(serial: str):
-    _throttle_lookups()
+    throttle_lookups()
     certificate = queries.by_serial(serial)
     if certificate is None:
         return jsonify({"error": "no such certificate", "serial": serial}), 404
@@ -49,26 +50,29 @@ def verify_json(serial: str):
 
 
 def _check_upload(form: VerifyUploadForm):
-    """(the PDF check, None) or (None, why the file cannot be one of ours)."""
+    """(the PDF check, None, None), (None, the credential check, None) or (None, None, why the
+    file cannot be one of ours)."""
     data = form.pdf.data.stream.read(MAX_VERIFY_UPLOAD + 1)
     if len(data) > MAX_VERIFY_UPLOAD:
-        return None, _("The file is larger than 10 MB: it cannot be one of our certificates.")
-    if not data.startswith(b"%PDF-"):
-        return None, _("This file is not a PDF.")
-    return operations.check_pdf(data), None
+        return None, None, _("The file is larger than 10 MB: it cannot be one of our certificates.")
+    if data.startswith(b"%PDF-"):
+        return operations.check_pdf(data), None, None
+    return None, verify_credential.check(data), None
 
 
 def verify_upload():
     form = VerifyUploadForm()
-    check, error = None, None
+    check, credential, error = None, None, None
     if form.validate_on_submit():
-        _throttle_lookups()
-        check, error = _check_upload(form)
+        throttle_lookups()
+        check, credential, error = _check_upload(form)
     elif request.method == "POST":
-        error = _("Choose the PDF file of the certificate.")
+        error = _("Choose the file of the certificate: its PDF, its credential or its badge.")
+    refused = error or (credential is not None and not credential.signature_valid)
     return render_template(
-        "certificates/verify_upload.html", form=form, check=check, error=error
-    ), 400 if error else 200
+        "certificates/verify_upload.html", form=form, check=check, credential=credential,
+        error=error,
+    ), 400 if refused else 200  # fmt: skip
 
 
 def keys():

@@ -114,7 +114,24 @@ class PackChecker:
             self.default_language = data["default_language"]
         course = validate_document("course.yaml", CourseFile, document, self.context, self.report)
         self.check_course_languages(document, data)
+        self.check_requires(document, data)
         return document, course
+
+    def check_requires(self, document: YamlDocument, data: dict[str, Any]) -> None:
+        """``requires``: other courses' slugs, each once (the slug syntax is the schema's)."""
+        requires = data.get("requires")
+        seen: set[str] = set()
+        for index, slug in enumerate(requires if isinstance(requires, list) else []):
+            if not isinstance(slug, str):
+                continue
+            line = document.line(("requires", index))
+            if slug == data.get("slug"):
+                self.report(
+                    "course.yaml", line, f"requires: a course cannot require itself ('{slug}')"
+                )
+            elif slug in seen:
+                self.report("course.yaml", line, f"requires: '{slug}' is listed twice")
+            seen.add(slug)
 
     def check_course_languages(self, document: YamlDocument, data: dict[str, Any]) -> None:
         languages = self.context.get("languages")

@@ -158,6 +158,8 @@ def build_lesson(
         settings["deliverable"] = {lang: m.deliverable for lang, m in models.items()}  # type: ignore[union-attr]
         settings["rubric"] = {lang: list(m.rubric) for lang, m in models.items()}  # type: ignore[union-attr]
         settings["submission"] = reference.submission.model_dump()  # type: ignore[attr-defined]
+        if reference.team:  # type: ignore[attr-defined]
+            settings["team"] = True
     elif reference.kind == "session":
         settings["duration_minutes"] = reference.duration_minutes  # type: ignore[attr-defined]
     parts = [(lang, files[f.path]) for lang, f in by_language.items()]

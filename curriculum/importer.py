@@ -200,6 +200,7 @@ class _Sync:
             "self_enrolment": course_file.self_enrolment,
             "serial_prefix": course_file.serial_prefix,
             "certificate_rule": course_file.certificate.model_dump(),
+            "requires": list(course_file.requires),
         }
         if self.course is None:
             self.report.added.append(self.pack.slug)
@@ -249,6 +250,8 @@ class _Sync:
         for pack_lesson in pack_module.lessons:
             self.sync_lesson(module, pack_lesson, existing.pop(pack_lesson.slug, None))
         for lesson in existing.values():
+            if (lesson.settings or {}).get("scorm", {}).get("uploaded"):
+                continue  # a SCORM package an administrator added to the module: not the pack's
             self.archive(lesson, f"{path}/{lesson.slug}")
 
     def sync_lesson(

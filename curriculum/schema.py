@@ -176,6 +176,8 @@ class CertificateRule(Model):
     wording: AllTexts
     signatories: list[Signatory] = Field(default_factory=list)
     logos: list[str] = Field(default_factory=list)
+    #: the member's circle's project must have reached this stage (innovation circles)
+    project_stage: Literal["charter", "diagnosis", "prototype", "pilot", "presented"] | None = None
 
 
 def _serial_prefix(value: str) -> str:
@@ -201,6 +203,8 @@ class CourseFile(Model):
     sequential: StrictBool = False
     self_enrolment: StrictBool = True
     serial_prefix: Annotated[str, AfterValidator(_serial_prefix)]
+    #: slugs of the courses a learner completes before enrolling in this one
+    requires: list[Slug] = Field(default_factory=list)
     certificate: CertificateRule
 
 
@@ -264,6 +268,8 @@ class AssignmentFront(ReadingFront):
     deliverable: Text
     rubric: list[Text] = Field(min_length=1)
     submission: Submission = Field(default_factory=Submission)
+    #: team work: handed in once by a circle, reviewed once, done for every member
+    team: StrictBool = False
 
 
 class SessionFront(ReadingFront):
@@ -301,6 +307,7 @@ class AnyFront(Model):
     deliverable: str | None = None
     rubric: list[str] | None = None
     submission: dict[str, Any] | None = None
+    team: bool | None = None
     duration_minutes: int | None = None
     package: str | None = None
 

@@ -16,6 +16,8 @@ from certificates.cli import certificates_group
 from curriculum.cli import curriculum_group
 from curriculum.db import db
 from curriculum.importer import import_bundled_packs
+from lms.circles import demo as circles_demo
+from lms.circles.consultations import demo as consultations_demo
 from lms.errors import InvalidInput, LMSError
 from lms.jobs.cli import job_commands
 from lms.mail.cli import mail_group
@@ -103,6 +105,13 @@ def demo(host: str, port: int, setup_only: bool) -> None:
         if operations.find_by_email(email) is None:
             operations.create_user(email, name, password, roles, locale="fr")
             created.append(email)
+    circles = circles_demo.seed(
+        operations.find_by_email("trainer@example.org"),
+        operations.find_by_email("learner@example.org"),
+        password,
+    )
+    if circles is not None:
+        consultations_demo.seed(circles)
     db.session.commit()
     url = f"http://{host}:{port}{current_app.extensions['lms'].url_prefix}/"
     click.echo(f"\nThe LMS is at {url}")
@@ -115,6 +124,11 @@ def demo(host: str, port: int, setup_only: bool) -> None:
             if generated
             else "Password: $LMS_DEMO_PASSWORD"
         )
+    if circles is not None:
+        names = ", ".join(f"{c.name} ({c.code})" for c in circles.circles)
+        click.echo(f"Circles of the cohort {circles.cohort.name}: {names}")
+        if circles.created:
+            click.echo(f"  and {len(circles_demo.LEARNERS)} more learners: hamza@example.org ...")
     if not setup_only:
         # Flask refuses app.run() inside a CLI command; serve with Werkzeug directly.
         run_simple(host, port, current_app._get_current_object(), threaded=True)

@@ -54,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_XAPI_PASSWORD": None,
     "LMS_XAPI_ACTOR": "account",
     "LMS_XAPI_BATCH_SIZE": 500,
+    "LMS_CONSULTATION_ANSWER_LIMIT": "30 per hour",
 }
 
 #: The type of the keys whose default is ``None`` (the others take the type of their default).

@@ -22,11 +22,14 @@ from sqlalchemy import event, select
 from wtforms import ValidationError
 
 import certificates.bulk  # noqa: F401 — registers the certificates' kinds of job
+import certificates.credentials.jobs  # noqa: F401 — and the credentials' back-fill
 from certificates.blueprint import bp as certificates_bp
 from certificates.listeners import connect as connect_certificate_listeners
 from curriculum.db import db
 from curriculum.signals import pack_imported
 from lms.audit.operations import record_pack_import
+from lms.circles.blueprint import bp as circles_bp
+from lms.circles.consultations.blueprint import bp as consultations_bp
 from lms.cohorts.blueprint import bp as cohorts_bp
 from lms.cohorts.invitations import accept_on_activation
 from lms.core.blueprint import bp as core_bp
@@ -76,7 +79,8 @@ class LMSState:
 
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
-            reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp]  # fmt: skip
+            reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
+            consultations_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:

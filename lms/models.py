@@ -1,8 +1,10 @@
 """Every model module, imported so that the metadata knows every table (Alembic, tests)."""
 
+import certificates.credentials.models  # noqa: F401
 import certificates.models  # noqa: F401
 import curriculum.models  # noqa: F401
 import lms.audit.models  # noqa: F401
+import lms.circles.consultations.models  # noqa: F401
 import lms.circles.milestone_models  # noqa: F401
 import lms.circles.models  # noqa: F401
 import lms.cohorts.models  # noqa: F401

@@ -36,11 +36,25 @@ def accepts_large_uploads(view):
     return view
 
 
+def request_limit(config_key: str):
+    """For a view that takes a file larger than the site's usual limit (a SCORM package): the
+    request may be as large as ``config_key`` says (in MB), plus room for the form's fields."""
+
+    def mark(view):
+        view.request_limit_key = config_key
+        return view
+
+    return mark
+
+
 def upload_request_limit() -> None:
     """``before_request``: the larger request limit of the views marked above."""
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "accepts_large_uploads", False):
         request.max_content_length = current_app.config["LMS_UPLOAD_REQUEST_MAX_MB"] * 1024 * 1024
+    key = getattr(view, "request_limit_key", None)
+    if key:
+        request.max_content_length = current_app.config[key] * 1024 * 1024 + 64 * 1024
 
 
 def detect_file_type(head: bytes) -> str | None:

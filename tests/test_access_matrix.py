@@ -58,7 +58,9 @@ from werkzeug.datastructures import FileStorage
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import CourseAsset
-from lms.cohorts.models import Cohort, CohortInvitation, RosterImport
+from lms.circles.milestone_models import MilestoneDue, TeamSubmission
+from lms.circles.models import Circle, CircleMember, CircleSettings, Project, ProjectAlly
+from lms.cohorts.models import Cohort, CohortInvitation, PrerequisiteWaiver, RosterImport
 from lms.learning import operations as learning
 from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
@@ -994,6 +996,21 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_certificates.verify_json": Case(
         certificate_url("lms_certificates.verify_json"), everyone()
     ),
+    # Open Badges 3.0: public like the verify page (the e-mail is only in it salted and hashed)
+    "lms_certificates.credential_json": Case(
+        certificate_url("lms_certificates.credential_json"), everyone()
+    ),
+    "lms_certificates.baked_badge": Case(
+        certificate_url("lms_certificates.baked_badge"), everyone()
+    ),
+    "lms_certificates.badge_image": Case(page("lms_certificates.badge_image"), everyone()),
+    "lms_certificates.status_list": Case(
+        lambda world: url_for("lms_certificates.status_list", list_number=0), everyone()
+    ),
+    "lms_certificates.did_document": (
+        Case(page("lms_certificates.did_document"), everyone()),
+        Case(lambda world: "/.well-known/did.json", everyone()),  # did:web at a host's root
+    ),
     # bulk work on certificates (invalid forms: 400, so that no job starts) and jobs
     "lms_certificates.admin_bulk": Case(page("lms_certificates.admin_bulk", "job"), admins()),
     "lms_certificates.admin_bulk_issue": Case(
@@ -1032,7 +1049,548 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_scorm.restart": Case(
         scorm_url("lms_scorm.restart"), LEARNERS_ONLY, "POST", state=scorm_attempts
     ),
+    "lms_scorm.upload": (
+        Case(page("lms_scorm.upload", "course"), admins()),
+        Case(page("lms_scorm.upload"), admins(400), "POST"),  # 400: no package sent
+    ),
 }
+
+
+# -- innovation circles ---------------------------------------------------------------------------
+# circle A1: the learner's (cohort A, trained by the trainer); circle A2: other_member's, in the
+# same cohort. Self-formation is open in cohort A. The course's assignment is a team milestone.
+
+
+@factory("team_lesson")
+def _team_lesson(world: World):
+    lesson = _lesson(world, "field-work")
+    lesson.settings = {**lesson.settings, "team": True}
+    return lesson
+
+
+def _circle(world: World, name: str, role: str) -> Circle:
+    cohort = world.get("cohort_a")
+    circle = Circle(cohort_id=cohort.id, name=name, code=f"{name}{world.number:04d}")
+    circle.project = Project(title=f"Project {name}")
+    circle.memberships = [CircleMember(cohort_id=cohort.id, user_id=world.user(role).id)]
+    db.session.add(circle)
+    return circle
+
+
+@factory("circle_a")
+def _circle_a(world: World):
+    circle = _circle(world, "A1", "learner")
+    db.session.add(CircleSettings(cohort_id=circle.cohort_id, self_formation=True, max_members=12))
+    return circle
+
+
+@factory("circle_a2")
+def _circle_a2(world: World):
+    world.get("circle_a")
+    circle = _circle(world, "A2", "other_member")
+    db.session.flush()
+    return circle
+
+
+@factory("circles")
+def _circles(world: World):
+    return world.get("circle_a2") and world.get("circle_a")
+
+
+@factory("ally")
+def _ally(world: World):
+    from lms.circles.operations import add_ally
+
+    letter = FileStorage(io.BytesIO(b"%PDF-1.4\n% support\n"), filename="support.pdf")
+    project = world.get("circles").project
+    return add_ally(world.user("learner"), project, "Commune", "commune", "Mayor", "A room",
+                    letter)  # fmt: skip
+
+
+@factory("team_submission")
+def _team_submission(world: World):
+    from lms.circles.milestones import hand_in
+
+    upload = FileStorage(io.BytesIO(b"%PDF-1.4\n% charter\n"), filename="charter.pdf")
+    return hand_in(world.user("learner"), world.get("circles"), world.get("team_lesson"),
+                   "Our charter", upload)  # fmt: skip
+
+
+def circle_url(endpoint: str, *objects: str, **ids: str) -> Callable[[World], str]:
+    """A URL of circle A1 (the learner's), once ``objects`` exist."""
+
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        values = {key: world.get(name).id for key, name in ids.items()}
+        return world.url(endpoint, circle_id=world.get("circles").id, **values)
+
+    return build
+
+
+def milestone_url(endpoint: str, *objects: str) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        return world.url(endpoint, circle_id=world.get("circles").id,
+                         lesson_id=world.get("team_lesson").id)  # fmt: skip
+
+    return build
+
+
+#: a circle's own pages: its members, the cohort's trainers, administrators
+CIRCLE_VIEW = roles(anonymous=LOGIN, learner=200, other_learner=403, other_member=403,
+                    trainer=200, other_trainer=403, admin=200)  # fmt: skip
+
+
+def circle_view(status: int) -> Expected:
+    return {**CIRCLE_VIEW, "learner": status, "trainer": status, "admin": status}
+
+
+#: what only the circle's members do (hand in, leave): facilitators are not members
+MEMBER_ONLY = {**CIRCLE_VIEW, "learner": 302, "trainer": 403, "admin": 403}
+#: refused to everyone logged in with the reason (already in a circle, not of the cohort...)
+NOT_JOINABLE = {"anonymous": LOGIN, **dict.fromkeys(ROLES[1:], 400)}
+
+
+def active_members(world: World) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(CircleMember)
+        .where(CircleMember.circle_id == world.get("circle_a").id, CircleMember.left_at.is_(None))
+    )
+
+
+PROJECT_FORM = {"title": "A job café", "theme": "employment", "stage": "diagnosis", "outcome": ""}
+
+CIRCLE_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_circles.mine": Case(page("lms_circles.mine", "circles"), members()),
+    # in these two worlds other_member is in no circle yet (circle A2 is not made): she creates
+    # one, or joins circle A1 with its code; everyone else is refused with the reason
+    "lms_circles.join": Case(
+        page("lms_circles.join"),
+        {**NOT_JOINABLE, "other_member": 302},
+        "POST",
+        lambda w: {"code": w.get("circle_a").code},
+        state=active_members,
+        changed_by=("other_member",),
+    ),
+    "lms_circles.create": Case(
+        cohort_url("lms_circles.create", "circle_a"),
+        {**NOT_JOINABLE, "other_member": 302},
+        "POST",
+        lambda w: {"name": "A new one"},
+        state=lambda w: count(Circle),
+        changed_by=("other_member",),
+    ),
+    "lms_circles.circle": Case(circle_url("lms_circles.circle"), CIRCLE_VIEW),
+    "lms_circles.leave": Case(
+        circle_url("lms_circles.leave"), MEMBER_ONLY, "POST", state=active_members
+    ),
+    "lms_circles.project": (
+        Case(circle_url("lms_circles.project"), CIRCLE_VIEW),
+        Case(
+            circle_url("lms_circles.project"),
+            circle_view(302),
+            "POST",
+            lambda w: PROJECT_FORM,
+            state=lambda w: column(Project, "title", id=w.get("circles").project.id),
+        ),
+    ),
+    "lms_circles.allies": Case(circle_url("lms_circles.allies", "ally"), CIRCLE_VIEW),
+    "lms_circles.add_ally": Case(
+        circle_url("lms_circles.add_ally"),
+        circle_view(302),
+        "POST",
+        lambda w: {"organisation": "Amal", "kind": "association"},
+        state=lambda w: count(ProjectAlly),
+    ),
+    "lms_circles.remove_ally": Case(
+        circle_url("lms_circles.remove_ally", ally_id="ally"),
+        circle_view(302),
+        "POST",
+        state=lambda w: count(ProjectAlly),
+    ),
+    "lms_circles.ally_letter": Case(
+        circle_url("lms_circles.ally_letter", ally_id="ally"), CIRCLE_VIEW
+    ),
+    # the facilitator's pages
+    "lms_circles.cohort_circles": Case(
+        cohort_url("lms_circles.cohort_circles", "circles"), COHORT_STAFF
+    ),
+    # the learner and other_member, in no circle in this world, form one
+    "lms_circles.form_circle": Case(
+        cohort_url("lms_circles.form_circle"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"name": "Formed", "members": [w.user("learner").id, w.user("other_member").id]},
+        state=lambda w: count(Circle),
+    ),
+    "lms_circles.settings": Case(
+        cohort_url("lms_circles.settings"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"self_formation": "y", "max_members": "5"},
+        state=lambda w: column(CircleSettings, "max_members", cohort_id=w.get("cohort_a").id),
+    ),
+    "lms_circles.due_date": Case(
+        cohort_url("lms_circles.due_date"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"lesson": w.get("team_lesson").id, "due_on": "2026-05-01"},
+        state=lambda w: count(MilestoneDue),
+    ),
+    "lms_circles.waive": Case(
+        cohort_url("lms_circles.waive"),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"email": w.user("other_learner").email, "reason": "Met the trainer"},
+        state=lambda w: count(PrerequisiteWaiver),
+    ),
+    "lms_circles.members": Case(
+        circle_url("lms_circles.members"), {**COHORT_STAFF, "learner": 403}
+    ),
+    # other_member, in no circle in this world (circle A2 is not made), is added to circle A1
+    "lms_circles.add_member": Case(
+        lambda w: w.url("lms_circles.add_member", circle_id=w.get("circle_a").id),
+        cohort_staff(302),
+        "POST",
+        lambda w: {"user": w.user("other_member").id},
+        state=active_members,
+    ),
+    "lms_circles.remove_member": Case(
+        lambda w: w.url(
+            "lms_circles.remove_member",
+            circle_id=w.get("circle_a").id,
+            member_id=w.get("circle_a").memberships[0].id,
+        ),
+        cohort_staff(302),
+        "POST",
+        state=active_members,
+    ),
+    # team milestones
+    "lms_circles.milestone": Case(milestone_url("lms_circles.milestone"), CIRCLE_VIEW),
+    "lms_circles.hand_in": Case(
+        milestone_url("lms_circles.hand_in"),
+        MEMBER_ONLY,
+        "POST",
+        lambda w: {"text": "Our charter"},
+        state=lambda w: count(TeamSubmission),
+    ),
+    "lms_circles.review": Case(
+        milestone_url("lms_circles.review", "team_submission"),
+        {**cohort_staff(302), "learner": 403},
+        "POST",
+        lambda w: {"accept": "1", "feedback": ""},
+        state=lambda w: column(TeamSubmission, "status", id=w.get("team_submission").id),
+    ),
+    "lms_circles.version_file": Case(
+        lambda w: w.url(
+            "lms_circles.version_file",
+            circle_id=w.get("circles").id,
+            lesson_id=w.get("team_lesson").id,
+            version_id=w.get("team_submission").versions[0].id,
+        ),
+        CIRCLE_VIEW,
+    ),
+    "lms_circles.for_lesson": Case(
+        lambda w: w.url("lms_circles.for_lesson", lesson_id=w.get("team_lesson").id),
+        members(302),
+    ),
+}
+EXPECTED.update(CIRCLE_CASES)
+
+
+# -- consultations of citizens (lms/circles/consultations) --------------------------------------
+# An open consultation of circle A1 (the learner's) with one entered answer and its text, a draft
+# one with a question, and a CSV import waiting for confirmation. Its pages are the circle's own
+# (CIRCLE_VIEW); hiding a text is the facilitators'; the public page is everyone's.
+
+
+def _new_consultation(world: World, status: str):
+    from lms.circles.consultations import operations as consult
+
+    circle = world.get("circles")
+    learner = world.user("learner")
+    consultation = consult.create_consultation(
+        learner, circle.project, consult.ConsultationDetails({"fr": "Avis", "ar": "رأي"})
+    )
+    consult.add_question(learner, consultation, consult.QuestionDetails(
+        "single", {"fr": "Oui ?", "ar": "نعم؟"}, [{"fr": "Oui", "ar": "نعم"}, {"fr": "Non", "ar": "لا"}]))  # fmt: skip
+    consult.add_question(learner, consultation, consult.QuestionDetails("text", {"fr": "Idée ?", "ar": "فكرة؟"}))  # fmt: skip
+    if status == "open":
+        consult.open_consultation(learner, consultation)
+    return consultation
+
+
+@factory("consultation")
+def _consultation(world: World):
+    from datetime import date
+
+    from lms.circles.consultations import answers as consult_answers
+    from lms.circles.consultations import operations as consult
+
+    consultation = _new_consultation(world, "open")
+    first, text = consultation.questions
+    read = consult_answers.check(consultation.questions, {first.id: ["c1"], text.id: ["Un bus"]})
+    consult.record_entered_answer(world.user("learner"), consultation, read, "paper", "Tissa",
+                                  date(2026, 11, 20), date(2026, 12, 1))  # fmt: skip
+    return consultation
+
+
+@factory("draft_consultation")
+def _draft_consultation(world: World):
+    return _new_consultation(world, "draft")
+
+
+@factory("consultation_text")
+def _consultation_text(world: World):
+    from lms.circles.consultations.models import ConsultationValue
+
+    consultation = world.get("consultation")
+    db.session.flush()
+    return db.session.scalars(
+        select(ConsultationValue).filter_by(consultation_id=consultation.id, choice=None)
+    ).one()
+
+
+@factory("hidden_text")
+def _hidden_text(world: World):
+    from lms.circles.consultations.operations import hide_text
+
+    value = world.get("consultation_text")
+    hide_text(world.user("trainer"), value, "Insults")
+    return value
+
+
+@factory("consultation_import")
+def _consultation_import(world: World):
+    from datetime import date
+
+    from lms.circles.consultations.operations import upload_import
+
+    data = b"canal;commune;date;Q1\npapier;Tissa;2026-11-20;Oui\n"
+    return upload_import(world.user("learner"), world.get("consultation"), "answers.csv", data,
+                         date(2026, 12, 1))  # fmt: skip
+
+
+def consultation_url(endpoint: str, name: str = "consultation", **ids) -> Callable[[World], str]:
+    def build(world: World) -> str:
+        consultation = world.get(name)
+        values = {}
+        for key, spec in ids.items():
+            values[key] = spec(world) if callable(spec) else world.get(spec).id
+        return world.url(endpoint, consultation_id=consultation.id, **values)
+
+    return build
+
+
+def first_question(name: str):
+    return lambda w: w.get(name).questions[0].id
+
+
+def public_url(endpoint: str) -> Callable[[World], str]:
+    return lambda w: w.url(endpoint, code=w.get("consultation").code)
+
+
+def consultation_column(name: str, model_name: str = "consultation"):
+    from lms.circles.consultations.models import Consultation
+
+    return lambda w: column(Consultation, name, id=w.get(model_name).id)
+
+
+def consultation_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.consultations import models as consult_models
+
+    return lambda w: count(getattr(consult_models, model))
+
+
+#: hiding or showing a citizen's text: the circle's facilitators and administrators
+MODERATORS = roles(anonymous=LOGIN, learner=403, other_learner=403, other_member=403,
+                   trainer=302, other_trainer=403, admin=302)  # fmt: skip
+
+CONSULTATION_FORM = {"title_fr": "Transport", "title_ar": "النقل", "communes": "Tissa"}
+QUESTION_FORM = {"kind": "single", "prompt_fr": "Bus ?", "prompt_ar": "حافلة؟",
+                 "choices_fr": "Oui\nNon", "choices_ar": "نعم\nلا"}  # fmt: skip
+ENTRY_FORM = {"channel": "phone", "commune": "Tissa", "date": "2026-11-20"}
+
+
+def entry_data(world: World) -> dict:
+    return {**ENTRY_FORM, f"q{world.get('consultation').questions[0].id}": "c2"}
+
+
+CONSULTATION_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_consultations.index": Case(page("lms_consultations.index", "consultation"), members()),
+    "lms_consultations.circle_list": Case(
+        circle_url("lms_consultations.circle_list", "consultation"), CIRCLE_VIEW
+    ),
+    "lms_consultations.create": (
+        Case(circle_url("lms_consultations.create"), CIRCLE_VIEW),
+        Case(
+            circle_url("lms_consultations.create"),
+            circle_view(302),
+            "POST",
+            lambda w: CONSULTATION_FORM,
+            state=consultation_rows("Consultation"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.detail": Case(consultation_url("lms_consultations.detail"), CIRCLE_VIEW),
+    "lms_consultations.edit": (
+        Case(consultation_url("lms_consultations.edit"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.edit"),
+            circle_view(302),
+            "POST",
+            lambda w: CONSULTATION_FORM,
+            state=consultation_column("titles"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.add_question": (
+        Case(consultation_url("lms_consultations.add_question", "draft_consultation"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.add_question", "draft_consultation"),
+            circle_view(302),
+            "POST",
+            lambda w: QUESTION_FORM,
+            state=consultation_rows("ConsultationQuestion"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.edit_question": (
+        Case(
+            consultation_url(
+                "lms_consultations.edit_question",
+                "draft_consultation",
+                question_id=first_question("draft_consultation"),
+            ),
+            CIRCLE_VIEW,
+        ),  # fmt: skip
+        Case(
+            consultation_url(
+                "lms_consultations.edit_question",
+                "draft_consultation",
+                question_id=first_question("draft_consultation"),
+            ),
+            circle_view(302),
+            "POST",
+            lambda w: QUESTION_FORM,
+            state=lambda w: [
+                q.prompts
+                for q in w.get("draft_consultation").questions
+                if not db.session.refresh(q)
+            ],
+        ),  # fmt: skip
+    ),
+    "lms_consultations.delete_question": Case(
+        consultation_url(
+            "lms_consultations.delete_question",
+            "draft_consultation",
+            question_id=first_question("draft_consultation"),
+        ),
+        circle_view(302),
+        "POST",
+        state=consultation_rows("ConsultationQuestion"),
+    ),  # fmt: skip
+    "lms_consultations.open_consultation": Case(
+        consultation_url("lms_consultations.open_consultation", "draft_consultation"),
+        circle_view(302),
+        "POST",
+        state=consultation_column("status", "draft_consultation"),
+    ),  # fmt: skip
+    "lms_consultations.close_consultation": Case(
+        consultation_url("lms_consultations.close_consultation"),
+        circle_view(302),
+        "POST",
+        state=consultation_column("status"),
+    ),  # fmt: skip
+    "lms_consultations.attach": Case(
+        consultation_url("lms_consultations.attach"),
+        circle_view(302),
+        "POST",
+        lambda w: {"lesson": w.get("team_lesson").id},
+        state=consultation_column("milestone_lesson_id"),
+    ),  # fmt: skip
+    "lms_consultations.poster_page": Case(
+        consultation_url("lms_consultations.poster_page"), CIRCLE_VIEW
+    ),
+    "lms_consultations.poster_pdf": Case(
+        consultation_url("lms_consultations.poster_pdf"), CIRCLE_VIEW
+    ),
+    "lms_consultations.enter": (
+        Case(consultation_url("lms_consultations.enter"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.enter"),
+            circle_view(302),
+            "POST",
+            entry_data,
+            state=consultation_rows("ConsultationAnswer"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.import_upload": (
+        Case(consultation_url("lms_consultations.import_upload"), CIRCLE_VIEW),
+        Case(
+            consultation_url("lms_consultations.import_upload"),
+            circle_view(302),
+            "POST",
+            lambda w: {
+                "file": (
+                    io.BytesIO(b"canal;commune;date;Q1\nradio;Tissa;2026-11-20;Non\n"),
+                    "a.csv",
+                )
+            },
+            state=consultation_rows("ConsultationImport"),
+        ),  # fmt: skip
+    ),
+    "lms_consultations.import_template": Case(
+        consultation_url("lms_consultations.import_template"), CIRCLE_VIEW
+    ),
+    "lms_consultations.import_preview": Case(
+        consultation_url("lms_consultations.import_preview", import_id="consultation_import"),
+        CIRCLE_VIEW,
+    ),
+    "lms_consultations.import_confirm": Case(
+        consultation_url("lms_consultations.import_confirm", import_id="consultation_import"),
+        circle_view(302),
+        "POST",
+        state=consultation_rows("ConsultationAnswer"),
+    ),  # fmt: skip
+    "lms_consultations.results": Case(consultation_url("lms_consultations.results"), CIRCLE_VIEW),
+    "lms_consultations.export": Case(consultation_url("lms_consultations.export"), CIRCLE_VIEW),
+    "lms_consultations.texts": Case(
+        consultation_url(
+            "lms_consultations.texts", question_id=lambda w: w.get("consultation").questions[1].id
+        ),
+        CIRCLE_VIEW,
+    ),  # fmt: skip
+    "lms_consultations.hide": Case(
+        consultation_url("lms_consultations.hide", value_id="consultation_text"),
+        MODERATORS,
+        "POST",
+        lambda w: {"reason": "Insults"},
+        state=lambda w: (
+            db.session.refresh(w.get("consultation_text")) or w.get("consultation_text").hidden_at
+        ),
+    ),  # fmt: skip
+    "lms_consultations.show": Case(
+        consultation_url("lms_consultations.show", value_id="hidden_text"),
+        MODERATORS,
+        "POST",
+        state=lambda w: db.session.refresh(w.get("hidden_text")) or w.get("hidden_text").hidden_at,
+    ),  # fmt: skip
+    # the public page: anyone answers an open consultation (each role from a new device)
+    "lms_consultations.public": (
+        Case(public_url("lms_consultations.public"), everyone()),
+        Case(
+            public_url("lms_consultations.public"),
+            everyone(303),
+            "POST",
+            lambda w: {f"q{w.get('consultation').questions[0].id}": "c1"},
+            state=consultation_rows("ConsultationAnswer"),
+            changed_by=ROLES,
+        ),  # fmt: skip
+    ),
+    "lms_consultations.thanks": Case(public_url("lms_consultations.thanks"), everyone()),
+}
+EXPECTED.update(CONSULTATION_CASES)
 
 
 # -- running the checks -------------------------------------------------------------------------

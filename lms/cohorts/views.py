@@ -9,6 +9,8 @@ session, a roster import of another cohort) answers 404, as if it did not exist 
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,6 +18,7 @@ from wtforms.fields import SelectChoice  # tuples as choices are deprecated sinc
 
 from lms.access import STAFF, role_required
 from lms.boundary import attempt, form_status
+from lms.circles.queries import late_milestones
 from lms.downloads import attachment
 from lms.i18n import current_language, text_direction
 from lms.users.forms import ActionForm, require_action_form
@@ -133,7 +136,7 @@ def dashboard(cohort_id: int):
     return render_template(
         "lms/cohorts/dashboard.html", cohort=cohort, data=data, counts=data.counts(), bars=bars,
         funnel_height=height, funnel_width=reports.FUNNEL_WIDTH, join_link=join_link(cohort),
-        **page,
+        late_milestones=late_milestones(cohort, date.today()), **page,
     )  # fmt: skip
 
 

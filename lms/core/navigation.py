@@ -30,6 +30,7 @@ def main_menu(user) -> list[NavItem]:
             unread = unread_count(user)
         label = _("Notifications (%(n)d)", n=unread) if unread else _("Notifications")
         items.append(NavItem(label, url_for("lms_messages.notifications")))
+        items.append(NavItem(_("My circles"), url_for("lms_circles.mine")))
     if user.has_role("trainer") or user.has_role("admin"):
         items.append(NavItem(_("My cohorts"), url_for("lms_cohorts.cohort_list")))
         items.append(NavItem(_("Reviews"), url_for("lms_reviews.reviews")))

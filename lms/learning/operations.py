@@ -18,8 +18,9 @@ from sqlalchemy.exc import IntegrityError
 from curriculum.db import db, utcnow
 from curriculum.models import Course, Lesson, QuizQuestion
 from lms.audit.operations import record
-from lms.cohorts.models import Cohort
+from lms.cohorts.models import Cohort, PrerequisiteWaiver
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from lms.i18n import current_language
 from lms.signals import (
     completed_enrolment_progressed,
     course_completed,
@@ -69,6 +70,8 @@ def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
         raise NotAllowed(
             _("This course is open through a cohort only: ask your trainer for the join code.")
         )
+    if course.requires:
+        check_requirements(user, course, cohort)
     enrolment, created = get_or_create(
         Enrolment,
         defaults={"cohort_id": cohort.id if cohort else None},
@@ -88,6 +91,47 @@ def enrol(user, course: Course, cohort: Cohort | None = None) -> Enrolment:
         )
         enrolled.send(current_app._get_current_object(), enrolment=enrolment)
     return enrolment
+
+
+def missing_requirements(user, course: Course) -> list[Course]:
+    """The courses ``course`` requires that ``user`` has not completed (in the pack's order)."""
+    if not course.requires:
+        return []
+    required = db.session.scalars(select(Course).where(Course.slug.in_(course.requires))).all()
+    completed = set(
+        db.session.scalars(
+            select(Enrolment.course_id).where(
+                Enrolment.user_id == user.id, Enrolment.status == "completed"
+            )
+        )
+    )
+    order = {slug: index for index, slug in enumerate(course.requires)}
+    return sorted((c for c in required if c.id not in completed), key=lambda c: order[c.slug])
+
+
+class RequirementMissing(NotAllowed):
+    """The learner has not completed a course this one requires (and no trainer waived it)."""
+
+
+def check_requirements(user, course: Course, cohort: Cohort | None) -> None:
+    """A new enrolment in a course that requires others: refused with the reason, unless she is
+    enrolled already or a trainer of the cohort waived the requirement for her."""
+    if db.session.scalar(select(Enrolment.id).filter_by(user_id=user.id, course_id=course.id)):
+        return
+    missing = missing_requirements(user, course)
+    if not missing:
+        return
+    if cohort is not None and db.session.scalar(
+        select(PrerequisiteWaiver.id).filter_by(cohort_id=cohort.id, user_id=user.id)
+    ):
+        return
+    titles = ", ".join(f"“{c.title(current_language())}”" for c in missing)
+    raise RequirementMissing(
+        _(
+            "This course follows %(courses)s: complete it first, or ask a trainer of your cohort.",
+            courses=titles,
+        )  # fmt: skip
+    )
 
 
 def find_cohort_by_code(code: str) -> Cohort:
@@ -313,6 +357,8 @@ def submit_assignment(enrolment: Enrolment, lesson: Lesson, text: str, upload=No
     The file's type is read from its content, not its name; it is stored outside the web root.
     """
     _check_lesson(enrolment, lesson, ("assignment",))
+    if lesson.settings.get("team"):
+        raise Conflict(_("This is team work: your circle hands it in once, from its page."))
     rules = lesson.settings.get("submission", {})
     text = (text or "").strip()
     has_file = upload is not None and bool(getattr(upload, "filename", ""))

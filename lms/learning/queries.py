@@ -38,6 +38,14 @@ def published_courses() -> list[Course]:
     )
 
 
+def courses_by_slug(slugs: list[str]) -> list[Course]:
+    """The courses of ``slugs`` that exist, in that order (a course's required courses)."""
+    if not slugs:
+        return []
+    found = {c.slug: c for c in db.session.scalars(select(Course).where(Course.slug.in_(slugs)))}
+    return [found[slug] for slug in slugs if slug in found]
+
+
 def course_by_slug(slug: str) -> Course:
     course = db.session.scalar(
         select(Course).where(Course.slug == slug, Course.archived_at.is_(None))

@@ -44,8 +44,18 @@ def catalogue():
 def course(course_slug: str):
     course = queries.course_by_slug(course_slug)
     outline = queries.outline(course, current_user)
+    missing = (
+        operations.missing_requirements(current_user, course)
+        if current_user.is_authenticated and outline.enrolment is None
+        else []
+    )
     return render_template(
-        "lms/learning/course.html", course=course, outline=outline, form=ActionForm()
+        "lms/learning/course.html",
+        course=course,
+        outline=outline,
+        form=ActionForm(),
+        required=queries.courses_by_slug(course.requires),
+        missing=missing,
     )
 
 

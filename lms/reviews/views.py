@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from lms.access import STAFF, role_required
 from lms.boundary import attempt, form_status
+from lms.circles.queries import team_review_queue
 
 from . import operations, queries
 from .forms import ReviewForm
@@ -20,7 +21,10 @@ from .forms import ReviewForm
 @role_required(*STAFF)
 def reviews():
     return render_template(
-        "lms/reviews/reviews.html", submissions=queries.review_queue(current_user)
+        "lms/reviews/reviews.html",
+        submissions=queries.review_queue(current_user),
+        # a circle's work is one item, however many members the circle has
+        team_submissions=team_review_queue(current_user),
     )
 
 

@@ -13,3 +13,4 @@ bp.add_url_rule(
     methods=["POST"],
 )
 bp.add_url_rule("/scorm/lessons/<int:lesson_id>/restart", view_func=views.restart, methods=["POST"])
+bp.add_url_rule("/admin/scorm", view_func=views.upload, methods=["GET", "POST"])

@@ -134,11 +134,17 @@ def _time_12(seconds: int) -> str:
 
 
 def resume_cmi(
-    version: str, attempt, learner_id: str, learner_name: str, mastery_score: int | None = None
+    version: str,
+    attempt,
+    learner_id: str,
+    learner_name: str,
+    mastery_score: int | None = None,
+    language: str = "",
 ) -> dict[str, Any]:
     """What the runtime is loaded with before the package starts (``attempt`` may be None: a
     first launch). Only values the package may read are given; write-only ones (exit, session
-    time) start empty, as SCORM wants."""
+    time) start empty, as SCORM wants. ``language``: the learner's, as the learner preference
+    (a package may show itself in it)."""
     started = attempt is not None and attempt.started
     score = {}
     if attempt is not None:
@@ -162,6 +168,8 @@ def resume_cmi(
         cmi: dict[str, Any] = {"core": core}
         if mastery_score is not None:
             cmi["student_data"] = {"mastery_score": str(mastery_score)}
+        if language:
+            cmi["student_preference"] = {"language": language}
     else:
         cmi = {
             "learner_id": learner_id,
@@ -176,6 +184,8 @@ def resume_cmi(
                     cmi[name] = getattr(attempt, name)
         if score:
             cmi["score"] = score
+        if language:
+            cmi["learner_preference"] = {"language": language}
     if attempt is not None and attempt.suspend_data:
         cmi["suspend_data"] = attempt.suspend_data
     return cmi

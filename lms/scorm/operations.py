@@ -8,6 +8,8 @@ They flush; the view commits.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from curriculum.db import db, utcnow
-from curriculum.models import Lesson
+from curriculum.models import Lesson, Module
+from curriculum.scorm import ScormPackageError, inspect_package, store_package
+from lms.audit.operations import record
 from lms.errors import InvalidInput, NotFound
 from lms.learning.models import Enrolment
 from lms.learning.operations import complete_if_finished, get_or_create, progress_for, set_done
@@ -130,3 +134,53 @@ def start_again(enrolment: Enrolment, lesson: Lesson) -> ScormAttempt:
         number=latest_number(enrolment, lesson) + 1,
     )
     return attempt
+
+
+# -- an administrator adds a package to a module ---------------------------------------------
+
+
+def _slug_for(module: Module, title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:70] or "scorm"
+    taken = {lesson.slug for lesson in module.lessons}
+    slug, number = base, 1
+    while slug in taken:
+        number += 1
+        slug = f"{base}-{number}"
+    return slug
+
+
+def add_package_lesson(
+    user, module: Module, title: str, minutes: int, required: bool, stream, limit_mb: int
+) -> Lesson:
+    """A new scorm lesson at the end of ``module`` playing the uploaded package (refused with
+    the reason if it is not one we play). A re-import of the course's pack keeps it."""
+    data = stream.read(limit_mb * 1024 * 1024 + 1)
+    if len(data) > limit_mb * 1024 * 1024:
+        raise InvalidInput(_("The zip is larger than %(n)d MB.", n=limit_mb))
+    try:
+        package = inspect_package(data)
+        store_package(data, package)
+    except ScormPackageError as error:
+        raise InvalidInput(error.message) from error
+    settings = package.settings()
+    settings["scorm"]["uploaded"] = True
+    course = module.course
+    lesson = Lesson(
+        course_id=course.id,
+        module=module,
+        slug=_slug_for(module, title),
+        position=max((lesson.position for lesson in module.lessons), default=0) + 1,
+        kind="scorm",
+        required=required,
+        minutes=minutes,
+        titles=dict.fromkeys(course.languages, title.strip()),
+        bodies={},
+        settings=settings,
+        content_hash=package.sha256,
+    )
+    db.session.add(lesson)
+    db.session.flush()
+    record(user, "scorm.lesson_added", "lesson", lesson.id, package=package.sha256,
+           edition=package.edition, module=f"{course.slug}/{module.slug}")  # fmt: skip
+    return lesson

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import select
 
 from curriculum.db import db
-from curriculum.models import Lesson
+from curriculum.models import Course, Lesson, Module
 from lms.errors import NotAllowed, NotFound
+from lms.i18n import current_language
 from lms.learning.models import Enrolment
 from lms.users.models import User
 
@@ -82,7 +83,9 @@ def resume_data(grant: Grant) -> dict[str, Any]:
     if user is None or lesson is None:
         raise NotFound()
     mastery = (lesson.settings.get("scorm") or {}).get("mastery_score")
-    return cmi_data.resume_cmi(grant.version, attempt, str(user.id), user.name, mastery)
+    return cmi_data.resume_cmi(
+        grant.version, attempt, str(user.id), user.name, mastery, current_language()
+    )
 
 
 def lesson_for_commit(lesson_id: int, user) -> tuple[Lesson, Enrolment]:
@@ -96,3 +99,22 @@ def lesson_for_commit(lesson_id: int, user) -> tuple[Lesson, Enrolment]:
     if enrolment is None:
         raise NotAllowed()
     return lesson, enrolment
+
+
+def module_choices(language: str) -> list[tuple[int, str]]:
+    """Every live module, as "Course › Module", for the upload form."""
+    rows = db.session.execute(
+        select(Module, Course)
+        .join(Course, Module.course_id == Course.id)
+        .where(Module.archived_at.is_(None), Course.archived_at.is_(None))
+        .order_by(Course.slug, Module.position)
+    ).all()
+    return [(module.id, f"{course.title(language)} › {module.title(language)}")
+            for module, course in rows]  # fmt: skip
+
+
+def live_module(module_id: int):
+    module = db.session.get(Module, module_id)
+    if module is None or module.archived_at is not None or module.course.archived_at is not None:
+        raise NotFound()
+    return module

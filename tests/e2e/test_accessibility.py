@@ -310,6 +310,16 @@ def visitor_pages(checker: Checker, page, tmp_path: Path) -> None:
     follow(page.locator("main form button[type=submit]"))
     assert site.serial in page.locator('main .verdict[role="status"]').inner_text()
     checker.check(page, "verify a PDF: the verdict")
+    badge = tmp_path / "badge.png"  # the learner's badge, with her credential baked in
+    badge.write_bytes(page.request.get(f"{site.url}/verify/{site.serial}/badge.png").body())
+    page.goto(f"{site.url}/verify")
+    page.set_input_files("#pdf", str(badge))
+    follow(page.locator("main form button[type=submit]"))
+    verdict = page.locator('main .verdict-credential[role="status"]').inner_text()
+    assert "✓" in verdict, verdict
+    checker.check(page, "verify a credential: the verdict")
+    if french:
+        keep_screenshot(page, "verify-credential-fr")
     checker.check(page, "page not found", "/no-such-page", 404)
 
 
@@ -324,6 +334,7 @@ def learner_pages(checker: Checker, page) -> None:
         ("quiz", f"{lesson}/check-mindset"),
         ("assignment", f"{lesson}/territory-assets"),
         ("session", f"{lesson}/opening-circle"),
+        ("scorm", f"{lesson}/public-or-private"),
         ("video", "/courses/video-course/media/film"),
         ("my learning", "/my"),
         ("my certificates", "/certificates"),
@@ -390,6 +401,7 @@ def staff_pages(checker: Checker, page, tmp_path: Path) -> None:
         ("issue a certificate", "/admin/certificates/issue"),
         ("bulk certificates", "/admin/certificates/bulk"),
         ("admin packs", "/admin/packs"),
+        ("add a SCORM package", "/admin/scorm"),
         ("jobs", "/admin/jobs"),
         ("job", f"/admin/jobs/{site.job_id}"),
         ("roster import", f"{cohort}/roster"),

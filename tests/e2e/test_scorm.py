@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from curriculum.db import db
-from curriculum.importer import import_pack
+from curriculum.importer import BUNDLED_PACKS_DIR, import_pack
 from curriculum.models import Lesson
 from lms.learning.models import LessonProgress
 from lms.learning.operations import enrol
@@ -184,3 +184,39 @@ def test_the_content_of_a_forged_grant_is_not_served(app, live_server, new_page,
     page = new_page()
     response = page.request.get(f"{live_server}/scorm/content/forged.token/index.html")
     assert response.status == 404
+
+
+def test_the_demo_activity_of_the_first_masterclass_in_arabic(
+    app, live_server, new_page, make_user
+):
+    """The bundled SCORM 1.2 activity (examples/scorm/, lms demo): in the learner's language,
+    right to left, resumed in the middle, passed with its score."""
+    import_pack(BUNDLED_PACKS_DIR / "solving-public-problems")
+    db.session.commit()
+    lesson = db.session.scalar(select(Lesson).filter_by(slug="public-or-private"))
+    learner = make_user(email="hind@example.org", name="هند", locale="ar")
+    enrol(learner, lesson.module.course)
+    db.session.commit()
+    page = new_page()
+    log_in(page, live_server, "hind@example.org")
+    url = f"{live_server}/courses/solving-public-problems/mindset/public-or-private"
+    page.goto(url)
+    activity = page.frame_locator("#scorm-frame")
+    activity.locator("#situation").wait_for()
+    assert activity.locator("html").get_attribute("dir") == "rtl"
+    assert activity.locator("#title").inner_text() == "مشكلة عمومية أم شأن خاص؟"
+    answers = [True, False, True, False, True, False]
+    for number, is_public in enumerate(answers, 1):
+        activity.locator("#public" if is_public else "#private").click()
+        wait_saved(page)
+        if number == 3:  # halfway: a reload resumes at the fourth situation
+            page.reload()
+            activity.locator("#situation").wait_for()
+            assert activity.locator("#counter").inner_text() == "الوضعية 4 من 6"
+            continue
+        activity.locator("#next").click()  # after the sixth: the result
+    assert activity.locator("#result").inner_text().startswith("وجدت 6 أجوبة من 6.")
+    wait_saved(page, "done")
+    progress = db.session.scalar(select(LessonProgress).filter_by(lesson_id=lesson.id))
+    db.session.refresh(progress)
+    assert (progress.status, progress.score) == ("done", 100)

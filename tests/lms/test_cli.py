@@ -9,6 +9,7 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from curriculum.db import db
+from lms.circles import demo as circles_demo
 from lms.learning.queries import published_courses
 from lms.users.models import User
 from lms.users.operations import find_by_email
@@ -141,8 +142,8 @@ def test_demo_sets_up_an_empty_database_with_three_accounts(empty_app):
     assert again.count("(exists)") == 3 and "(created)" not in again
     for slug in BUNDLED_MASTERCLASSES:
         assert f"{slug}: unchanged" in again
-    with empty_app.app_context():
-        assert count_users() == 3
+    with empty_app.app_context():  # the three accounts and the learners of the demo circles
+        assert count_users() == 3 + len(circles_demo.LEARNERS)
     assert can_log_in(empty_app, "learner@example.org", "demo-password-2026")
 
 

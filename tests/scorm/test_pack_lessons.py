@@ -88,3 +88,15 @@ def test_a_package_name_must_be_a_zip_of_the_folder(app, pack):
         "must be the name of a .zip file in the lesson's module folder" in str(problem)
         for problem in problems
     )
+
+
+def test_the_demo_package_is_built_from_its_source(tmp_path):
+    """The bundled activity's zip is exactly what examples/scorm/build.py makes of its source."""
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location("build", root / "examples/scorm/build.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    rebuilt = build.build(tmp_path / "demo.zip").read_bytes()
+    assert rebuilt == build.TARGET.read_bytes()

@@ -242,3 +242,21 @@ def test_a_commit_needs_the_csrf_token(app, make_user, scorm_lesson):
         session["_user_id"] = user.get_id()
     assert send(client, scorm_lesson, {"lesson_location": "1"}).status_code == 400
     assert attempt(scorm_lesson) is None
+
+
+def test_a_new_package_starts_a_new_attempt_at_the_next_visit(client, learner, scorm_lesson):
+    send(client, scorm_lesson, {"lesson_location": "5"})
+    data = handmade_package("index.html", **{"index.html": "<html><head></head>new</html>"})
+    package = inspect_package(data)
+    store_package(data, package)
+    scorm_lesson.settings = package.settings()
+    db.session.commit()
+    page = client.get("/courses/water/basics/water").get_data(as_text=True)
+    assert f"/scorm/lessons/{scorm_lesson.id}/attempts/2/commit" in page
+    html = content_of(client, page).get_data(as_text=True)
+    state = json.loads(re.search(r'id="lms-scorm-state">(.*?)</script>', html)[1])
+    assert (
+        state["cmi"]["core"]["entry"] == "ab-initio"
+        and "lesson_location" not in state["cmi"]["core"]
+    )
+    assert "new" in html

@@ -36,3 +36,44 @@ def make_circle() -> Callable:
         return circle
 
     return factory
+
+
+TEAM_MODULES = [
+    (
+        "charter",
+        [
+            {"slug": "intro", "kind": "reading", "required": False},
+            {
+                "slug": "our-charter",
+                "kind": "assignment",
+                "settings": {
+                    "team": True,
+                    "deliverable": {"fr": "La charte", "en": "The charter"},
+                    "submission": {
+                        "text": True,
+                        "file": True,
+                        "file_types": ["pdf", "png", "jpeg"],
+                        "max_file_mb": 1,
+                    },
+                },
+            },
+        ],
+    ),
+    ("diagnosis", [{"slug": "data", "kind": "reading"}]),
+]
+
+
+@pytest.fixture
+def team_course(make_course):
+    """A sequential course whose first module ends with a team assignment (our-charter)."""
+    return make_course(slug="circles-course", sequential=True, modules=TEAM_MODULES)
+
+
+@pytest.fixture
+def team_lesson(team_course):
+    return next(
+        lesson
+        for module in team_course.modules
+        for lesson in module.lessons
+        if lesson.slug == "our-charter"
+    )

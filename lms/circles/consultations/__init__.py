@@ -1,0 +1,1 @@
+"""Consultations of citizens on a circle's project (see ``models``)."""

@@ -1,0 +1,136 @@
+"""The circles of ``lms demo``: a cohort of the public-innovation-circles course in Tissa with six
+learners (the demo learner among them), two circles whose projects are at different stages,
+allies, team milestones accepted or waiting for review, and due dates (one milestone late).
+
+Made once: when the cohort exists, nothing is added. The other circle areas (consultations,
+indicators, journal) add their part to the circles made here (``DemoCircles``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from curriculum.db import db
+from curriculum.models import Course
+from lms.cohorts.models import Cohort, PrerequisiteWaiver
+from lms.learning.operations import enrol, new_join_code
+from lms.users.models import User
+from lms.users.operations import create_user, find_by_email
+
+from . import milestones, operations, queries
+from .models import Circle
+
+COURSE_SLUG = "public-innovation-circles"
+COHORT_NAME = "Cercles de Tissa"
+#: the demo learner (learner@example.org) joins these five in the cohort
+LEARNERS = (
+    ("hamza@example.org", "Hamza Ouali"),
+    ("imane@example.org", "Imane Berrada"),
+    ("yassine@example.org", "Yassine Tazi"),
+    ("khadija@example.org", "Khadija Amrani"),
+    ("omar@example.org", "Omar Lahlou"),
+)
+PROJECTS = (
+    operations.ProjectDetails(
+        title="Café-emploi du samedi au Dar Chabab",
+        problem_who="Les jeunes diplômés de Tissa qui cherchent un premier emploi",
+        problem_what="Ils ne connaissent ni les offres, ni les dispositifs d'aide à l'emploi",
+        problem_where="Tissa et les douars voisins",
+        problem_how_many="Environ 400 jeunes de 18 à 30 ans",
+        problem_why="Sans premier emploi, beaucoup quittent la commune",
+        tried="Un samedi par mois, un conseiller et des employeurs rencontrent les jeunes.",
+        province="Taounate",
+        commune="Tissa",
+        theme="employment",
+        stage="pilot",
+    ),
+    operations.ProjectDetails(
+        title="Transport partagé vers le centre de formation",
+        problem_who="Les jeunes femmes des douars inscrites en formation professionnelle",
+        problem_what="Le transport est rare et cher le matin",
+        problem_where="Ain Aicha",
+        problem_how_many="Une soixantaine de stagiaires",
+        problem_why="Beaucoup abandonnent leur formation au bout de trois mois",
+        province="Taounate",
+        commune="Ain Aicha",
+        theme="mobility",
+        stage="diagnosis",
+    ),
+)
+ALLIES = (
+    (
+        ("Commune de Tissa", "commune", "Vice-président chargé de la jeunesse",
+         "Prête la salle du Dar Chabab un samedi par mois"),
+        ("ANAPEC Taounate", "public_agency", "Conseillère emploi",
+         "Une conseillère vient à chaque café-emploi"),
+    ),
+    (("Association Amal", "association", "Présidente", "Met en relation avec les familles"),),
+)  # fmt: skip
+
+
+@dataclass
+class DemoCircles:
+    cohort: Cohort
+    circles: list[Circle] = field(default_factory=list)
+    created: bool = False
+
+
+def _account(email: str, name: str, password: str) -> User:
+    return find_by_email(email) or create_user(email, name, password, ("learner",), locale="fr")
+
+
+def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
+    """The demo cohort and its circles (None when the course is not imported)."""
+    course = db.session.scalar(select(Course).where(Course.slug == COURSE_SLUG))
+    if course is None:
+        return None
+    cohort = db.session.scalar(
+        select(Cohort).where(Cohort.course_id == course.id, Cohort.name == COHORT_NAME)
+    )
+    if cohort is not None:
+        return DemoCircles(cohort, queries.cohort_circles(cohort))
+    cohort = Cohort(course_id=course.id, course=course, name=COHORT_NAME, territory="Tissa, Taounate",
+                    province="Taounate", commune="Tissa", join_code=new_join_code(),
+                    trainers=[trainer], starts_on=date.today() - timedelta(days=45),
+                    ends_on=date.today() + timedelta(days=90))  # fmt: skip
+    db.session.add(cohort)
+    db.session.flush()
+    people = [learner] + [_account(email, name, password) for email, name in LEARNERS]
+    for person in people:  # they met the masterclass in person: the trainer lets them in
+        db.session.add(PrerequisiteWaiver(cohort_id=cohort.id, user_id=person.id,
+                                          granted_by_id=trainer.id, reason="Démo"))  # fmt: skip
+        db.session.flush()
+        enrol(person, course, cohort)
+    result = DemoCircles(cohort, created=True)
+    names = ("Les bâtisseurs de Tissa", "Jeunes d'Ain Aicha")
+    for index, (name, details, allies) in enumerate(zip(names, PROJECTS, ALLIES, strict=True)):
+        members = people[index * 3 : index * 3 + 3]
+        circle = operations.form_circle(trainer, cohort, name, [p.id for p in members])
+        operations.update_project(members[0], circle.project, details)
+        for organisation, kind, role, commitment in allies:
+            operations.add_ally(members[0], circle.project, organisation, kind, role, commitment)
+        result.circles.append(circle)
+    _milestones(trainer, cohort, result.circles)
+    db.session.flush()
+    return result
+
+
+def _milestones(trainer: User, cohort: Cohort, circles: list[Circle]) -> None:
+    """The first circle's charter and diagnosis accepted; the second's charter waiting, late."""
+    lessons = queries.team_lessons(cohort.course_id)
+    if len(lessons) < 2:
+        return
+    charter, diagnosis = lessons[0], lessons[1]
+    milestones.set_due_date(trainer, cohort, charter, date.today() - timedelta(days=14))
+    milestones.set_due_date(trainer, cohort, diagnosis, date.today() + timedelta(days=21))
+    first, second = circles
+    for lesson, text in ((charter, "Notre charte : nous nous réunissons le samedi à 10 h."),
+                         (diagnosis, "Notre diagnostic : 40 jeunes interrogés au souk.")):  # fmt: skip
+        work = milestones.hand_in(first.members[0].user, first, lesson, text)
+        milestones.review(trainer, work, True, "Bravo.")
+    work = milestones.hand_in(second.members[1].user, second, charter, "Notre charte, version 1.")
+    milestones.review(trainer, work, False, "Ajoutez comment vous accueillez les nouveaux.")
+    milestones.hand_in(second.members[0].user, second, charter, "Notre charte, version 2.")
