@@ -3,7 +3,7 @@ the lesson opens, and a UUID per enrolment (the statements' registration), fille
 existing enrolments.
 
 Revision ID: e5b7a2c94d10
-Revises: c4a1e9d27b53
+Revises: 7ce3b5ff3369
 Create Date: 2026-12-03 08:45:00.000000
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import curriculum.db
 
 revision = 'e5b7a2c94d10'
-down_revision = 'c4a1e9d27b53'
+down_revision = '7ce3b5ff3369'
 branch_labels = None
 depends_on = None
 
