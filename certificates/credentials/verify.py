@@ -23,7 +23,7 @@ from curriculum.db import db
 
 from . import baking, proof
 from .contexts import UnknownContext, known, schema
-from .did import issuer_did, key_id_from_method
+from .did import key_id_from_method
 
 MAX_BYTES = 1024 * 1024
 
@@ -111,11 +111,13 @@ def _check_proof(document: dict, result: CredentialCheck) -> CredentialCheck:
     except proof.ProofError:
         result.reason = _("It carries no signature we can check (eddsa-rdfc-2022).")
         return result
-    key_id = key_id_from_method(method)
-    public_key = signing.public_keys(signing.key_folder_from_app()).get(key_id or "")
     issuer = document.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if public_key is None or issuer_id != issuer_did():
+    # ours: signed by one of our keys, named under the credential's own issuer (the DID it was
+    # issued under: an earlier LMS_PUBLIC_URL's credentials stay ours)
+    key_id = key_id_from_method(method, issuer_id) if isinstance(issuer_id, str) else None
+    public_key = signing.public_keys(signing.key_folder_from_app()).get(key_id or "")
+    if public_key is None:
         result.reason = _("It is not signed by this site: it was issued by someone else.")
         return result
     try:

@@ -1,7 +1,7 @@
 """Indicators of a circle's project and their measured values.
 
 Revision ID: 6d2f0b8c4e17
-Revises: 51b785e2a399
+Revises: e5b7a2c94d10
 Create Date: 2026-12-03 09:05:00
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import curriculum.db
 
 revision = '6d2f0b8c4e17'
-down_revision = '51b785e2a399'
+down_revision = 'e5b7a2c94d10'
 branch_labels = None
 depends_on = None
 

@@ -310,6 +310,16 @@ def visitor_pages(checker: Checker, page, tmp_path: Path) -> None:
     follow(page.locator("main form button[type=submit]"))
     assert site.serial in page.locator('main .verdict[role="status"]').inner_text()
     checker.check(page, "verify a PDF: the verdict")
+    badge = tmp_path / "badge.png"  # the learner's badge, with her credential baked in
+    badge.write_bytes(page.request.get(f"{site.url}/verify/{site.serial}/badge.png").body())
+    page.goto(f"{site.url}/verify")
+    page.set_input_files("#pdf", str(badge))
+    follow(page.locator("main form button[type=submit]"))
+    verdict = page.locator('main .verdict-credential[role="status"]').inner_text()
+    assert "✓" in verdict, verdict
+    checker.check(page, "verify a credential: the verdict")
+    if french:
+        keep_screenshot(page, "verify-credential-fr")
     checker.check(page, "page not found", "/no-such-page", 404)
 
 
