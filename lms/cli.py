@@ -22,6 +22,7 @@ from lms.errors import InvalidInput, LMSError
 from lms.jobs.cli import job_commands
 from lms.mail.cli import mail_group
 from lms.migrate import upgrade_database
+from lms.records.cli import xapi_group
 from lms.users import operations
 
 
@@ -146,5 +147,6 @@ def product_commands() -> list[click.Command]:
         curriculum_group,
         certificates_group,
         mail_group,
+        xapi_group,
         *job_commands(),
     ]

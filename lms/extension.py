@@ -41,6 +41,7 @@ from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
 from lms.packs.blueprint import bp as packs_bp
+from lms.records.listeners import connect as connect_records_listeners
 from lms.reviews.blueprint import bp as reviews_bp
 from lms.scorm.blueprint import bp as scorm_bp
 from lms.sessions.blueprint import bp as sessions_bp
@@ -256,6 +257,7 @@ class LMS:
     @staticmethod
     def _connect_signals(app: Flask) -> None:
         connect_certificate_listeners(app)
+        connect_records_listeners(app)
         pack_imported.connect(record_pack_import, sender=app, weak=False)
         account_activated.connect(accept_on_activation, sender=app, weak=False)
 

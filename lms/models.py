@@ -5,6 +5,7 @@ import certificates.models  # noqa: F401
 import curriculum.models  # noqa: F401
 import lms.audit.models  # noqa: F401
 import lms.circles.consultations.models  # noqa: F401
+import lms.circles.indicators.models  # noqa: F401
 import lms.circles.milestone_models  # noqa: F401
 import lms.circles.models  # noqa: F401
 import lms.cohorts.models  # noqa: F401
@@ -13,6 +14,7 @@ import lms.learning.models  # noqa: F401
 import lms.mail.models  # noqa: F401
 import lms.messages.models  # noqa: F401
 import lms.offline.models  # noqa: F401
+import lms.records.models  # noqa: F401
 import lms.scorm.models  # noqa: F401
 import lms.sessions.models  # noqa: F401
 import lms.users.models  # noqa: F401
