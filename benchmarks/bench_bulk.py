@@ -1,8 +1,10 @@
 """Benchmark: certificates for a 1,000-learner cohort, end to end, as a job.
 
 End to end means what an administrator's click starts: list the eligible enrolments, then for
-each one check the course's rule, build and sign the snapshot, render the PDF, store it and its
-rows, and record the item. The course is the bundled *Résoudre les problèmes publics* pack.
+each one check the course's rule, build and sign the snapshot, build and sign its Open Badges 3.0
+credential (eddsa-rdfc-2022, certificates/credentials), render the PDF with both attachments,
+store it and its rows, and record the item. The credentials are counted after each run: one per
+certificate, or the figure is refused. The course is the bundled *Résoudre les problèmes publics* pack.
 
 Two runs:
 
@@ -21,7 +23,7 @@ The last line is ``RESULT embedded_per_s=... celery2_per_s=... worker_rss_mb=...
 zip_peak_mb=...``. ``worker_rss_mb`` sums the RSS of a worker's processes (with the default prefork
 pool, the main process and its pool process, which share pages: those count twice);
 ``worker_pss_mb`` counts shared pages once. Targets on a 2-core machine: embedded >= 12/s,
-celery2 >= 25/s, each worker < 250 MB. The machine's load average is printed at the start and
+celery2 >= 40/s (with credentials), each worker < 250 MB. The machine's load average is printed at the start and
 the end: other work on the same cores slows every figure down.
 """
 
@@ -39,7 +41,7 @@ import uuid
 from pathlib import Path
 
 import psutil
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -130,6 +132,7 @@ def embedded(learners: int, folder: str) -> tuple[float, float]:
         warm_renderer()
         print(f"embedded (SQLite): {learners} learners ready", flush=True)
         per_s = run_job(cohort_id, learners)
+        check_credentials(learners)
         print(
             f"embedded: {learners} certificates in {learners / per_s:.1f}s = {per_s:.1f}/s",
             flush=True,
@@ -203,6 +206,7 @@ def celery(
                 f"celery{workers}: {learners} certificates in {learners / per_s:.1f}s = {per_s:.1f}/s",
                 flush=True,
             )
+            check_credentials(learners)
             rss = [worker_rss_mb(process) for process in processes]
             for number, (total, parts, pss) in enumerate(rss):
                 print(
@@ -233,6 +237,19 @@ def celery(
         import redis
 
         redis.Redis.from_url(redis_url).delete(queue)
+
+
+def check_credentials(learners: int) -> None:
+    """Every certificate of the run has its signed credential (credentials were on)."""
+    from certificates.credentials.models import CertificateCredential
+    from certificates.models import Certificate
+
+    db.session.remove()
+    certificates = db.session.scalar(select(func.count()).select_from(Certificate))
+    credentials = db.session.scalar(select(func.count()).select_from(CertificateCredential))
+    print(f"{certificates} certificates, {credentials} credentials", flush=True)
+    if not certificates == credentials == learners:
+        raise SystemExit("a certificate without its credential: the figure does not count")
 
 
 def start_worker(

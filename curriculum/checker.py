@@ -23,9 +23,9 @@ from .lessonfiles import (
     read_quiz_file,
     validate_document,
 )
+from .packchecks import check_scorm_packages, link_problem
 from .packdata import ASSET_TYPES, Pack, Problem, content_hash, read_tree
 from .schema import CourseFile, ModuleFile
-from .scorm import ScormPackageError, inspect_package
 from .yamlsource import YamlDocument
 
 LOGO_TYPES = ("png", "jpg", "jpeg")
@@ -35,7 +35,6 @@ RESERVED_MODULE_SLUGS = ("assets",)
 #: files allowed at the pack's root besides course.yaml (ignored by the import)
 ROOT_EXTRAS = ("README.md",)
 MAX_ASSET_PATH = 255  # CourseAsset.path
-WEB_SCHEMES = ("https://", "http://", "mailto:")
 
 
 class PackChecker:
@@ -62,7 +61,7 @@ class PackChecker:
         modules, assets = self.sort_files(dirs)
         for module in modules:
             self.load_module(module)
-        self.check_scorm_packages(modules)
+        check_scorm_packages(self, modules)
         lesson_paths = self.check_slugs(modules)
         self.check_links(modules, lesson_paths, assets)
         if course_document is not None:
@@ -330,34 +329,6 @@ class PackChecker:
             if file is not reference:
                 check_same_settings(reference, file, self.report)
 
-    def check_scorm_packages(self, modules: list[ModuleDraft]) -> None:
-        """Each scorm lesson's package is a .zip of its module folder and a SCORM package we
-        play; each .zip of a module folder is the package of a scorm lesson."""
-        for module in modules:
-            used: set[str] = set()
-            for draft in module.lessons:
-                name = draft.front_value("package") if draft.quiz is None else None
-                if not isinstance(name, str) or draft.kind() != "scorm":
-                    continue
-                used.add(name)
-                if name not in module.packages:
-                    file = draft.reference_file(self.reference_languages())
-                    line = file.front.line(("package",)) if file.front else 1
-                    self.report(file.path, line, f"package: no file '{name}' in the module folder")
-                    continue
-                path = f"{module.folder}/{name}"
-                try:
-                    draft.scorm = inspect_package(self.files[path])
-                except ScormPackageError as error:
-                    self.report(path, 1, f"not a SCORM package we can play: {error.message}")
-            for name in sorted(module.packages - used):
-                self.report(
-                    f"{module.folder}/{name}",
-                    1,
-                    "unknown file: a .zip in a module folder is the package of a scorm lesson "
-                    "(its front matter says package: " + name + ")",
-                )
-
     def reference_languages(self) -> list[str]:
         """The languages whose file is the reference of a lesson, best first."""
         first = [self.default_language] if self.default_language else []
@@ -413,26 +384,3 @@ class PackChecker:
                         problem = link_problem(reference, module_slug, lesson_paths, assets)
                         if problem:
                             self.report(file.path, file.body_line + reference.line, problem)
-
-
-def link_problem(
-    reference: rendering.Reference, module_slug: str | None, lessons: set[str], assets: set[str]
-) -> str | None:
-    """What is wrong with a link or image target of a lesson, or None."""
-    target = reference.target
-    if reference.kind == "image":
-        if target.startswith(rendering.ASSETS_PREFIX):
-            return None if target in assets else f"image '{target}': no such file in the pack"
-        if target.startswith("https://"):
-            return None
-        return f"image '{target}': use a file under assets/ or an https:// address"
-    if target.startswith(rendering.LESSON_SCHEME):
-        path = target[len(rendering.LESSON_SCHEME) :]
-        if "/" not in path and module_slug is not None:
-            path = f"{module_slug}/{path}"
-        return None if path in lessons else f"link '{target}': no such lesson in the pack"
-    if target.startswith(rendering.ASSETS_PREFIX):
-        return None if target in assets else f"link '{target}': no such file in the pack"
-    if target.startswith(WEB_SCHEMES) or target.startswith("#"):
-        return None
-    return f"link '{target}': use lesson:, assets/..., https:// or mailto: links"

@@ -49,6 +49,11 @@ DEFAULTS: dict[str, Any] = {
     "LMS_CERTIFICATE_LOGOS": [],
     "LMS_UPLOAD_REQUEST_MAX_MB": 100,
     "LMS_PROXY_FIX": 0,
+    "LMS_XAPI_ENDPOINT": None,
+    "LMS_XAPI_USERNAME": None,
+    "LMS_XAPI_PASSWORD": None,
+    "LMS_XAPI_ACTOR": "account",
+    "LMS_XAPI_BATCH_SIZE": 500,
     "LMS_CONSULTATION_ANSWER_LIMIT": "30 per hour",
 }
 
@@ -64,6 +69,9 @@ TYPES: dict[str, type] = {
     "LMS_KEY_FOLDER": str,
     "LMS_CELERY_BROKER_URL": str,
     "LMS_PROXY_FIX": int,
+    "LMS_XAPI_ENDPOINT": str,
+    "LMS_XAPI_USERNAME": str,
+    "LMS_XAPI_PASSWORD": str,
 }
 
 #: ``LMS_*`` environment variables that are not configuration keys: they are read by the
@@ -86,6 +94,8 @@ def apply_defaults(config: dict[str, Any]) -> None:
         config.setdefault(key, value)
     if config["LMS_ENV"] not in ENVIRONMENTS:
         raise ConfigError(f"LMS_ENV={config['LMS_ENV']!r} must be one of {', '.join(ENVIRONMENTS)}")
+    if config["LMS_XAPI_ACTOR"] not in ("account", "mbox"):
+        raise ConfigError(f"LMS_XAPI_ACTOR={config['LMS_XAPI_ACTOR']!r} must be account or mbox")
     if config["LMS_DEFAULT_LANGUAGE"] not in config["LMS_LANGUAGES"]:
         raise ConfigError(
             f"LMS_DEFAULT_LANGUAGE={config['LMS_DEFAULT_LANGUAGE']!r} is not one of "

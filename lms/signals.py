@@ -22,7 +22,8 @@ account_activated = _signals.signal("lms.account-activated")
 #: sent with ``enrolment=...`` when an enrolment is created
 enrolled = _signals.signal("lms.enrolled")
 
-#: sent with ``enrolment=..., lesson=...`` when a learner opens a lesson page
+#: sent with ``enrolment=..., lesson=..., opening=...`` when a learner opens a lesson page
+#: (``opening``: the ``LessonOpen`` row that records it)
 lesson_opened = _signals.signal("lms.lesson-opened")
 
 #: sent with ``progress=...`` once, when a lesson becomes done (whatever made it done: the

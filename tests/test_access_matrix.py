@@ -65,6 +65,8 @@ from lms.learning import operations as learning
 from lms.learning.models import Enrolment, Submission
 from lms.mail.models import OutboxMessage
 from lms.messages.models import Announcement
+from lms.offline.models import OfflineAction
+from lms.offline.operations import user_key
 from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User
 from lms.users.operations import create_user, make_reset_token
@@ -125,6 +127,8 @@ class Case:
     #: the roles whose request gets through (by default: those not refused); for a page that
     #: answers 302 to everyone, like /register, only some of them really do something
     changed_by: tuple[str, ...] | None = None
+    #: a JSON body instead of form data (the offline queue)
+    json: Callable[[World], object] | None = None
 
     def gets_through(self, role: str) -> bool:
         if self.changed_by is not None:
@@ -528,6 +532,30 @@ def row_counts() -> dict[str, int]:
         *(select(func.count()).select_from(t).scalar_subquery().label(t.name) for t in tables)
     )
     return dict(db.session.execute(query).one()._mapping)
+
+
+def offline_queue(world: World) -> dict:
+    """The learner's phone sends "mark as done" made offline: applied for her; for anyone else
+    it is another account's item, answered as refused and not kept."""
+    return {
+        "items": [
+            {
+                "key": f"matrix-{world.number}",
+                "user": user_key(world.user("learner")),
+                "kind": "done",
+                "lesson": f"{world.get('course').slug}/basics/intro",
+                "occurred_at": "2026-03-02T09:00:00Z",
+                "data": {},
+            }
+        ]
+    }
+
+
+def module_download_url(world: World) -> str:
+    world.get("enrolments")
+    return world.url(
+        "lms_offline.module_download", course_slug=world.get("course").slug, module_slug="basics"
+    )
 
 
 def join_data(world: World) -> dict:
@@ -1060,6 +1088,31 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_scorm.upload": (
         Case(page("lms_scorm.upload", "course"), admins()),
         Case(page("lms_scorm.upload"), admins(400), "POST"),  # 400: no package sent
+    ),
+    # offline (progressive web app): the manifest, the service worker and the offline page are
+    # the same for everyone; a module's download is for its enrolled learners
+    "lms_offline.manifest": Case(page("lms_offline.manifest"), everyone()),
+    "lms_offline.service_worker": Case(page("lms_offline.service_worker"), everyone()),
+    "lms_offline.offline_page": Case(page("lms_offline.offline_page"), everyone()),
+    "lms_offline.module_download": Case(
+        module_download_url,
+        roles(
+            anonymous=401,
+            learner=200,
+            other_learner=200,
+            other_member=200,
+            trainer=403,
+            other_trainer=403,
+            admin=403,
+        ),  # fmt: skip
+    ),
+    "lms_offline.sync": Case(
+        page("lms_offline.sync", "enrolments"),
+        {**members(200), "anonymous": 401},
+        "POST",
+        json=offline_queue,
+        state=lambda w: count(OfflineAction, user_id=w.user("learner").id),
+        changed_by=("learner",),
     ),
 }
 
@@ -1639,7 +1692,8 @@ def check(app, world: World, case: Case, role: str) -> list[str]:
     state_before = case.state(world) if case.state else None
     counts_before = row_counts() if refused_post else None
     db.session.commit()
-    response = client.open(url, method=case.method, data=data)
+    body = {"json": case.json(world)} if case.json else {}
+    response = client.open(url, method=case.method, data=data, **body)
     what = f"{case.method} {url} as {role}"
     problems = []
     got = outcome(app, response)

@@ -6,6 +6,7 @@ enrolment per user and course, one progress row per enrolment and lesson, one at
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +34,10 @@ class Enrolment(db.Model):
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the registration of the learner's xAPI statements (stable, not guessable)
+    uuid: Mapped[str | None] = mapped_column(
+        String(36), unique=True, default=lambda: str(uuid.uuid4())
+    )
 
     user: Mapped[User] = relationship()
     course: Mapped[Course] = relationship()
@@ -128,3 +133,17 @@ class Submission(db.Model):
     def can_review(self, user) -> bool:
         """Reviewing: a trainer of the learner's cohort, or an administrator."""
         return self.enrolment.is_followed_by(user)
+
+
+class LessonOpen(db.Model):
+    """A learner opened a lesson page (the launched/experienced statements, and their replay)."""
+
+    __tablename__ = "lms_lesson_opens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_enrolments.id", ondelete="CASCADE"), index=True
+    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lms_lessons.id", ondelete="CASCADE"))
+    uuid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -26,11 +26,12 @@ from lms.signals import (
     course_completed,
     enrolled,
     lesson_completed,
+    lesson_opened,
     quiz_attempted,
 )
 from lms.uploads import BadUpload, display_name, read_upload, store
 
-from .models import Enrolment, LessonProgress, QuizAttempt, Submission
+from .models import Enrolment, LessonOpen, LessonProgress, QuizAttempt, Submission
 
 
 class AttemptsExhausted(NotAllowed):
@@ -160,6 +161,18 @@ def join_cohort(user, code: str) -> Enrolment:
 def new_join_code() -> str:
     alphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
     return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def open_lesson(enrolment: Enrolment, lesson: Lesson) -> LessonOpen:
+    """The learner opened the lesson's page: recorded (learning records replay it), and
+    ``lesson_opened`` sent."""
+    opening = LessonOpen(enrolment_id=enrolment.id, lesson_id=lesson.id, opened_at=utcnow())
+    db.session.add(opening)
+    db.session.flush()
+    lesson_opened.send(
+        current_app._get_current_object(), enrolment=enrolment, lesson=lesson, opening=opening
+    )
+    return opening
 
 
 # -- progress -----------------------------------------------------------------------------------

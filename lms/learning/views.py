@@ -155,6 +155,8 @@ def lesson(course_slug: str, module_slug: str, lesson_slug: str):
     if ctx.enrolment is None and not (current_user.is_admin or current_user.is_trainer):
         flash(_("Join the course to open its lessons."), "info")
         return _to_course(ctx.course)
+    if ctx.enrolment is not None and not ctx.locked:
+        operations.open_lesson(ctx.enrolment, ctx.lesson)
     return _render_lesson(ctx)
 
 

@@ -1,0 +1,214 @@
+"""Offline and slow-network figures of the learner's pages (issue 16), in Debian's Chromium.
+
+The app is served on 127.0.0.1 (werkzeug, threaded) with the bundled packs and one enrolled
+learner. Chromium is driven by Playwright; the network is emulated through the Chrome DevTools
+Protocol (``Network.emulateNetworkConditions``) as 2G: 250 kbit/s down, 50 kbit/s up, 800 ms
+round trip. Measured, as the largest contentful paint (LCP) of a reading lesson:
+
+- cold: a fresh browser profile (no HTTP cache, no service worker), logged in;
+- warm: the same profile after "Download for offline" of the lesson's module (the service worker
+  serves the page from the learner's cache and checks it behind);
+- offline: the network cut (``context.set_offline(True)``), the page from the offline cache;
+- sync100_s: 100 actions queued offline (IndexedDB), then sent on reconnect over 2G.
+
+Lighthouse 12.2.3 (tests/node/node_modules, run with Debian's Chromium, mobile, the learner's
+session cookie) scores the lesson, course and "My learning" pages: lighthouse_min is the lowest
+of their performance and accessibility scores (targets: performance >= 95, accessibility 100).
+The manifest is checked with ``Page.getAppManifest`` and ``Page.getInstallabilityErrors``.
+
+Targets: lcp_2g_cold_ms < 3000, lcp_2g_warm_ms < 1000, offline_ms < 500, sync100_s < 10.
+
+    .venv/bin/python benchmarks/bench_offline.py
+
+Ends with ``RESULT lcp_2g_cold_ms=... lcp_2g_warm_ms=... offline_ms=... sync100_s=...
+lighthouse_min=...``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from curriculum.db import db  # noqa: E402
+from curriculum.importer import import_bundled_packs  # noqa: E402
+from curriculum.models import Course  # noqa: E402
+from lms import create_app  # noqa: E402
+from lms.learning import operations  # noqa: E402
+from lms.users.operations import create_user  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+LIGHTHOUSE = ROOT / "tests" / "node" / "node_modules" / "lighthouse" / "cli" / "index.js"
+if not LIGHTHOUSE.exists():
+    LIGHTHOUSE = Path("/work/main/tests/node/node_modules/lighthouse/cli/index.js")
+PASSWORD = "benchmark-password"
+EMAIL = "salma@example.org"
+COURSE = "/courses/solving-public-problems"
+LESSON = COURSE + "/mindset/public-problem"
+TWO_G = {"offline": False, "latency": 800, "downloadThroughput": 250_000 / 8,
+         "uploadThroughput": 50_000 / 8}  # fmt: skip
+NO_LIMIT = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+LCP = """() => new Promise(resolve => new PerformanceObserver(list => {
+    const entries = list.getEntries(); resolve(entries[entries.length - 1].startTime);
+  }).observe({type: 'largest-contentful-paint', buffered: true}))"""
+
+
+def serve(folder: str) -> str:
+    app = create_app(
+        {"SECRET_KEY": "bench-secret", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/b.sqlite3"},
+        instance_path=os.path.join(folder, "instance"),
+    )
+    with app.app_context():
+        db.create_all()
+        for _line in import_bundled_packs():
+            pass
+        learner = create_user(EMAIL, "Salma Bennani", PASSWORD, ["learner"], "fr")
+        operations.enrol(learner, db.session.scalar(db.select(Course).filter_by(
+            slug="solving-public-problems")))  # fmt: skip
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def log_in(context, base: str) -> None:
+    """Through the API, so that no page (hence no service worker, no cache) is loaded."""
+    login = context.request.get(f"{base}/login").text()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
+    context.request.post(f"{base}/login", form={"email": EMAIL, "password": PASSWORD,
+                                                "csrf_token": token})  # fmt: skip
+
+
+def lcp(page, url: str) -> float:
+    page.goto(url, wait_until="load", timeout=60000)
+    return page.evaluate(LCP)
+
+
+def installability(playwright, base: str, folder: str) -> list:
+    """The manifest as Chromium reads it and its installability errors, in a real (persistent,
+    not incognito) profile: Chromium never offers to install from an incognito one."""
+    context = playwright.chromium.launch_persistent_context(
+        os.path.join(folder, "profile"), executable_path=CHROMIUM, args=["--no-sandbox"]
+    )
+    page = context.new_page()
+    page.goto(base + "/courses")
+    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    cdp = context.new_cdp_session(page)
+    manifest = cdp.send("Page.getAppManifest")
+    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+    print("manifest:", manifest.get("url"), "parse errors:", manifest.get("errors"))
+    print("installability errors:", errors)
+    context.close()
+    return errors + manifest.get("errors", [])
+
+
+def lighthouse(url: str, cookie: str, folder: str) -> dict[str, int]:
+    out = Path(folder) / "lh.json"
+    subprocess.run(
+        [
+            "node",
+            str(LIGHTHOUSE),
+            url,
+            f"--chrome-path={CHROMIUM}",
+            "--quiet",
+            "--only-categories=performance,accessibility",
+            "--output=json",
+            f"--output-path={out}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu",
+            f"--extra-headers={json.dumps({'Cookie': cookie})}",
+        ],  # fmt: skip
+        check=True,
+        timeout=300,
+    )
+    report = json.loads(out.read_text())
+    return {name: round(100 * c["score"]) for name, c in report["categories"].items()}
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    folder = tempfile.mkdtemp(prefix="lms-bench-offline-")
+    base = serve(folder)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context(viewport={"width": 390, "height": 844})
+        log_in(context, base)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+
+        cdp.send("Network.emulateNetworkConditions", TWO_G)
+        cold = lcp(page, base + LESSON)
+
+        cdp.send("Network.emulateNetworkConditions", NO_LIMIT)
+        page.goto(base + COURSE)
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+        page.reload()
+        panel = page.locator(".offline-download").first
+        panel.locator("[data-get]").click()
+        panel.locator("[data-confirm]").click()
+        panel.locator("[data-remove]").wait_for(state="visible", timeout=60000)
+
+        cdp.send("Network.emulateNetworkConditions", TWO_G)
+        lcp(page, base + LESSON)  # its check behind brings the copy up to date
+        time.sleep(3)
+        warm = min(lcp(page, base + LESSON) for _ in range(3))
+
+        context.set_offline(True)
+        offline = min(lcp(page, base + LESSON) for _ in range(3))
+
+        print(
+            f"cold {cold:.0f} ms, warm {warm:.0f} ms, offline {offline:.0f} ms:",
+            page.locator("h1").inner_text(),
+        )
+        page.wait_for_function("typeof LMSQueue !== 'undefined'")
+        # 100 actions queued offline, sent on reconnect over 2G
+        page.evaluate(
+            """() => { const box = document.getElementById('lms-offline');
+              const lessons = ['public-problem', 'public-entrepreneur', 'start-from-what-exists'];
+              const adds = [];
+              for (let n = 0; n < 100; n++) adds.push(LMSQueue.add({key: 'bench-' + n,
+                user: box.dataset.user, kind: 'done',
+                lesson: 'solving-public-problems/mindset/' + lessons[n % 3],
+                occurred_at: new Date(Date.now() - 1000 * (100 - n)).toISOString(), data: {}}));
+              return Promise.all(adds); }"""
+        )
+        context.set_offline(False)
+        cdp.send("Network.emulateNetworkConditions", TWO_G)
+        started = time.perf_counter()
+        outcome = page.evaluate(
+            "() => { const b = document.getElementById('lms-offline').dataset;"
+            " return LMSQueue.send(b.sync, b.user); }"
+        )
+        sync100 = time.perf_counter() - started
+        print("sync outcome:", outcome)
+        cookie = "; ".join(f"{c['name']}={c['value']}" for c in context.cookies())
+        browser.close()
+        errors = installability(playwright, base, folder)
+
+    scores = {}
+    for name, path in (("lesson", LESSON), ("course", COURSE), ("my", "/my")):
+        scores[name] = lighthouse(base + path, cookie, folder)
+        print(f"lighthouse {name}: {scores[name]}")
+    lighthouse_min = min(score for page_scores in scores.values() for score in page_scores.values())
+    print(
+        f"RESULT lcp_2g_cold_ms={cold:.0f} lcp_2g_warm_ms={warm:.0f} offline_ms={offline:.0f} "
+        f"sync100_s={sync100:.2f} lighthouse_min={lighthouse_min}"
+    )
+    if errors:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

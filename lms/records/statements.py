@@ -1,0 +1,208 @@
+"""Learning events as xAPI 1.0.3 statements.
+
+The id of every statement is a UUID 5 of the event (the enrolment's UUID, the verb, the object
+and what makes the event unique), so a retry or a replay of the same event sends the same id and
+the LRS keeps it once. The actor is an account on ``LMS_PUBLIC_URL`` with an opaque, stable name
+(``lms_xapi_actors``), or the e-mail address when ``LMS_XAPI_ACTOR=mbox``; the registration is
+the enrolment's UUID; the cohort is the context's team; province and commune are extensions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from curriculum.db import db
+from curriculum.models import Course, Lesson, Module
+
+from .models import XapiActor
+
+#: the namespace of the statement ids (uuid5 of the event's key)
+NAMESPACE = uuid.UUID("6f0b3c52-7a8e-4d1b-9c35-2b1e8d4f6a90")
+LANGUAGES = ("fr", "en", "ar")
+
+ADL = "http://adlnet.gov/expapi/verbs/"
+VERBS = {
+    "registered": ADL + "registered",
+    "launched": ADL + "launched",
+    "experienced": ADL + "experienced",
+    "completed": ADL + "completed",
+    "answered": ADL + "answered",
+    "passed": ADL + "passed",
+    "failed": ADL + "failed",
+    "attended": ADL + "attended",
+    "earned": "http://id.tincanapi.com/verb/earned",
+}
+ACTIVITY_TYPES = {
+    "course": "http://adlnet.gov/expapi/activities/course",
+    "module": "http://adlnet.gov/expapi/activities/module",
+    "lesson": "http://adlnet.gov/expapi/activities/lesson",
+    "assessment": "http://adlnet.gov/expapi/activities/assessment",
+    "interaction": "http://adlnet.gov/expapi/activities/cmi.interaction",
+    "meeting": "http://adlnet.gov/expapi/activities/meeting",
+    "certificate": "https://w3id.org/xapi/tla/activity-types/credential",
+}
+#: lessons the learner reads or watches are "experienced" when opened; the others "launched"
+EXPERIENCED_KINDS = ("reading", "video")
+
+
+def base_url() -> str:
+    """The LMS's public address (the actor's home page, the activities' ids)."""
+    public = current_app.config.get("LMS_PUBLIC_URL") or "http://localhost"
+    return public.rstrip("/") + current_app.extensions["lms"].url_prefix
+
+
+def statement_id(*key: Any) -> str:
+    return str(uuid.uuid5(NAMESPACE, "/".join(str(part) for part in key)))
+
+
+def language_map(texts: dict[str, str] | None, fallback: str) -> dict[str, str]:
+    texts = texts or {}
+    default = next((texts[code] for code in LANGUAGES if texts.get(code)), fallback)
+    return {code: texts.get(code) or default for code in LANGUAGES}
+
+
+def actor_name(user) -> str:
+    """The learner's opaque name, created on first use (safe when two requests race)."""
+    name = db.session.scalar(select(XapiActor.name).where(XapiActor.user_id == user.id))
+    if name is not None:
+        return name
+    actor = XapiActor(user_id=user.id, name=str(uuid.uuid4()))
+    with db.session.begin_nested():
+        db.session.add(actor)
+    return actor.name
+
+
+def actor(user) -> dict:
+    if current_app.config["LMS_XAPI_ACTOR"] == "mbox":
+        return {"objectType": "Agent", "name": user.name, "mbox": f"mailto:{user.email}"}
+    return {
+        "objectType": "Agent",
+        "account": {"homePage": base_url(), "name": actor_name(user)},
+    }
+
+
+def _verb(name: str) -> dict:
+    return {"id": VERBS[name], "display": {"en-US": name}}
+
+
+def course_activity(course: Course) -> dict:
+    return {
+        "objectType": "Activity",
+        "id": f"{base_url()}/courses/{course.slug}",
+        "definition": {
+            "type": ACTIVITY_TYPES["course"],
+            "name": language_map(course.titles, course.slug),
+        },
+    }
+
+
+def module_activity(module: Module) -> dict:
+    return {
+        "objectType": "Activity",
+        "id": f"{base_url()}/courses/{module.course.slug}/{module.slug}",
+        "definition": {
+            "type": ACTIVITY_TYPES["module"],
+            "name": language_map(module.titles, module.slug),
+        },
+    }
+
+
+def lesson_activity(lesson: Lesson) -> dict:
+    module = lesson.module
+    kind = "assessment" if lesson.kind == "quiz" else "lesson"
+    return {
+        "objectType": "Activity",
+        "id": f"{base_url()}/courses/{module.course.slug}/{module.slug}/{lesson.slug}",
+        "definition": {
+            "type": ACTIVITY_TYPES[kind],
+            "name": language_map(lesson.titles, lesson.slug),
+        },
+    }
+
+
+def question_activity(lesson: Lesson, question) -> dict:
+    choices = [c for c in question.choices if c.archived_at is None]
+    return {
+        "objectType": "Activity",
+        "id": f"{lesson_activity(lesson)['id']}#{question.key}",
+        "definition": {
+            "type": ACTIVITY_TYPES["interaction"],
+            "name": language_map(question.prompts, question.key),
+            "interactionType": "true-false" if question.type == "true_false" else "choice",
+            "correctResponsesPattern": [_response([c.key for c in choices if c.correct], question)],
+            **(
+                {}
+                if question.type == "true_false"
+                else {
+                    "choices": [
+                        {"id": c.key, "description": language_map(c.texts, c.key)} for c in choices
+                    ]
+                }
+            ),
+        },
+    }
+
+
+def _response(keys: list[str], question) -> str:
+    if question.type == "true_false":
+        return "true" if keys == ["true"] else "false"
+    return "[,]".join(sorted(keys))
+
+
+def context(enrolment, parents: list[dict], course: Course | None = None) -> dict:
+    """The registration, the cohort as a team, the course and its parents, the territory."""
+    course = course or enrolment.course
+    grouping = [course_activity(course)]
+    result: dict[str, Any] = {
+        "registration": enrolment.uuid,
+        "platform": current_app.config["LMS_SITE_NAME"],
+        "contextActivities": {"grouping": grouping, **({"parent": parents} if parents else {})},
+    }
+    cohort = enrolment.cohort
+    if cohort is not None:
+        result["team"] = {
+            "objectType": "Group",
+            "name": cohort.name,
+            "account": {"homePage": base_url(), "name": f"cohort-{cohort.id}"},
+        }
+        extensions = {}
+        for field in ("province", "commune"):
+            if getattr(cohort, field, ""):
+                extensions[f"{base_url()}/xapi/extensions/{field}"] = getattr(cohort, field)
+        if extensions:
+            result["extensions"] = extensions
+    return result
+
+
+def timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build(
+    key: tuple,
+    verb: str,
+    enrolment,
+    activity: dict,
+    moment: datetime,
+    parents: list[dict] | None = None,
+    result: dict | None = None,
+) -> dict:
+    """One statement about ``enrolment``'s learner; ``key`` identifies the event."""
+    statement = {
+        "id": statement_id(enrolment.uuid, verb, *key),
+        "actor": actor(enrolment.user),
+        "verb": _verb(verb),
+        "object": activity,
+        "context": context(enrolment, parents or []),
+        "timestamp": timestamp(moment),
+    }
+    if result is not None:
+        statement["result"] = result
+    return statement

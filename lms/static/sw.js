@@ -1,0 +1,216 @@
+/* The LMS's service worker (served as <prefix>/sw.js, with self.LMS set before this file).
+   - keeps a small shell (CSS, JS, the offline page in each language) in "lms-shell-<version>";
+   - serves the pages and files of the modules a learner downloaded from her own caches
+     ("lms-<user key>-<course>~<module>~<version>"), and only hers;
+   - never caches an answer to a POST, nor any page that was not downloaded (admin and trainer
+     pages never are): everything else goes to the network, and to the offline page without one;
+   - an action sent while the network is down (mark as done, quiz, assignment) joins the queue
+     in IndexedDB and is sent later (page load, "online", Background Sync). */
+'use strict';
+importScripts(self.LMS.static + 'offline-db.js');
+
+var LMS = self.LMS, SHELL = 'lms-shell-' + LMS.version;
+// Pages cached before this moment are out of date (the learner did something since): they are
+// fetched first, and shown from the cache only without a network.
+var staleBefore = 0;
+
+self.addEventListener('install', function (event) {
+  var offline = LMS.languages.map(function (l) { return LMS.offline + '?lang=' + l; });
+  event.waitUntil(caches.open(SHELL).then(function (cache) {
+    return cache.addAll(LMS.shell.concat(offline));
+  }).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener('activate', function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) {
+      return k.indexOf('lms-shell-') === 0 && k !== SHELL;
+    }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+self.addEventListener('message', function (event) {
+  if (event.data && event.data.type === 'stale') markStale();
+});
+
+function markStale() {
+  staleBefore = Date.now();
+  return LMSQueue.set('staleBefore', staleBefore);
+}
+
+function state() {
+  return Promise.all([LMSQueue.get('user'), LMSQueue.get('staleBefore'), LMSQueue.get('lang')])
+    .then(function (values) {
+      staleBefore = Math.max(staleBefore, values[1] || 0);
+      return { user: values[0] || '', lang: values[2] || LMS.languages[0] };
+    });
+}
+
+// The response for `request` in the current learner's downloads (never another learner's).
+function mine(request, user) {
+  if (!user) return Promise.resolve(undefined);
+  return caches.keys().then(function (keys) {
+    var names = keys.filter(function (k) { return k.indexOf('lms-' + user + '-') === 0; });
+    return names.reduce(function (found, name) {
+      return found.then(function (hit) {
+        return hit || caches.open(name).then(function (c) {
+          return c.match(request, { ignoreSearch: true });
+        });
+      });
+    }, Promise.resolve(undefined));
+  });
+}
+
+function refresh(request, user) {
+  return fetch(request).then(function (response) {
+    if (response.ok && !response.redirected) {
+      var copy = response.clone();
+      caches.keys().then(function (keys) {
+        keys.filter(function (k) { return k.indexOf('lms-' + user + '-') === 0; })
+          .forEach(function (name) {
+            caches.open(name).then(function (c) {
+              return c.match(request).then(function (hit) {
+                if (hit) return c.put(request, copy.clone());
+              });
+            });
+          });
+      });
+    }
+    return response;
+  });
+}
+
+function fresh(response) {
+  var date = Date.parse(response.headers.get('Date') || '');
+  return !isNaN(date) && date + 1000 > staleBefore;
+}
+
+function offlinePage(lang) {
+  return caches.open(SHELL).then(function (c) {
+    return c.match(LMS.offline + '?lang=' + lang).then(function (hit) {
+      return hit || c.match(LMS.offline + '?lang=' + LMS.languages[0]);
+    });
+  }).then(function (hit) {
+    return hit || new Response('Offline', { status: 503, headers: { 'Content-Type': 'text/plain' } });
+  });
+}
+
+function page(event) {
+  return state().then(function (s) {
+    return mine(event.request, s.user).then(function (cached) {
+      if (cached && fresh(cached)) {  // downloaded and up to date: at once, checked behind
+        event.waitUntil(refresh(event.request, s.user).catch(function () {}));
+        return cached;
+      }
+      return refresh(event.request, s.user).catch(function () {
+        return cached || offlinePage(s.lang);
+      });
+    });
+  });
+}
+
+function file(event) {
+  var request = event.request;
+  return caches.open(SHELL).then(function (c) { return c.match(request); }).then(function (hit) {
+    if (hit) return hit;
+    return fetch(request).catch(function () {
+      return state().then(function (s) { return mine(request, s.user); }).then(function (mineHit) {
+        return mineHit || Response.error();
+      });
+    });
+  });
+}
+
+// -- actions sent while the network is down ------------------------------------------------------
+
+var KINDS = { done: 'done', quiz: 'quiz', submission: 'assignment' };
+
+function action(event) {
+  var request = event.request, copy = request.clone();
+  return fetch(request).then(function (response) {
+    markStale();  // the server has changed something: downloaded pages are refetched once
+    return response;
+  }, function () {
+    return queueForm(copy).then(function (lessonUrl) {
+      return Response.redirect(lessonUrl + '?queued=1', 303);
+    });
+  });
+}
+
+function queueForm(request) {
+  var path = new URL(request.url).pathname, parts = path.split('/');
+  var kind = KINDS[parts.pop()], lessonUrl = parts.join('/');
+  var lesson = parts.slice(-3).join('/');
+  return Promise.all([state(), request.formData()]).then(function (values) {
+    var s = values[0], form = values[1];
+    return formData(kind, form).then(function (data) {
+      return LMSQueue.add({ key: self.crypto.randomUUID(), user: s.user, kind: kind,
+        lesson: lesson, occurred_at: new Date().toISOString(), data: data,
+        title: form.get('title') || '', url: lessonUrl });
+    });
+  }).then(function () {
+    if (self.registration.sync) return self.registration.sync.register('lms-queue').catch(function () {});
+  }).then(function () { return lessonUrl; });
+}
+
+function formData(kind, form) {
+  if (kind === 'quiz') {
+    var answers = {};
+    form.forEach(function (value, name) {
+      if (name === 'csrf_token' || name === 'title') return;
+      (answers[name] = answers[name] || []).push(String(value));
+    });
+    return Promise.resolve({ form: answers });
+  }
+  if (kind === 'assignment') {
+    var text = String(form.get('text') || ''), upload = form.get('file');
+    if (!upload || !upload.size) return Promise.resolve({ text: text });
+    return upload.arrayBuffer().then(function (buffer) {
+      var bytes = new Uint8Array(buffer), binary = '';
+      for (var i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return { text: text, file: { name: upload.name, data: btoa(binary) } };
+    });
+  }
+  return Promise.resolve({});
+}
+
+self.addEventListener('sync', function (event) {
+  if (event.tag !== 'lms-queue') return;
+  event.waitUntil(state().then(function (s) {
+    return s.user && LMSQueue.get('sync').then(function (url) {
+      return url && LMSQueue.send(url, s.user);
+    });
+  }).then(function (outcome) { if (outcome && outcome.applied) return markStale(); }));
+});
+
+self.addEventListener('fetch', function (event) {
+  var request = event.request, url = new URL(request.url);
+  if (url.origin !== self.location.origin || url.pathname.indexOf(LMS.scope) !== 0) return;
+  if (request.method === 'POST') {
+    if (request.mode === 'navigate' && KINDS[url.pathname.split('/').pop()]) {
+      event.respondWith(action(event));
+    }
+    return;  // any other POST: straight to the network, never cached
+  }
+  if (request.method !== 'GET') return;
+  if (request.mode === 'navigate') event.respondWith(page(event));
+  else if (url.pathname.indexOf(LMS.static) === 0 || url.pathname.indexOf('/assets/') > 0) {
+    event.respondWith(file(event));
+  }
+});
+
+self.addEventListener('push', function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (e) { data = { body: event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || '', {
+    body: data.body || '', lang: data.lang, dir: data.dir || 'auto',
+    icon: LMS.static + 'icon-192.png', data: { url: data.url || LMS.scope }
+  }));
+});
+
+self.addEventListener('notificationclick', function (event) {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});
