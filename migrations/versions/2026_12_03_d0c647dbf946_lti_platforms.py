@@ -24,7 +24,7 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('issuer', sa.String(length=500), nullable=False),
     sa.Column('client_id', sa.String(length=200), nullable=False),
-    sa.Column('deployment_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('deployment_ids', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('auth_login_url', sa.String(length=1000), nullable=False),
     sa.Column('auth_token_url', sa.String(length=1000), nullable=False),
     sa.Column('key_set_url', sa.String(length=1000), nullable=False),
