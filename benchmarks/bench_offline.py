@@ -95,6 +95,15 @@ def lcp(page, url: str) -> float:
     return page.evaluate(LCP)
 
 
+def until(page, predicate: str, seconds: float = 30) -> None:
+    """Poll ``predicate`` in the page (the pages' CSP forbids the eval of wait_for_function)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(predicate):
+        if time.monotonic() > deadline:
+            raise TimeoutError(predicate)
+        time.sleep(0.1)
+
+
 def installability(playwright, base: str, folder: str) -> list:
     """The manifest as Chromium reads it and its installability errors, in a real (persistent,
     not incognito) profile: Chromium never offers to install from an incognito one."""
@@ -103,7 +112,8 @@ def installability(playwright, base: str, folder: str) -> list:
     )
     page = context.new_page()
     page.goto(base + "/courses")
-    page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.reload()
     cdp = context.new_cdp_session(page)
     manifest = cdp.send("Page.getAppManifest")
     errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
@@ -153,7 +163,7 @@ def main() -> None:
 
         cdp.send("Network.emulateNetworkConditions", NO_LIMIT)
         page.goto(base + COURSE)
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=30000)
+        page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
         page.reload()
         panel = page.locator(".offline-download").first
         panel.locator("[data-get]").click()
@@ -172,7 +182,7 @@ def main() -> None:
             f"cold {cold:.0f} ms, warm {warm:.0f} ms, offline {offline:.0f} ms:",
             page.locator("h1").inner_text(),
         )
-        page.wait_for_function("typeof LMSQueue !== 'undefined'")
+        until(page, "() => typeof LMSQueue !== 'undefined'")
         # 100 actions queued offline, sent on reconnect over 2G
         page.evaluate(
             """() => { const box = document.getElementById('lms-offline');

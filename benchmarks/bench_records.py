@@ -3,9 +3,7 @@
 A registry of measurements, each a function returning ``Measurement``s: run them all, or some
 with ``--only NAME``. Each prints its detail, then the script ends with one line
 
-    RESULT scorm_commit_ms=...
-
-(and the other measurements' figures as they are registered), then whether each target is met
+    RESULT statements_per_s=... enqueue_overhead_ms=... scorm_commit_ms=..., then whether each target is met
 (exit 1 if one is not).
 
 - ``scorm_commit_ms`` — a SCORM commit round trip, server time: the lesson page's POST of one
@@ -31,6 +29,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -78,6 +77,118 @@ def measurement(name: str):
         return function
 
     return register
+
+
+# -- xAPI statements ---------------------------------------------------------------------------
+
+STATEMENTS = 10_000
+
+
+def _xapi_app(url: str, instance: str, endpoint: str):
+    from tests.records.ralph import PASSWORD as RALPH_PASSWORD
+    from tests.records.ralph import USERNAME as RALPH_USER
+
+    app = create_app(
+        {"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "LMS_DEFAULT_LANGUAGE": "en",
+         "LMS_PUBLIC_URL": "http://lms.bench", "LMS_XAPI_ENDPOINT": endpoint,
+         "LMS_XAPI_USERNAME": RALPH_USER, "LMS_XAPI_PASSWORD": RALPH_PASSWORD},
+        instance_path=instance,
+    )  # fmt: skip
+    with app.app_context():
+        import_all_models()
+        db.create_all()
+        course = Course(
+            slug="bench", version="1", content_hash="x", default_language="en",
+            languages=["en"], complete_languages=["en"], titles={"en": "Bench"},
+            descriptions={"en": ""}, audience={}, estimated_hours=1, sequential=False,
+            self_enrolment=True, serial_prefix="BEN",
+            certificate_rule={"required_lessons": "all", "languages": ["en"], "wording": {"en": ""}},
+        )  # fmt: skip
+        db.session.add(course)
+        db.session.flush()
+        module = Module(course=course, slug="m", position=1, titles={"en": "M"}, summaries={})
+        lesson = Lesson(
+            course_id=course.id, module=module, slug="read", position=1, kind="reading",
+            minutes=5, titles={"en": "Read"}, bodies={"en": "<p>x</p>"}, settings={},
+            content_hash="x",
+        )  # fmt: skip
+        db.session.add_all([module, lesson])
+        user = create_user("xapi@example.org", "Bench Learner", PASSWORD, ["learner"])
+        enrolment = enrol(user, course)
+        db.session.commit()
+        enrolment_id = enrolment.id
+    return app, enrolment_id
+
+
+@measurement("xapi")
+def xapi() -> list[Measurement]:
+    """``statements_per_s``: 10,000 statements queued, then sent to a real Ralph (filesystem
+    backend, on a loopback port) by ``send_pending`` in batched POSTs, every one counted in
+    Ralph's file afterwards. ``enqueue_overhead_ms``: the lesson page (which records the open and
+    queues its ``experienced`` statement) with xAPI on minus the same page with xAPI off,
+    medians of interleaved requests in the same run (the sender is not woken meanwhile)."""
+    from lms.learning.models import Enrolment
+    from lms.records import events, outbox
+    from lms.records.delivery import send_pending
+    from lms.records.models import XapiStatement
+    from tests.records.ralph import Ralph
+
+    folder = tempfile.mkdtemp(prefix="lms-bench-xapi-")
+    ralph = Ralph(Path(folder) / "ralph")
+    ralph.start()
+    try:
+        app, enrolment_id = _xapi_app(
+            f"sqlite:///{folder}/bench.sqlite3", os.path.join(folder, "instance"), ralph.endpoint
+        )
+        endpoint = app.config["LMS_XAPI_ENDPOINT"]
+        woken = outbox.wake_sender
+        outbox.wake_sender = lambda app: None
+        client = app.test_client()
+        login_page = client.get("/login").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page)[1]
+        client.post("/login", data={"email": "xapi@example.org", "password": PASSWORD,
+                                    "csrf_token": token})  # fmt: skip
+        on, off = [], []
+        for run in range(WARM_UP + RUNS):
+            for enabled, times in ((True, on), (False, off)):
+                app.config["LMS_XAPI_ENDPOINT"] = endpoint if enabled else None
+                started = time.perf_counter()
+                response = client.get("/courses/bench/m/read")
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, response.status_code
+                if run >= WARM_UP:
+                    times.append(elapsed)
+        app.config["LMS_XAPI_ENDPOINT"] = endpoint
+        outbox.wake_sender = woken
+        overhead = statistics.median(on) - statistics.median(off)
+        with app.app_context():
+            db.session.query(XapiStatement).delete()
+            enrolment = db.session.get(Enrolment, enrolment_id)
+            template = events.registered(enrolment)[0]
+            for start in range(0, STATEMENTS, 1000):
+                made = [
+                    {**template, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"bench/{n}"))}
+                    for n in range(start, start + 1000)
+                ]
+                outbox.enqueue(made, enrolment.user_id)
+            db.session.info.pop(outbox.PENDING_KEY, None)
+            db.session.commit()
+        started = time.perf_counter()
+        outcome = send_pending(app, backoff=0)
+        elapsed = time.perf_counter() - started
+        stored = len(set(ralph.stored_ids()))
+        assert outcome.sent == STATEMENTS and stored >= STATEMENTS, (outcome, stored)
+    finally:
+        ralph.stop()
+    rate = STATEMENTS / elapsed
+    return [
+        Measurement("statements_per_s", round(rate), (">=", 500.0),
+                    f"{STATEMENTS} in {elapsed:.1f} s, batches of "
+                    f"{app.config['LMS_XAPI_BATCH_SIZE']}, all in Ralph"),
+        Measurement("enqueue_overhead_ms", round(overhead, 2), ("<", 2.0),
+                    f"lesson page median {statistics.median(on):.1f} ms with xAPI, "
+                    f"{statistics.median(off):.1f} ms without, {RUNS} each"),
+    ]  # fmt: skip
 
 
 # -- SCORM commit ------------------------------------------------------------------------------

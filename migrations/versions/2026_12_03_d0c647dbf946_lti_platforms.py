@@ -1,7 +1,7 @@
 """LTI 1.3 tool: registered platforms, account links (issuer + subject), contexts → cohorts, resource links.
 
 Revision ID: d0c647dbf946
-Revises: e5b7a2c94d10
+Revises: 6d2f0b8c4e17
 Create Date: 2026-12-03 09:00:47.007009
 """
 
@@ -12,7 +12,7 @@ import curriculum.db
 from sqlalchemy.dialects import postgresql
 
 revision = 'd0c647dbf946'
-down_revision = 'e5b7a2c94d10'
+down_revision = '6d2f0b8c4e17'
 branch_labels = None
 depends_on = None
 

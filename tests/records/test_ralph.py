@@ -158,3 +158,19 @@ def test_background_sender_delivers_after_commit(app, ralph, make_user, make_cou
         db.session.rollback()
     assert pending() == 0
     assert len(ralph.get(registration=enrolment.uuid)) == 1
+
+
+def test_replay_queues_the_same_statements_again(app, ralph, journey, runner):
+    live = {row.statement_id: row.verb for row in db.session.scalars(select(XapiStatement))}
+    db.session.execute(XapiStatement.__table__.delete())
+    db.session.commit()
+    result = runner.invoke(args=["xapi", "replay", "--since", "2000-01-01"])
+    assert result.exit_code == 0, result.output
+    assert "Queued 13 statements (0 were already" in result.output
+    replayed = {row.statement_id: row.verb for row in db.session.scalars(select(XapiStatement))}
+    assert replayed == live  # lesson opens included, the same ids
+    result = runner.invoke(args=["xapi", "replay", "--since", "2000-01-01"])
+    assert "Queued 0 statements (13 were already" in result.output
+    result = runner.invoke(args=["xapi", "send"])
+    assert result.exit_code == 0 and "Sent 13" in result.output
+    assert len(ralph.get(registration=journey.uuid)) == 13
