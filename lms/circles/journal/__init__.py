@@ -1,0 +1,1 @@
+"""A circle's journal: short updates with photos taken on a phone."""
