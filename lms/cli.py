@@ -20,6 +20,7 @@ from lms.circles import demo as circles_demo
 from lms.circles.consultations import demo as consultations_demo
 from lms.errors import InvalidInput, LMSError
 from lms.jobs.cli import job_commands
+from lms.lti.cli import lti_group
 from lms.mail.cli import mail_group
 from lms.migrate import upgrade_database
 from lms.records.cli import xapi_group
@@ -147,6 +148,7 @@ def product_commands() -> list[click.Command]:
         curriculum_group,
         certificates_group,
         mail_group,
+        lti_group,
         xapi_group,
         *job_commands(),
     ]

@@ -11,6 +11,7 @@ import lms.circles.models  # noqa: F401
 import lms.cohorts.models  # noqa: F401
 import lms.jobs.models  # noqa: F401
 import lms.learning.models  # noqa: F401
+import lms.lti.models  # noqa: F401
 import lms.mail.models  # noqa: F401
 import lms.messages.models  # noqa: F401
 import lms.offline.models  # noqa: F401

@@ -1066,6 +1066,14 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
     "lms_jobs.resume": Case(job_url("lms_jobs.resume"), admins(302), method="POST"),
     # SCORM: the package's files for the sandboxed frame, where no cookie comes: the grant in
     # the URL is the key, whoever asks; commits and a new attempt for the enrolled learners
+    # LTI 1.3 tool: its public keys; a login initiation or a launch without a platform's
+    # message is refused with a page that says why, whoever sends it (the platform is the peer)
+    "lms_lti.jwks": Case(page("lms_lti.jwks"), everyone()),
+    "lms_lti.login": (
+        Case(page("lms_lti.login"), everyone(400)),
+        Case(page("lms_lti.login"), everyone(400), method="POST"),
+    ),
+    "lms_lti.launch": Case(page("lms_lti.launch"), everyone(400), method="POST"),
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(
         scorm_url("lms_scorm.commit", number=1),

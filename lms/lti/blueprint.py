@@ -1,0 +1,11 @@
+"""URL rules of the LTI 1.3 tool."""
+
+from flask import Blueprint
+
+from . import views
+
+bp = Blueprint("lms_lti", __name__, template_folder="templates")
+
+bp.add_url_rule("/lti/jwks.json", view_func=views.jwks)
+bp.add_url_rule("/lti/login", view_func=views.login, methods=["GET", "POST"])
+bp.add_url_rule("/lti/launch", view_func=views.launch, methods=["POST"])

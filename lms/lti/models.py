@@ -1,0 +1,88 @@
+"""LTI platforms registered with the tool, and what their launches link to: accounts (issuer +
+subject), contexts (→ a cohort of the chosen course) and resource links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from curriculum.db import JSONType, UTCDateTime, db, utcnow
+from lms.users.models import User
+
+
+class LtiPlatform(db.Model):
+    """One registration of a platform (issuer + client id), with its deployments."""
+
+    __tablename__ = "lms_lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(500), index=True)
+    client_id: Mapped[str] = mapped_column(String(200))
+    deployment_ids: Mapped[list] = mapped_column(JSONType, default=list)
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    key_set_url: Mapped[str] = mapped_column(String(1000))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def origin(self) -> str:
+        """The platform's web origin (for ``frame-ancestors``)."""
+        parts = urlsplit(self.auth_login_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+class LtiUserLink(db.Model):
+    """The account a platform's user (issuer + ``sub``) signs in to."""
+
+    __tablename__ = "lms_lti_user_links"
+    __table_args__ = (UniqueConstraint("issuer", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platforms.id"), index=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class LtiContext(db.Model):
+    """A platform's course (context) and the cohort it maps to, per course of ours."""
+
+    __tablename__ = "lms_lti_contexts"
+    __table_args__ = (UniqueConstraint("platform_id", "context_id", "course_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platforms.id"), index=True)
+    context_id: Mapped[str] = mapped_column(String(255))
+    course_id: Mapped[int] = mapped_column(ForeignKey("lms_courses.id"))
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("lms_cohorts.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    #: the NRPS memberships URL the platform last sent (roster import)
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    cohort = relationship("Cohort")
+
+
+class LtiResourceLink(db.Model):
+    """A placement of one of our courses, modules or lessons in a platform's context."""
+
+    __tablename__ = "lms_lti_resource_links"
+    __table_args__ = (UniqueConstraint("platform_id", "resource_link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platforms.id"), index=True)
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[int | None] = mapped_column(ForeignKey("lms_lti_contexts.id"))
+    target: Mapped[str] = mapped_column(String(300))
+    #: the AGS line item URL of this placement, when the platform sent one
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
