@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db, utcnow
-from curriculum.models import Course, Lesson, QuizQuestion
+from curriculum.models import Course, Lesson
 from lms.audit.operations import record
 from lms.cohorts.models import Cohort, PrerequisiteWaiver
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -31,6 +31,7 @@ from lms.signals import (
 )
 from lms.uploads import BadUpload, display_name, read_upload, store
 
+from .grading import grade as _grade
 from .models import Enrolment, LessonOpen, LessonProgress, QuizAttempt, Submission
 
 
@@ -327,14 +328,6 @@ def submit_quiz(
     if passed and (set_done(progress) or enrolment.status == "completed"):
         complete_if_finished(enrolment)
     return QuizResult(attempt=recorded, progress=progress, passed=passed, correct=correct)
-
-
-def _grade(questions: list[QuizQuestion], answers: dict[str, list[str]]) -> dict[str, bool]:
-    correct = {}
-    for question in questions:
-        right = {c.key for c in question.choices if c.correct and c.archived_at is None}
-        correct[question.key] = set(answers.get(question.key, [])) == right
-    return correct
 
 
 def _recorded_attempt(progress: LessonProgress, lesson: Lesson, number: int) -> QuizResult:

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from certificates.models import Certificate
 from curriculum.db import db
+from lms.learning.grading import grade
 from lms.learning.models import Enrolment, LessonOpen, LessonProgress, QuizAttempt
-from lms.learning.operations import _grade as grade
 from lms.sessions.models import Attendance, CohortSession
 
 from . import events
