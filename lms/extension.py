@@ -38,6 +38,7 @@ from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
 from lms.lti.blueprint import bp as lti_bp
+from lms.lti.platforms.blueprint import bp as lti_platforms_bp
 from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
@@ -82,7 +83,7 @@ class LMSState:
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
             reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
-            consultations_bp, offline_bp, lti_bp]  # fmt: skip
+            consultations_bp, offline_bp, lti_bp, lti_platforms_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:

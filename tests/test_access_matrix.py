@@ -316,6 +316,36 @@ def _roster_import(world: World):
     return roster
 
 
+@factory("lti_platform")
+def _lti_platform(world: World):
+    """A platform registered by hand (Admin › LTI platforms)."""
+    from lms.lti.models import LtiPlatform
+
+    platform = LtiPlatform(**_lti_platform_form(world), registered_by="manual", enabled=True)
+    platform.deployment_ids = ["1"]
+    platform.frame_origins = []
+    db.session.add(platform)
+    return platform
+
+
+def _lti_platform_form(world: World, client_id: str | None = None) -> dict:
+    return {
+        "name": "Moodle",
+        "issuer": f"https://moodle-{world.number}.example.org",
+        "client_id": client_id or "client-1",
+        "deployment_ids": "1",
+        "auth_login_url": "https://moodle.example.org/mod/lti/auth.php",
+        "auth_token_url": "https://moodle.example.org/mod/lti/token.php",
+        "key_set_url": "https://moodle.example.org/mod/lti/certs.php",
+    }
+
+
+def lti_platforms_count(world: World) -> int:
+    from lms.lti.models import LtiPlatform
+
+    return db.session.scalar(select(func.count()).select_from(LtiPlatform))
+
+
 @factory("invitation")
 def _invitation(world: World):
     """The other trainer's roster invited the learner (of cohort A) to cohort B."""
@@ -1074,6 +1104,46 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         Case(page("lms_lti.login"), everyone(400), method="POST"),
     ),
     "lms_lti.launch": Case(page("lms_lti.launch"), everyone(400), method="POST"),
+    # Admin › LTI platforms: administrators only
+    "lms_lti_platforms.platform_list": Case(page("lms_lti_platforms.platform_list"), admins()),
+    "lms_lti_platforms.platform_new": (
+        Case(page("lms_lti_platforms.platform_new"), admins()),
+        Case(
+            page("lms_lti_platforms.platform_new"),
+            admins(302),
+            "POST",
+            lambda w: _lti_platform_form(w, "new-client"),
+            state=lti_platforms_count,
+        ),
+    ),
+    "lms_lti_platforms.platform_edit": (
+        Case(
+            lambda w: w.url(
+                "lms_lti_platforms.platform_edit", platform_id=w.get("lti_platform").id
+            ),
+            admins(),
+        ),
+        Case(
+            lambda w: w.url(
+                "lms_lti_platforms.platform_edit", platform_id=w.get("lti_platform").id
+            ),
+            admins(302),
+            "POST",
+            lambda w: {**_lti_platform_form(w), "name": "Moodle of the region"},
+            state=lambda w: w.get("lti_platform").name,
+        ),
+    ),
+    "lms_lti_platforms.platform_disable": Case(
+        lambda w: w.url("lms_lti_platforms.platform_disable", platform_id=w.get("lti_platform").id),
+        admins(302),
+        "POST",
+        state=lambda w: w.get("lti_platform").enabled,
+    ),
+    "lms_lti_platforms.platform_enable": Case(
+        lambda w: w.url("lms_lti_platforms.platform_enable", platform_id=w.get("lti_platform").id),
+        admins(302),
+        "POST",
+    ),
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(
         scorm_url("lms_scorm.commit", number=1),

@@ -29,12 +29,34 @@ class LtiPlatform(db.Model):
     key_set_url: Mapped[str] = mapped_column(String(1000))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: other web origins whose pages frame the tool (Canvas: the institution's own domain)
+    frame_origins: Mapped[list | None] = mapped_column(JSONType, default=list)
+    #: "manual" or "dynamic" (LTI Dynamic Registration)
+    registered_by: Mapped[str] = mapped_column(
+        String(20), default="manual", server_default="manual"
+    )
 
     @property
     def origin(self) -> str:
         """The platform's web origin (for ``frame-ancestors``)."""
         parts = urlsplit(self.auth_login_url)
         return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def origins(self) -> list[str]:
+        """Every origin that may frame the tool for this platform (issuer, login, extra ones)."""
+        return web_origins(self.issuer, self.auth_login_url, *(self.frame_origins or []))
+
+
+def web_origins(*urls: str | None) -> list[str]:
+    """The distinct http(s) origins of ``urls``, in order."""
+    found: list[str] = []
+    for url in urls:
+        parts = urlsplit(url or "")
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.scheme in ("http", "https") and parts.netloc and origin not in found:
+            found.append(origin)
+    return found
 
 
 class LtiUserLink(db.Model):

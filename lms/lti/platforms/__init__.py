@@ -1,0 +1,1 @@
+"""Registering LTI platforms: by hand (Admin › LTI platforms) or by LTI Dynamic Registration."""

@@ -1,0 +1,40 @@
+"""Reads of the platforms' administration: the platforms with how many accounts they link."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from curriculum.db import db
+from lms.errors import NotFound
+
+from ..models import LtiPlatform, LtiUserLink, web_origins
+
+
+def platforms_with_counts() -> list[tuple[LtiPlatform, int]]:
+    accounts = (
+        select(func.count(LtiUserLink.id))
+        .where(LtiUserLink.platform_id == LtiPlatform.id)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(LtiPlatform, accounts).order_by(LtiPlatform.name))
+    return [(platform, count) for platform, count in rows]
+
+
+def platform_by_id(platform_id: int) -> LtiPlatform:
+    platform = db.session.get(LtiPlatform, platform_id)
+    if platform is None:
+        raise NotFound()
+    return platform
+
+
+def enabled_origins() -> list[str]:
+    """The web origins of the enabled platforms (for ``frame-ancestors``)."""
+    rows = db.session.execute(
+        select(LtiPlatform.issuer, LtiPlatform.auth_login_url, LtiPlatform.frame_origins).where(
+            LtiPlatform.enabled.is_(True)
+        )
+    )
+    found: list[str] = []
+    for issuer, login, extra in rows:
+        found.extend(o for o in web_origins(issuer, login, *(extra or [])) if o not in found)
+    return found
