@@ -1074,6 +1074,17 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         Case(page("lms_lti.login"), everyone(400), method="POST"),
     ),
     "lms_lti.launch": Case(page("lms_lti.launch"), everyone(400), method="POST"),
+    # the deep-linking picker exists only for a browser that came with an instructor's
+    # deep-linking launch (kept in its session): no account or role opens it
+    "lms_lti.deep_link": (
+        Case(page("lms_lti.deep_link"), everyone(403)),
+        Case(
+            page("lms_lti.deep_link"),
+            everyone(403),
+            method="POST",
+            data=lambda w: {"item": "civics"},
+        ),  # fmt: skip
+    ),
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(
         scorm_url("lms_scorm.commit", number=1),
