@@ -1665,6 +1665,50 @@ CONSULTATION_CASES: dict[str, Case | tuple[Case, ...]] = {
 EXPECTED.update(CONSULTATION_CASES)
 
 
+# -- the xAPI outbox (administrators) -----------------------------------------------------------
+
+
+@factory("xapi_refused")
+def _xapi_refused(world: World):
+    """A statement about the learner that the LRS refused (so it can be sent again)."""
+    from lms.records.models import XapiStatement
+
+    row = XapiStatement(
+        statement_id=f"00000000-0000-5000-8000-{world.number:012d}",
+        user_id=world.user("learner").id,
+        verb="registered",
+        statement={"id": "refused"},
+        status="rejected",
+        error="HTTP 400: invalid",
+    )
+    db.session.add(row)
+    return row
+
+
+def xapi_status(world: World):
+    from lms.records.models import XapiStatement
+
+    return column(XapiStatement, "status", id=world.get("xapi_refused").id)
+
+
+RECORDS_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_records.outbox": Case(page("lms_records.outbox", "xapi_refused"), admins()),
+    # no LRS is set up here: the administrator's "send now" is refused with a message and
+    # changes nothing (tests/records/test_outbox_page.py sends to a real Ralph)
+    "lms_records.send_now": Case(
+        page("lms_records.send_now"), admins(302), "POST", changed_by=()
+    ),  # fmt: skip
+    "lms_records.retry": Case(
+        page("lms_records.retry"),
+        admins(302),
+        "POST",
+        lambda w: {"statement": w.get("xapi_refused").id},
+        state=xapi_status,
+    ),
+}
+EXPECTED.update(RECORDS_CASES)
+
+
 # -- running the checks -------------------------------------------------------------------------
 
 
