@@ -29,6 +29,7 @@ from .forms import (
     NewCircleForm,
     ProjectForm,
 )
+from .journal import queries as journal_queries
 from .models import STAGES, Circle
 
 LABELS = {
@@ -95,6 +96,7 @@ def circle(circle_id: int):
         circle=item,
         project=item.project,
         milestones=queries.milestones_of(item),
+        journal=journal_queries.latest(item),
         action_form=ActionForm(),
         **LABELS,
     )
