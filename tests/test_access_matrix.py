@@ -1416,6 +1416,50 @@ JOURNAL_CASES: dict[str, Case | tuple[Case, ...]] = {
 EXPECTED.update(JOURNAL_CASES)
 
 
+# -- indicators of circle A1's project (lms/circles/indicators): members and facilitators ------
+
+
+@factory("indicator")
+def _indicator(world: World):
+    from lms.circles.indicators.operations import add_indicator, record_value
+
+    indicator = add_indicator(world.get("circles").project, name="Jobs", unit="", baseline="1",
+                              target="5")  # fmt: skip
+    record_value(indicator, measured_on="2026-11-01", value="2", source="register")
+    return indicator
+
+
+def indicator_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.indicators import models as indicator_models
+
+    return lambda w: count(getattr(indicator_models, model))
+
+
+INDICATOR_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_indicators.indicators": Case(
+        circle_url("lms_indicators.indicators", "indicator"), CIRCLE_VIEW
+    ),
+    "lms_indicators.add": Case(
+        circle_url("lms_indicators.add"),
+        circle_view(302),
+        "POST",
+        lambda w: {"name": "Trained", "unit": "people", "baseline": "0", "target": "30"},
+        state=indicator_rows("Indicator"),
+    ),
+    "lms_indicators.record": Case(
+        circle_url("lms_indicators.record", indicator_id="indicator"),
+        circle_view(302),
+        "POST",
+        lambda w: {
+            f"v{w.get('indicator').id}-measured_on": "2026-12-01",
+            f"v{w.get('indicator').id}-value": "4",
+        },  # fmt: skip
+        state=indicator_rows("IndicatorValue"),
+    ),
+}
+EXPECTED.update(INDICATOR_CASES)
+
+
 # -- consultations of citizens (lms/circles/consultations) --------------------------------------
 # An open consultation of circle A1 (the learner's) with one entered answer and its text, a draft
 # one with a question, and a CSV import waiting for confirmation. Its pages are the circle's own
