@@ -40,6 +40,7 @@ from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
 from lms.lti.blueprint import bp as lti_bp
+from lms.lti.grades import connect as connect_lti_grades
 from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
@@ -263,6 +264,7 @@ class LMS:
     def _connect_signals(app: Flask) -> None:
         connect_certificate_listeners(app)
         connect_records_listeners(app)
+        connect_lti_grades(app)
         pack_imported.connect(record_pack_import, sender=app, weak=False)
         account_activated.connect(accept_on_activation, sender=app, weak=False)
 
