@@ -1,7 +1,7 @@
 """A circle's journal: entries (text, happened_at), their photos and comments.
 
 Revision ID: 99556b345779
-Revises: d0c647dbf946
+Revises: a7c1e2f3b4d5
 Create Date: 2026-12-03 11:40:19.219672
 """
 
@@ -12,7 +12,7 @@ import curriculum.db
 
 
 revision = '99556b345779'
-down_revision = 'd0c647dbf946'
+down_revision = 'a7c1e2f3b4d5'
 branch_labels = None
 depends_on = None
 
