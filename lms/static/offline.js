@@ -118,10 +118,11 @@
   function fetchInto(name, urls) {
     return caches.open(name).then(function (cache) {
       return Promise.all(urls.map(function (url) {
+        var started = Date.now();
         return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
           if (!res.ok || res.redirected) throw new Error(url);
-          return cache.put(url, res);
-        });
+          return LMSQueue.stamped(res, started);
+        }).then(function (page) { return cache.put(url, page); });
       }));
     });
   }

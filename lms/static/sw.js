@@ -62,15 +62,16 @@ function mine(request, user) {
 }
 
 function refresh(request, user) {
+  var started = Date.now();
   return fetch(request).then(function (response) {
     if (response.ok && !response.redirected) {
-      var copy = response.clone();
+      var copy = LMSQueue.stamped(response.clone(), started);
       caches.keys().then(function (keys) {
         keys.filter(function (k) { return k.indexOf('lms-' + user + '-') === 0; })
           .forEach(function (name) {
             caches.open(name).then(function (c) {
               return c.match(request).then(function (hit) {
-                if (hit) return c.put(request, copy.clone());
+                if (hit) return copy.then(function (page) { return c.put(request, page.clone()); });
               });
             });
           });
@@ -80,9 +81,12 @@ function refresh(request, user) {
   });
 }
 
+// Fetched after the learner's last action (this phone's clock; the server's Date otherwise).
 function fresh(response) {
+  var stamp = Number(response.headers.get('X-LMS-Fetched'));
+  if (stamp) return stamp > staleBefore;
   var date = Date.parse(response.headers.get('Date') || '');
-  return !isNaN(date) && date + 1000 > staleBefore;
+  return !isNaN(date) && date > staleBefore;
 }
 
 function offlinePage(lang) {
