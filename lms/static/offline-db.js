@@ -92,21 +92,8 @@
       });
   }
 
-  // A copy of a page for the cache, stamped with this phone's clock when its fetch started: a
-  // page fetched before the learner's last action is out of date (the server's Date header,
-  // to the second and by another clock, cannot say that).
-  function stamped(response, started) {
-    var headers = new Headers(response.headers);
-    headers.set('X-LMS-Fetched', String(started));
-    return response.blob().then(function (body) {
-      return new Response(body, { status: response.status, statusText: response.statusText,
-                                  headers: headers });
-    });
-  }
-
   root.LMSQueue = {
     items: items,
-    stamped: stamped,
     add: function (item) { item.status = 'waiting'; return put(item); },
     drop: drop,
     send: send,
