@@ -1,7 +1,7 @@
 """LTI platforms: the other origins that frame the tool, and how each platform was registered.
 
 Revision ID: b3e8d1f4a6c2
-Revises: a7c1e2f3b4d5
+Revises: 99556b345779
 Create Date: 2026-12-03 10:05:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "b3e8d1f4a6c2"
-down_revision = "a7c1e2f3b4d5"
+down_revision = "99556b345779"
 branch_labels = None
 depends_on = None
 
