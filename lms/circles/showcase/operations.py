@@ -15,7 +15,9 @@ from lms.errors import Conflict, InvalidInput, NotAllowed
 from lms.users.models import User
 
 
-def record_consent(user: User, circle: Circle, publish: bool, show_first_name: bool) -> CircleMember:
+def record_consent(
+    user: User, circle: Circle, publish: bool, show_first_name: bool
+) -> CircleMember:
     """The member's own answer (only she gives it). Her first name is shown only if she also
     agrees to the project being published."""
     member = circle.membership_of(user)

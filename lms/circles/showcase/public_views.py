@@ -24,7 +24,9 @@ from .forms import ShowcaseFilters
 def project_page(project_id: int):
     project = queries.project_for(project_id, current_user)
     language = current_language()
-    page = queries.public_page(project, language, utcnow().date(), text_direction(language) == "rtl")
+    page = queries.public_page(
+        project, language, utcnow().date(), text_direction(language) == "rtl"
+    )
     return render_template(
         "lms/showcase/project.html", page=page, project=project,
         is_arabic=sheet.is_arabic, **LABELS,

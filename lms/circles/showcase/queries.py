@@ -56,9 +56,9 @@ def _project_statement():
         .outerjoin(Circle.memberships)
         .outerjoin(CircleMember.user)
         .options(
-            contains_eager(Project.circle).contains_eager(Circle.cohort).contains_eager(
-                Cohort.course
-            ),
+            contains_eager(Project.circle)
+            .contains_eager(Circle.cohort)
+            .contains_eager(Cohort.course),
             contains_eager(Project.circle)
             .contains_eager(Circle.memberships)
             .contains_eager(CircleMember.user),
@@ -352,7 +352,9 @@ def showcase(filters: Filters) -> Showcase:
         .order_by(Course.slug)
     ).all()
     return Showcase(
-        programmes=[(course, list(by_province.items())) for course, by_province in grouped.values()],
+        programmes=[
+            (course, list(by_province.items())) for course, by_province in grouped.values()
+        ],
         provinces=sorted({p for p in provinces if p}, key=str.lower),
         courses=list(courses),
         total=len(projects),

@@ -85,7 +85,7 @@ def grow() -> Callable:
 
 
 @pytest.fixture
-def showcase_circle(trainer, make_cohort, add_learners, make_circle, make_consultation) -> Callable:
+def showcase_circle(trainer, make_cohort, add_learners, make_circle, make_consultation) -> Callable:  # noqa: F811 - the fixture imported above
     """``showcase_circle(names=(...))`` → a circle of the trainer's cohort in Taounate whose
     project is filled in, with a closed consultation of 6 answers, a draft one and an open one.
     Nobody has answered about consent and the project is not published."""
@@ -107,8 +107,12 @@ def showcase_circle(trainer, make_cohort, add_learners, make_circle, make_consul
         closed = make_consultation(circle.project, actor, status="open")
         answer(closed, 6, actor)
         consult.close_consultation(actor, closed)
-        make_consultation(circle.project, actor, status="draft", titles={"fr": "Brouillon caché", "ar": "مسودة"})
-        make_consultation(circle.project, actor, status="open", titles={"fr": "Encore ouverte", "ar": "مفتوحة"})
+        make_consultation(
+            circle.project, actor, status="draft", titles={"fr": "Brouillon caché", "ar": "مسودة"}
+        )
+        make_consultation(
+            circle.project, actor, status="open", titles={"fr": "Encore ouverte", "ar": "مفتوحة"}
+        )
         db.session.commit()
         return circle
 

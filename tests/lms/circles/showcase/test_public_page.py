@@ -53,7 +53,7 @@ def test_anyone_sees_a_published_project(showcase_circle, trainer, client):
     for hidden_text in ("Brouillon caché", "Encore ouverte", "Idée numéro 5", "Idrissi",
                         "Imane", "Berrada", "/letter"):  # fmt: skip
         assert hidden_text not in main, hidden_text
-    assert re.search(r'href="[^"]*/projects/%d/sheet.pdf"' % closed.id, main)
+    assert re.search(rf'href="[^"]*/projects/{closed.id}/sheet.pdf"', main)
 
 
 def test_an_unpublished_project_is_a_preview_for_its_circle_only(

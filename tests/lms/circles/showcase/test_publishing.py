@@ -15,9 +15,7 @@ def actions() -> list[str]:
     return [e.action for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
 
 
-def test_members_agree_then_the_facilitator_publishes(
-    showcase_circle, as_user, trainer, client
-):
+def test_members_agree_then_the_facilitator_publishes(showcase_circle, as_user, trainer, client):
     circle = showcase_circle()
     salma, hamza = (m.user for m in circle.members)
     project_id, url = circle.project.id, f"/circles/{circle.id}"
