@@ -30,6 +30,8 @@ from curriculum.signals import pack_imported
 from lms.audit.operations import record_pack_import
 from lms.circles.blueprint import bp as circles_bp
 from lms.circles.consultations.blueprint import bp as consultations_bp
+from lms.circles.indicators.blueprint import bp as indicators_bp
+from lms.circles.journal.blueprint import bp as journal_bp
 from lms.circles.showcase.blueprint import bp as showcase_bp
 from lms.cohorts.blueprint import bp as cohorts_bp
 from lms.cohorts.invitations import accept_on_activation
@@ -39,10 +41,12 @@ from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
 from lms.lti.blueprint import bp as lti_bp
+from lms.lti.grades import connect as connect_lti_grades
 from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
 from lms.packs.blueprint import bp as packs_bp
+from lms.records.blueprint import bp as records_bp
 from lms.records.listeners import connect as connect_records_listeners
 from lms.reviews.blueprint import bp as reviews_bp
 from lms.scorm.blueprint import bp as scorm_bp
@@ -83,7 +87,8 @@ class LMSState:
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
             reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
-            consultations_bp, showcase_bp, offline_bp, lti_bp]  # fmt: skip
+            consultations_bp, offline_bp, lti_bp, records_bp,
+            journal_bp, indicators_bp, showcase_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:
@@ -260,6 +265,7 @@ class LMS:
     def _connect_signals(app: Flask) -> None:
         connect_certificate_listeners(app)
         connect_records_listeners(app)
+        connect_lti_grades(app)
         pack_imported.connect(record_pack_import, sender=app, weak=False)
         account_activated.connect(accept_on_activation, sender=app, weak=False)
 

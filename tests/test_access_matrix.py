@@ -1074,6 +1074,17 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         Case(page("lms_lti.login"), everyone(400), method="POST"),
     ),
     "lms_lti.launch": Case(page("lms_lti.launch"), everyone(400), method="POST"),
+    # the deep-linking picker exists only for a browser that came with an instructor's
+    # deep-linking launch (kept in its session): no account or role opens it
+    "lms_lti.deep_link": (
+        Case(page("lms_lti.deep_link"), everyone(403)),
+        Case(
+            page("lms_lti.deep_link"),
+            everyone(403),
+            method="POST",
+            data=lambda w: {"item": "civics"},
+        ),  # fmt: skip
+    ),
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(
         scorm_url("lms_scorm.commit", number=1),
@@ -1435,6 +1446,104 @@ SHOWCASE_CASES: dict[str, Case | tuple[Case, ...]] = {
 EXPECTED.update(SHOWCASE_CASES)
 
 
+# -- a circle's journal (lms/circles/journal): circle A1's, never other_member's (circle A2) ----
+
+
+def _tiny_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+@factory("journal_entry")
+def _journal_entry(world: World):
+    from lms.circles.journal.operations import create_entry
+
+    return create_entry(world.get("circles"), world.user("learner"), "Our first meeting",
+                        [_tiny_png()])  # fmt: skip
+
+
+def journal_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.journal import models as journal_models
+
+    return lambda w: count(getattr(journal_models, model))
+
+
+JOURNAL_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_journal.journal": Case(circle_url("lms_journal.journal", "journal_entry"), CIRCLE_VIEW),
+    # only members write; facilitators read and comment
+    "lms_journal.write": Case(
+        circle_url("lms_journal.write"),
+        MEMBER_ONLY,
+        "POST",
+        lambda w: {"text": "We met the mayor"},
+        state=journal_rows("JournalEntry"),
+    ),
+    "lms_journal.comment": Case(
+        circle_url("lms_journal.comment", entry_id="journal_entry"),
+        circle_view(302),
+        "POST",
+        lambda w: {f"c{w.get('journal_entry').id}-text": "Well done"},
+        state=journal_rows("JournalComment"),
+    ),
+    "lms_journal.photo": Case(
+        lambda w: w.url(
+            "lms_journal.photo",
+            circle_id=w.get("circles").id,
+            photo_id=w.get("journal_entry").photos[0].id,
+        ),  # fmt: skip
+        CIRCLE_VIEW,
+    ),
+}
+EXPECTED.update(JOURNAL_CASES)
+
+
+# -- indicators of circle A1's project (lms/circles/indicators): members and facilitators ------
+
+
+@factory("indicator")
+def _indicator(world: World):
+    from lms.circles.indicators.operations import add_indicator, record_value
+
+    indicator = add_indicator(world.get("circles").project, name="Jobs", unit="", baseline="1",
+                              target="5")  # fmt: skip
+    record_value(indicator, measured_on="2026-11-01", value="2", source="register")
+    return indicator
+
+
+def indicator_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.indicators import models as indicator_models
+
+    return lambda w: count(getattr(indicator_models, model))
+
+
+INDICATOR_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_indicators.indicators": Case(
+        circle_url("lms_indicators.indicators", "indicator"), CIRCLE_VIEW
+    ),
+    "lms_indicators.add": Case(
+        circle_url("lms_indicators.add"),
+        circle_view(302),
+        "POST",
+        lambda w: {"name": "Trained", "unit": "people", "baseline": "0", "target": "30"},
+        state=indicator_rows("Indicator"),
+    ),
+    "lms_indicators.record": Case(
+        circle_url("lms_indicators.record", indicator_id="indicator"),
+        circle_view(302),
+        "POST",
+        lambda w: {
+            f"v{w.get('indicator').id}-measured_on": "2026-12-01",
+            f"v{w.get('indicator').id}-value": "4",
+        },  # fmt: skip
+        state=indicator_rows("IndicatorValue"),
+    ),
+}
+EXPECTED.update(INDICATOR_CASES)
+
+
 # -- consultations of citizens (lms/circles/consultations) --------------------------------------
 # An open consultation of circle A1 (the learner's) with one entered answer and its text, a draft
 # one with a question, and a CSV import waiting for confirmation. Its pages are the circle's own
@@ -1725,6 +1834,50 @@ CONSULTATION_CASES: dict[str, Case | tuple[Case, ...]] = {
     "lms_consultations.thanks": Case(public_url("lms_consultations.thanks"), everyone()),
 }
 EXPECTED.update(CONSULTATION_CASES)
+
+
+# -- the xAPI outbox (administrators) -----------------------------------------------------------
+
+
+@factory("xapi_refused")
+def _xapi_refused(world: World):
+    """A statement about the learner that the LRS refused (so it can be sent again)."""
+    from lms.records.models import XapiStatement
+
+    row = XapiStatement(
+        statement_id=f"00000000-0000-5000-8000-{world.number:012d}",
+        user_id=world.user("learner").id,
+        verb="registered",
+        statement={"id": "refused"},
+        status="rejected",
+        error="HTTP 400: invalid",
+    )
+    db.session.add(row)
+    return row
+
+
+def xapi_status(world: World):
+    from lms.records.models import XapiStatement
+
+    return column(XapiStatement, "status", id=world.get("xapi_refused").id)
+
+
+RECORDS_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_records.outbox": Case(page("lms_records.outbox", "xapi_refused"), admins()),
+    # no LRS is set up here: the administrator's "send now" is refused with a message and
+    # changes nothing (tests/records/test_outbox_page.py sends to a real Ralph)
+    "lms_records.send_now": Case(
+        page("lms_records.send_now"), admins(302), "POST", changed_by=()
+    ),  # fmt: skip
+    "lms_records.retry": Case(
+        page("lms_records.retry"),
+        admins(302),
+        "POST",
+        lambda w: {"statement": w.get("xapi_refused").id},
+        state=xapi_status,
+    ),
+}
+EXPECTED.update(RECORDS_CASES)
 
 
 # -- running the checks -------------------------------------------------------------------------

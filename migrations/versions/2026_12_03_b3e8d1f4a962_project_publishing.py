@@ -2,7 +2,7 @@
 title in the other language of its sheet (French and Arabic).
 
 Revision ID: b3e8d1f4a962
-Revises: d0c647dbf946
+Revises: 99556b345779
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import curriculum.db
 
 revision = 'b3e8d1f4a962'
-down_revision = 'd0c647dbf946'
+down_revision = '99556b345779'
 branch_labels = None
 depends_on = None
 
