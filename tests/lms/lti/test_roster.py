@@ -113,4 +113,4 @@ def test_a_member_without_email_blocks_the_import_and_others_are_refused(
     db.session.commit()
     other.post("/login", data={"email": user.email, "password": PASSWORD})
     refused = other.post(f"/lti/cohorts/{cohort.id}/roster")
-    assert refused.status_code == 404 and "platform" in refused.get_data(as_text=True)
+    assert refused.status_code == 404 and "plateforme" in refused.get_data(as_text=True)
