@@ -38,11 +38,13 @@ from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
 from lms.lti.blueprint import bp as lti_bp
+from lms.lti.grades import connect as connect_lti_grades
 from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
 from lms.packs.blueprint import bp as packs_bp
 from lms.push.blueprint import bp as push_bp
+from lms.records.blueprint import bp as records_bp
 from lms.records.listeners import connect as connect_records_listeners
 from lms.reviews.blueprint import bp as reviews_bp
 from lms.scorm.blueprint import bp as scorm_bp
@@ -83,7 +85,7 @@ class LMSState:
 def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
             reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
-            consultations_bp, offline_bp, lti_bp, push_bp]  # fmt: skip
+            consultations_bp, offline_bp, lti_bp, records_bp, push_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:
@@ -260,6 +262,7 @@ class LMS:
     def _connect_signals(app: Flask) -> None:
         connect_certificate_listeners(app)
         connect_records_listeners(app)
+        connect_lti_grades(app)
         pack_imported.connect(record_pack_import, sender=app, weak=False)
         account_activated.connect(accept_on_activation, sender=app, weak=False)
 

@@ -1106,6 +1106,17 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         Case(page("lms_lti.login"), everyone(400), method="POST"),
     ),
     "lms_lti.launch": Case(page("lms_lti.launch"), everyone(400), method="POST"),
+    # the deep-linking picker exists only for a browser that came with an instructor's
+    # deep-linking launch (kept in its session): no account or role opens it
+    "lms_lti.deep_link": (
+        Case(page("lms_lti.deep_link"), everyone(403)),
+        Case(
+            page("lms_lti.deep_link"),
+            everyone(403),
+            method="POST",
+            data=lambda w: {"item": "civics"},
+        ),  # fmt: skip
+    ),
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(
         scorm_url("lms_scorm.commit", number=1),
@@ -1699,6 +1710,50 @@ CONSULTATION_CASES: dict[str, Case | tuple[Case, ...]] = {
     "lms_consultations.thanks": Case(public_url("lms_consultations.thanks"), everyone()),
 }
 EXPECTED.update(CONSULTATION_CASES)
+
+
+# -- the xAPI outbox (administrators) -----------------------------------------------------------
+
+
+@factory("xapi_refused")
+def _xapi_refused(world: World):
+    """A statement about the learner that the LRS refused (so it can be sent again)."""
+    from lms.records.models import XapiStatement
+
+    row = XapiStatement(
+        statement_id=f"00000000-0000-5000-8000-{world.number:012d}",
+        user_id=world.user("learner").id,
+        verb="registered",
+        statement={"id": "refused"},
+        status="rejected",
+        error="HTTP 400: invalid",
+    )
+    db.session.add(row)
+    return row
+
+
+def xapi_status(world: World):
+    from lms.records.models import XapiStatement
+
+    return column(XapiStatement, "status", id=world.get("xapi_refused").id)
+
+
+RECORDS_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_records.outbox": Case(page("lms_records.outbox", "xapi_refused"), admins()),
+    # no LRS is set up here: the administrator's "send now" is refused with a message and
+    # changes nothing (tests/records/test_outbox_page.py sends to a real Ralph)
+    "lms_records.send_now": Case(
+        page("lms_records.send_now"), admins(302), "POST", changed_by=()
+    ),  # fmt: skip
+    "lms_records.retry": Case(
+        page("lms_records.retry"),
+        admins(302),
+        "POST",
+        lambda w: {"statement": w.get("xapi_refused").id},
+        state=xapi_status,
+    ),
+}
+EXPECTED.update(RECORDS_CASES)
 
 
 # -- running the checks -------------------------------------------------------------------------

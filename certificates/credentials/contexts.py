@@ -12,7 +12,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from c14n.Canonicalize import canonicalize as _json_canonicalize
+from frozendict import frozendict
 from pyld import jsonld
+from pyld.context_resolver import ContextResolver
+from pyld.resolved_context import ResolvedContext
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -50,6 +54,55 @@ def schema() -> dict[str, Any]:
     return json.loads((_FOLDER / "achievementcredential.schema.json").read_text(encoding="utf-8"))
 
 
+class _Resolver(ContextResolver):
+    """pyld's resolver, without re-serialising the same inline context at every use.
+
+    pyld keys an inline (object) context by its canonical JSON, computed at each use: the type-
+    and property-scoped contexts of VC 2.0 and OB 3.0 are met many times per credential, and that
+    serialisation was a third of the signing time. The scoped contexts of the contexts we ship
+    are the same objects from one credential to the next (:func:`_document` is cached), so their
+    keys are computed once; any other inline context (e.g. in an uploaded file) goes through pyld.
+    """
+
+    def resolve(self, active_ctx, context, base, cycles=None):
+        if isinstance(context, (dict, frozendict)) and "@context" in context:
+            context = context["@context"]
+        if not isinstance(context, list):
+            context = [context]
+        keys = _shipped_keys()
+        resolved = []
+        for ctx in context:
+            held = keys.get(id(ctx)) if isinstance(ctx, dict) else None
+            if held is not None and held[0] is ctx:
+                found = self._get(held[1])
+                if not found:
+                    found = self._cache_resolved_context(held[1], ResolvedContext(ctx), "static")
+                resolved.append(found)
+            else:
+                resolved.extend(super().resolve(active_ctx, ctx, base, cycles))
+        return resolved
+
+
+@cache
+def _shipped_keys() -> dict[int, tuple[dict, str]]:
+    """id → (object, pyld's key) for every inline context inside the shipped contexts."""
+    keys: dict[int, tuple[dict, str]] = {}
+
+    def walk(value: Any, is_context: bool = False) -> None:
+        if isinstance(value, dict):
+            if is_context:
+                keys[id(value)] = (value, _json_canonicalize(dict(value)).decode("utf-8"))
+            for name, item in value.items():
+                walk(item, name == "@context")
+        elif isinstance(value, list):
+            for item in value:
+                walk(item, is_context)
+
+    for url in _FILES:
+        walk(_document(url))
+    return keys
+
+
 def canonize(document: dict[str, Any]) -> str:
     """The RDF Dataset Canonicalization (RDFC-1.0, a.k.a. URDNA2015) of ``document``, as N-Quads.
 
@@ -66,6 +119,7 @@ def canonize(document: dict[str, Any]) -> str:
                 "algorithm": "URDNA2015",
                 "format": "application/n-quads",
                 "documentLoader": document_loader,
+                "contextResolver": _Resolver(jsonld._resolved_context_cache, document_loader),
                 "safe": True,
             },
         )

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -34,10 +36,18 @@ def _hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     options = dict(options, **{"@context": document.get("@context")})
     options.pop("proofValue", None)
-    return (
-        hashlib.sha256(canonize(options).encode("utf-8")).digest()
-        + hashlib.sha256(canonize(unsigned).encode("utf-8")).digest()
-    )
+    return _options_hash(json.dumps(options, sort_keys=True)) + _sha256(canonize(unsigned))
+
+
+@lru_cache(maxsize=256)
+def _options_hash(options_json: str) -> bytes:
+    """The hash of canonical proof options: the same for every credential a job signs in the
+    same second with the same key, so it is kept (the options hold no personal data)."""
+    return _sha256(canonize(json.loads(options_json)))
+
+
+def _sha256(text: str) -> bytes:
+    return hashlib.sha256(text.encode("utf-8")).digest()
 
 
 def sign(

@@ -40,6 +40,7 @@ def main_menu(user) -> list[NavItem]:
         items.append(NavItem(_("Curricula"), url_for("lms_packs.packs")))
         items.append(NavItem(_("Jobs"), url_for("lms_jobs.job_list")))
         items.append(NavItem(_("Outbox"), url_for("lms_users.admin_outbox")))
+        items.append(NavItem(_("Learning records"), url_for("lms_records.outbox")))
     return items
 
 

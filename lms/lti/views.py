@@ -4,16 +4,28 @@ with status 400/403, so the request's transaction rolls back and nothing is crea
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import jwt
-from flask import jsonify, redirect, request, session, url_for
+from flask import (
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_user
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 
-from lms.errors import LMSError, error_response
+from lms.errors import InvalidInput, LMSError, error_response
+from lms.i18n import current_language
 
-from . import keys, operations
+from . import deep_linking, keys, operations
 from .tool_config import DatabaseToolConf
 
 
@@ -64,6 +76,14 @@ def launch():
     if platform is None or not platform.enabled:
         return _refused(_("This platform is disabled: ask its administrator."), 403)
     _forget_nonce(claims)
+    if message.is_deep_link_launch():
+        try:
+            deep_linking.start(
+                platform, claims, str(claims.get(operations.CLAIM + "deployment_id"))
+            )
+        except LMSError as error:
+            return _refused(error.message, error.status_code)
+        return redirect(url_for("lms_lti.deep_link"))
     try:
         user, target = operations.apply_launch(platform, claims)
     except LMSError as error:
@@ -95,6 +115,38 @@ def _landing(target: operations.Target) -> str:
                        module_slug=target.module.slug, lesson_slug=target.lesson.slug)  # fmt: skip
     url = url_for("lms_learning.course", course_slug=target.course.slug)
     return url + (f"#module-{target.module.slug}" if target.module is not None else "")
+
+
+def deep_link():
+    """The picker (GET, searchable) and the signed answer to the platform (POST)."""
+    pending = deep_linking.pending()
+    language = current_language()
+    multiple = pending["settings"].get("accept_multiple") not in (False, "false")
+    query = request.args.get("q", "")[:100]
+    if request.method == "GET":
+        return _picker(pending, language, query, multiple)
+    try:
+        items = deep_linking.chosen_items(request.form.getlist("item"), language, multiple)
+    except InvalidInput as error:
+        return _picker(pending, language, query, multiple, error.message), 400
+    return_url, token = deep_linking.response(pending, items)
+    session.pop(deep_linking.SESSION_KEY, None)
+    response = make_response(render_template("lms/lti/deep_link_return.html",
+                                             return_url=return_url, token=token, items=items))  # fmt: skip
+    # the form posts to the platform: only its return URL's origin is added to form-action
+    parts = urlsplit(return_url)
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"object-src 'none'; base-uri 'self'; form-action 'self' {parts.scheme}://{parts.netloc}; "
+        f"frame-ancestors {current_app.config['LMS_FRAME_ANCESTORS']}"
+    )
+    return response
+
+
+def _picker(pending: dict, language: str, query: str, multiple: bool, error: str | None = None):
+    return render_template("lms/lti/deep_link.html", query=query, error=error,
+                           context_title=pending["title"], multiple=multiple,
+                           items=deep_linking.catalogue(language, query))  # fmt: skip
 
 
 login.csrf_exempt = True  # the platform posts it (the OIDC state and nonce protect it)

@@ -3,9 +3,10 @@ first, by one sender at a time (a lease row), so each learner's statements arriv
 
 What the LRS answers decides each statement's state. 200 or 204 (204: it already held every
 statement of the batch, e.g. after a retry whose answer was lost): sent. A batch refused as a
-whole (400: one invalid statement; 409: one id already held with other content) is sent again
-one statement at a time: then 409 means the LRS has that statement (our ids are stable), so it
-is sent, with a note; 400 means it is invalid: rejected, with the LRS's reason. Anything else
+whole (400, or 422 as Ralph answers a statement its schema refuses: one invalid statement; 409:
+one id already held with other content) is sent again one statement at a time: then 409 means
+the LRS has that statement (our ids are stable), so it is sent, with a note; 400/422 means it is
+invalid: rejected, with the LRS's reason. Anything else
 (the LRS down, 5xx, 401) stops the round: the whole queue waits, with a backoff that doubles,
 and nothing is lost or reordered; the next round sends the same ids again.
 """
@@ -35,6 +36,8 @@ LEASE = timedelta(minutes=5)
 DEFAULT_BACKOFF = 30.0
 MAX_BACKOFF = 3600.0
 ERROR_LENGTH = 1000
+#: what an LRS answers a statement it refuses as invalid (xAPI says 400; Ralph, on FastAPI, 422)
+INVALID = (400, 422)
 
 
 class LRSUnavailable(Exception):
@@ -175,7 +178,7 @@ def _send_batch(config, batch: list[tuple[int, dict]], outcome: Outcome) -> None
         _mark([row_id for row_id, _ in batch], status="sent")
         outcome.sent += len(batch)
         return
-    if status not in (400, 409):
+    if status not in (*INVALID, 409):
         raise LRSUnavailable(f"HTTP {status}: {body[:300]}")
     # One statement spoils the batch: find it, one at a time.
     for row_id, statement in batch:
@@ -187,8 +190,8 @@ def _send_batch(config, batch: list[tuple[int, dict]], outcome: Outcome) -> None
             note = "The LRS already held a statement with this id: " + body[:300]
             _mark([row_id], status="sent", error=note)
             outcome.sent += 1
-        elif status == 400:
-            _mark([row_id], status="rejected", error=f"HTTP 400: {body[: ERROR_LENGTH - 10]}")
+        elif status in INVALID:
+            _mark([row_id], status="rejected", error=f"HTTP {status}: {body[: ERROR_LENGTH - 10]}")
             outcome.rejected += 1
         else:
             raise LRSUnavailable(f"HTTP {status}: {body[:300]}")

@@ -41,6 +41,11 @@ def enqueue(statements: list[dict], user_id: int | None) -> None:
         for s in statements
     ]
     db.session.execute(insert(XapiStatement), rows)
+    wake_after_commit()
+
+
+def wake_after_commit() -> None:
+    """Wake the sender once this transaction commits (nothing if it rolls back)."""
     db.session.info[PENDING_KEY] = current_app._get_current_object()
 
 

@@ -1,0 +1,33 @@
+"""The AGS outbox: one row per score to send to a platform's line item, written in the
+learner's transaction and delivered later, in order per learner and line item."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from curriculum.db import UTCDateTime, db, utcnow
+
+
+class LtiScore(db.Model):
+    __tablename__ = "lms_lti_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platforms.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"))
+    #: the platform's id of the learner (``sub`` of the launches)
+    subject: Mapped[str] = mapped_column(String(255))
+    lineitem_url: Mapped[str] = mapped_column(String(1000))
+    score_given: Mapped[float] = mapped_column(Float)
+    score_maximum: Mapped[float] = mapped_column(Float)
+    activity_progress: Mapped[str] = mapped_column(String(20))
+    grading_progress: Mapped[str] = mapped_column(String(20))
+    #: when the score changed (the ``timestamp`` the platform orders scores by)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: queued | sent
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
