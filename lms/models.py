@@ -6,6 +6,7 @@ import curriculum.models  # noqa: F401
 import lms.audit.models  # noqa: F401
 import lms.circles.consultations.models  # noqa: F401
 import lms.circles.indicators.models  # noqa: F401
+import lms.circles.journal.models  # noqa: F401
 import lms.circles.milestone_models  # noqa: F401
 import lms.circles.models  # noqa: F401
 import lms.cohorts.models  # noqa: F401

@@ -1420,6 +1420,104 @@ CIRCLE_CASES: dict[str, Case | tuple[Case, ...]] = {
 EXPECTED.update(CIRCLE_CASES)
 
 
+# -- a circle's journal (lms/circles/journal): circle A1's, never other_member's (circle A2) ----
+
+
+def _tiny_png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (0, 128, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+@factory("journal_entry")
+def _journal_entry(world: World):
+    from lms.circles.journal.operations import create_entry
+
+    return create_entry(world.get("circles"), world.user("learner"), "Our first meeting",
+                        [_tiny_png()])  # fmt: skip
+
+
+def journal_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.journal import models as journal_models
+
+    return lambda w: count(getattr(journal_models, model))
+
+
+JOURNAL_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_journal.journal": Case(circle_url("lms_journal.journal", "journal_entry"), CIRCLE_VIEW),
+    # only members write; facilitators read and comment
+    "lms_journal.write": Case(
+        circle_url("lms_journal.write"),
+        MEMBER_ONLY,
+        "POST",
+        lambda w: {"text": "We met the mayor"},
+        state=journal_rows("JournalEntry"),
+    ),
+    "lms_journal.comment": Case(
+        circle_url("lms_journal.comment", entry_id="journal_entry"),
+        circle_view(302),
+        "POST",
+        lambda w: {f"c{w.get('journal_entry').id}-text": "Well done"},
+        state=journal_rows("JournalComment"),
+    ),
+    "lms_journal.photo": Case(
+        lambda w: w.url(
+            "lms_journal.photo",
+            circle_id=w.get("circles").id,
+            photo_id=w.get("journal_entry").photos[0].id,
+        ),  # fmt: skip
+        CIRCLE_VIEW,
+    ),
+}
+EXPECTED.update(JOURNAL_CASES)
+
+
+# -- indicators of circle A1's project (lms/circles/indicators): members and facilitators ------
+
+
+@factory("indicator")
+def _indicator(world: World):
+    from lms.circles.indicators.operations import add_indicator, record_value
+
+    indicator = add_indicator(world.get("circles").project, name="Jobs", unit="", baseline="1",
+                              target="5")  # fmt: skip
+    record_value(indicator, measured_on="2026-11-01", value="2", source="register")
+    return indicator
+
+
+def indicator_rows(model: str) -> Callable[[World], int]:
+    from lms.circles.indicators import models as indicator_models
+
+    return lambda w: count(getattr(indicator_models, model))
+
+
+INDICATOR_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_indicators.indicators": Case(
+        circle_url("lms_indicators.indicators", "indicator"), CIRCLE_VIEW
+    ),
+    "lms_indicators.add": Case(
+        circle_url("lms_indicators.add"),
+        circle_view(302),
+        "POST",
+        lambda w: {"name": "Trained", "unit": "people", "baseline": "0", "target": "30"},
+        state=indicator_rows("Indicator"),
+    ),
+    "lms_indicators.record": Case(
+        circle_url("lms_indicators.record", indicator_id="indicator"),
+        circle_view(302),
+        "POST",
+        lambda w: {
+            f"v{w.get('indicator').id}-measured_on": "2026-12-01",
+            f"v{w.get('indicator').id}-value": "4",
+        },  # fmt: skip
+        state=indicator_rows("IndicatorValue"),
+    ),
+}
+EXPECTED.update(INDICATOR_CASES)
+
+
 # -- consultations of citizens (lms/circles/consultations) --------------------------------------
 # An open consultation of circle A1 (the learner's) with one entered answer and its text, a draft
 # one with a question, and a CSV import waiting for confirmation. Its pages are the circle's own

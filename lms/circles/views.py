@@ -29,6 +29,9 @@ from .forms import (
     NewCircleForm,
     ProjectForm,
 )
+from .indicators import queries as indicator_queries
+from .indicators.charts import indicator_chart
+from .journal import queries as journal_queries
 from .models import STAGES, Circle
 
 LABELS = {
@@ -95,6 +98,9 @@ def circle(circle_id: int):
         circle=item,
         project=item.project,
         milestones=queries.milestones_of(item),
+        journal=journal_queries.latest(item),
+        indicators=indicator_queries.of_project(item.project),
+        indicator_chart=indicator_chart,
         action_form=ActionForm(),
         **LABELS,
     )

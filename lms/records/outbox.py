@@ -1,6 +1,11 @@
 """Queuing statements: rows of ``lms_xapi_outbox`` written in the request's transaction (so a
 rolled-back action sends nothing), and, once it commits, a sender woken up outside the request:
-a Celery task with a broker, else a background thread of this process."""
+a Celery task with a broker, else a background thread of this process.
+
+The statements of a transaction are kept in the session until it commits, then written by one
+INSERT (however many events the request had): a savepoint rolled back drops those queued inside
+it, a transaction rolled back drops them all. ``write_queued()`` writes them earlier, for a
+reader of the outbox inside the same transaction."""
 
 from __future__ import annotations
 
@@ -19,6 +24,8 @@ from .models import XapiStatement
 
 log = logging.getLogger("lms.records")
 PENDING_KEY = "lms_xapi_pending"
+#: the session's queued rows: [(the transaction they were queued in, row)]
+ROWS_KEY = "lms_xapi_rows"
 EXECUTOR_KEY = "xapi_executor"
 
 
@@ -30,18 +37,45 @@ def enqueue(statements: list[dict], user_id: int | None) -> None:
     """Queue ``statements`` in this transaction; the sender is woken after the commit."""
     if not statements:
         return
-    rows = [
-        {
-            "statement_id": s["id"],
-            "user_id": user_id,
-            "verb": s["verb"]["display"]["en-US"],
-            "statement": s,
-            "status": "queued",
-        }
+    session = db.session()
+    transaction = session.get_nested_transaction() or session.get_transaction()
+    queued = session.info.setdefault(ROWS_KEY, [])
+    queued.extend(
+        (
+            transaction,
+            {
+                "statement_id": s["id"],
+                "user_id": user_id,
+                "verb": s["verb"]["display"]["en-US"],
+                "statement": s,
+                "status": "queued",
+            },
+        )
         for s in statements
-    ]
-    db.session.execute(insert(XapiStatement), rows)
+    )
     wake_after_commit()
+
+
+def write_queued(session: Session | None = None) -> None:
+    """Write the rows queued in this transaction (one INSERT)."""
+    session = session or db.session()
+    queued = session.info.pop(ROWS_KEY, None)
+    if queued:
+        session.execute(insert(XapiStatement), [row for _transaction, row in queued])
+
+
+@event.listens_for(LMSSession, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    if not session.in_nested_transaction():
+        write_queued(session)
+
+
+def _inside(transaction, ended) -> bool:
+    while transaction is not None:
+        if transaction is ended:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def wake_after_commit() -> None:
@@ -62,6 +96,13 @@ def _wake_after_commit(session: Session) -> None:
 def _forget_after_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
         session.info.pop(PENDING_KEY, None)
+        session.info.pop(ROWS_KEY, None)
+    elif session.info.get(ROWS_KEY):
+        session.info[ROWS_KEY] = [
+            (transaction, row)
+            for transaction, row in session.info[ROWS_KEY]
+            if not _inside(transaction, previous_transaction)
+        ]
 
 
 def wake_sender(app: Flask) -> None:

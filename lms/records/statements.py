@@ -5,6 +5,11 @@ and what makes the event unique), so a retry or a replay of the same event sends
 the LRS keeps it once. The actor is an account on ``LMS_PUBLIC_URL`` with an opaque, stable name
 (``lms_xapi_actors``), or the e-mail address when ``LMS_XAPI_ACTOR=mbox``; the registration is
 the enrolment's UUID; the cohort is the context's team; province and commune are extensions.
+
+Queuing must cost the learner's request almost nothing, so what does not change is kept per app:
+each learner's actor name (read once from the database; a user is keyed with the time the
+account was made, so an id a database hands out again never gets another learner's name) and
+the activities' definitions, per version of the pack (the course's content hash, the lesson's).
 """
 
 from __future__ import annotations
@@ -50,10 +55,38 @@ ACTIVITY_TYPES = {
 EXPERIENCED_KINDS = ("reading", "video")
 
 
+CACHE_KEY = "xapi_cache"
+#: beyond this many entries a cache starts again empty (a bound on the memory it takes)
+CACHE_SIZE = 50_000
+
+
+def _cache(name: str) -> dict:
+    caches = current_app.extensions["lms"].extra.setdefault(CACHE_KEY, {})
+    cache = caches.setdefault(name, {})
+    if len(cache) > CACHE_SIZE:
+        cache.clear()
+    return cache
+
+
 def base_url() -> str:
     """The LMS's public address (the actor's home page, the activities' ids)."""
     public = current_app.config.get("LMS_PUBLIC_URL") or "http://localhost"
     return public.rstrip("/") + current_app.extensions["lms"].url_prefix
+
+
+def _pack_version(course_id: int) -> str:
+    course = db.session.get(Course, course_id)  # in the session already: no query
+    return f"{course.version}:{course.content_hash}"
+
+
+def _cached_activity(key: tuple, make) -> dict:
+    """The activity ``make()`` builds, kept under ``key`` (which names the pack's version).
+    The same dict goes into every statement: nothing may change it."""
+    cache = _cache("activities")
+    activity = cache.get(key)
+    if activity is None:
+        activity = cache[key] = make()
+    return activity
 
 
 def statement_id(*key: Any) -> str:
@@ -68,8 +101,14 @@ def language_map(texts: dict[str, str] | None, fallback: str) -> dict[str, str]:
 
 def actor_name(user) -> str:
     """The learner's opaque name, created on first use (safe when two requests race)."""
+    cache = _cache("actors")
+    key = (user.id, user.created_at)
+    name = cache.get(key)
+    if name is not None:
+        return name
     name = db.session.scalar(select(XapiActor.name).where(XapiActor.user_id == user.id))
     if name is not None:
+        cache[key] = name  # committed: it stays (one made now is kept once it is read back)
         return name
     actor = XapiActor(user_id=user.id, name=str(uuid.uuid4()))
     with db.session.begin_nested():
@@ -91,6 +130,11 @@ def _verb(name: str) -> dict:
 
 
 def course_activity(course: Course) -> dict:
+    return _cached_activity(("course", course.id, course.version, course.content_hash),
+                            lambda: _course_activity(course))  # fmt: skip
+
+
+def _course_activity(course: Course) -> dict:
     return {
         "objectType": "Activity",
         "id": f"{base_url()}/courses/{course.slug}",
@@ -102,6 +146,11 @@ def course_activity(course: Course) -> dict:
 
 
 def module_activity(module: Module) -> dict:
+    key = ("module", module.id, _pack_version(module.course_id))
+    return _cached_activity(key, lambda: _module_activity(module))
+
+
+def _module_activity(module: Module) -> dict:
     return {
         "objectType": "Activity",
         "id": f"{base_url()}/courses/{module.course.slug}/{module.slug}",
@@ -113,6 +162,11 @@ def module_activity(module: Module) -> dict:
 
 
 def lesson_activity(lesson: Lesson) -> dict:
+    key = ("lesson", lesson.id, lesson.content_hash, _pack_version(lesson.course_id))
+    return _cached_activity(key, lambda: _lesson_activity(lesson))
+
+
+def _lesson_activity(lesson: Lesson) -> dict:
     module = lesson.module
     kind = "assessment" if lesson.kind == "quiz" else "lesson"
     return {
@@ -126,6 +180,12 @@ def lesson_activity(lesson: Lesson) -> dict:
 
 
 def question_activity(lesson: Lesson, question) -> dict:
+    key = ("question", lesson.id, question.key, lesson.content_hash,
+           _pack_version(lesson.course_id))  # fmt: skip
+    return _cached_activity(key, lambda: _question_activity(lesson, question))
+
+
+def _question_activity(lesson: Lesson, question) -> dict:
     choices = [c for c in question.choices if c.archived_at is None]
     return {
         "objectType": "Activity",
