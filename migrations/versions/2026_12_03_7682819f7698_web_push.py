@@ -1,7 +1,7 @@
 """Web Push: the browsers each user subscribed (endpoint, keys) and the outbox of notifications.
 
 Revision ID: 7682819f7698
-Revises: a7c1e2f3b4d5
+Revises: 99556b345779
 Create Date: 2026-12-03 11:44:28.271951
 """
 
@@ -12,7 +12,7 @@ import curriculum.db
 from sqlalchemy.dialects import postgresql
 
 revision = '7682819f7698'
-down_revision = 'a7c1e2f3b4d5'
+down_revision = '99556b345779'
 branch_labels = None
 depends_on = None
 
