@@ -20,6 +20,7 @@ from lms.learning.operations import file_limit_mb
 from lms.uploads import FILE_MIMETYPES, BadUpload, accepts_large_uploads, upload_folder
 
 from . import milestones, queries
+from .consultations import queries as consultation_queries
 from .forms import HandInForm, TeamReviewForm
 from .models import Circle, CircleMember
 from .views import LABELS
@@ -28,6 +29,7 @@ from .views import LABELS
 def _page(circle: Circle, lesson: Lesson, form=None, review_form=None, status: int = 200):
     submission = milestones.submission_of(circle, lesson)
     course = circle.cohort.course
+    attached = consultation_queries.attached_to(circle.id, lesson.id)
     return render_template(
         "lms/circles/milestone.html",
         circle=circle,
@@ -40,6 +42,8 @@ def _page(circle: Circle, lesson: Lesson, form=None, review_form=None, status: i
         form=form or HandInForm(text=submission.text if submission else ""),
         review_form=review_form or TeamReviewForm(),
         file_limit_mb=file_limit_mb(lesson),
+        attached=attached,
+        attached_counts=consultation_queries.answer_counts([c.id for c in attached]),
         **LABELS,
     ), status
 

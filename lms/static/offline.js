@@ -118,9 +118,14 @@
   function fetchInto(name, urls) {
     return caches.open(name).then(function (cache) {
       return Promise.all(urls.map(function (url) {
+        var started = Date.now();  // the service worker's freshness stamp (sw.js, stamped)
         return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (res) {
           if (!res.ok || res.redirected) throw new Error(url);
-          return cache.put(url, res);
+          return res.blob().then(function (body) {
+            var headers = new Headers(res.headers);
+            headers.set('X-LMS-Fetched', String(started));
+            return cache.put(url, new Response(body, { status: res.status, headers: headers }));
+          });
         });
       }));
     });

@@ -61,16 +61,30 @@ function mine(request, user) {
   });
 }
 
+// A copy to keep, stamped with the moment its request started (the phone's clock, as the stale
+// marker is): an answer whose request began before the learner's last change is out of date,
+// even when it arrived after it (the Date header counts whole seconds and says when the server
+// answered, not what it knew).
+function stamped(response, started) {
+  return response.blob().then(function (body) {
+    var headers = new Headers(response.headers);
+    headers.set('X-LMS-Fetched', String(started));
+    return new Response(body, { status: response.status, statusText: response.statusText,
+      headers: headers });
+  });
+}
+
 function refresh(request, user) {
+  var started = Date.now();
   return fetch(request).then(function (response) {
     if (response.ok && !response.redirected) {
-      var copy = response.clone();
+      var copy = stamped(response.clone(), started);
       caches.keys().then(function (keys) {
         keys.filter(function (k) { return k.indexOf('lms-' + user + '-') === 0; })
           .forEach(function (name) {
             caches.open(name).then(function (c) {
               return c.match(request).then(function (hit) {
-                if (hit) return c.put(request, copy.clone());
+                if (hit) return copy.then(function (r) { return c.put(request, r.clone()); });
               });
             });
           });
@@ -81,8 +95,9 @@ function refresh(request, user) {
 }
 
 function fresh(response) {
-  var date = Date.parse(response.headers.get('Date') || '');
-  return !isNaN(date) && date + 1000 > staleBefore;
+  var at = Number(response.headers.get('X-LMS-Fetched')) ||
+    Date.parse(response.headers.get('Date') || '');
+  return !isNaN(at) && at > staleBefore;
 }
 
 function offlinePage(lang) {

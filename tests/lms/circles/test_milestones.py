@@ -132,3 +132,22 @@ def test_due_dates_and_late_milestones_on_the_cohort_dashboard(
     assert "1 late milestone" in staff.get(f"/cohorts/{cohort.id}/circles").get_data(as_text=True)
     assert as_user(a).post(f"/cohorts/{cohort.id}/circles/due-dates",
                            data={"lesson": team_lesson.id, "due_on": ""}).status_code == 403  # fmt: skip
+
+
+def test_attached_consultation_shown_on_the_milestone(
+    trainer, make_cohort, add_learners, as_user, make_circle, team_course, team_lesson
+):
+    from lms.circles.consultations import operations as consult
+
+    cohort = make_cohort([trainer], course=team_course)
+    first, second = (e.user for e in add_learners(cohort, 2))
+    circle = make_circle(cohort, [first, second])
+    consultation = consult.create_consultation(
+        first, circle.project, consult.ConsultationDetails({"fr": "Avis des jeunes", "ar": "رأي"})
+    )
+    consult.attach_to_milestone(first, consultation, team_lesson)
+    db.session.commit()
+    page = as_user(second).get(f"/circles/{circle.id}/milestones/{team_lesson.id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Avis des jeunes" in text and f"/consultations/{consultation.id}/results" in text
