@@ -106,8 +106,10 @@ def test_a_downloaded_module_works_offline_and_syncs_exactly_once(
     context.set_offline(False)
     page = context.new_page()
     page.goto(base)
-    expect(page.locator("#lms-offline [data-sent]")).to_have_text("Sent from this phone: 3")
-    expect(page.locator(".badge.done")).to_have_count(3)
+    # (the queue is sent, then the page reloaded: a slow phone or server is given time)
+    sent = page.locator("#lms-offline [data-sent]")
+    expect(sent).to_have_text("Sent from this phone: 3", timeout=20_000)
+    expect(page.locator(".badge.done")).to_have_count(3, timeout=10_000)
     expect(page.locator("main")).to_contain_text("Best score: 100%")
     assert queue(page) == []
     db.session.expire_all()
