@@ -9,6 +9,7 @@ key makes every browser's subscription useless: ``keygen`` refuses to replace on
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -42,10 +43,8 @@ def generate_key(replace: bool = False) -> Path:
         _write_private(temporary, pem)
         os.replace(temporary, path)
     else:
-        try:
+        with contextlib.suppress(FileExistsError):  # another process made it first
             _write_private(path, pem)
-        except FileExistsError:
-            pass
     return path
 
 
