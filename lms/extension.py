@@ -32,6 +32,7 @@ from lms.circles.blueprint import bp as circles_bp
 from lms.circles.consultations.blueprint import bp as consultations_bp
 from lms.circles.indicators.blueprint import bp as indicators_bp
 from lms.circles.journal.blueprint import bp as journal_bp
+from lms.circles.showcase.blueprint import bp as showcase_bp
 from lms.cohorts.blueprint import bp as cohorts_bp
 from lms.cohorts.invitations import accept_on_activation
 from lms.core.blueprint import bp as core_bp
@@ -88,7 +89,7 @@ def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
             reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
             consultations_bp, offline_bp, lti_bp, records_bp,
-            journal_bp, indicators_bp, push_bp]  # fmt: skip
+            journal_bp, indicators_bp, showcase_bp, push_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:

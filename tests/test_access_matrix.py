@@ -1420,6 +1420,79 @@ CIRCLE_CASES: dict[str, Case | tuple[Case, ...]] = {
 EXPECTED.update(CIRCLE_CASES)
 
 
+# -- publishing and the showcase (lms/circles/showcase) ------------------------------------------
+# "agreed": circle A1's members all agree and its title is given in both languages; "published":
+# a facilitator has published it. An unpublished project is never seen by anyone outside its
+# circle (404, as if it did not exist); a published one, its sheet and the showcase by everyone.
+
+
+@factory("agreed")
+def _agreed(world: World):
+    circle = world.get("circles")
+    for member in circle.members:
+        member.consents_to_publish = True
+    circle.project.second_title = "مشروع"
+    return circle
+
+
+@factory("published")
+def _published(world: World):
+    circle = world.get("agreed")
+    circle.project.published_at = datetime(2026, 11, 1, tzinfo=UTC)
+    return circle
+
+
+def project_url(endpoint: str, *objects: str, circle: str = "circles") -> Callable[[World], str]:
+    def build(world: World) -> str:
+        for name in objects:
+            world.get(name)
+        return world.url(endpoint, project_id=world.get(circle).project.id)
+
+    return build
+
+
+def published_at(world: World):
+    return column(Project, "published_at", id=world.get("circles").project.id)
+
+
+#: circle A2's unpublished project (other_member's): its members and facilitators only (a preview)
+UNPUBLISHED = roles(anonymous=404, learner=404, other_learner=404, other_member=200, trainer=200,
+                    other_trainer=404, admin=200)  # fmt: skip
+
+SHOWCASE_CASES: dict[str, Case | tuple[Case, ...]] = {
+    "lms_showcase.publishing": Case(circle_url("lms_showcase.publishing"), CIRCLE_VIEW),
+    "lms_showcase.consent": Case(
+        circle_url("lms_showcase.consent"),
+        MEMBER_ONLY,
+        "POST",
+        lambda w: {"publish": "y", "show_first_name": "y"},
+        state=lambda w: column(CircleMember, "consent_at", user_id=w.user("learner").id),
+    ),
+    "lms_showcase.publish": Case(
+        circle_url("lms_showcase.publish", "agreed"),
+        {**cohort_staff(302), "learner": 403},
+        "POST",
+        state=published_at,
+    ),
+    "lms_showcase.unpublish": Case(
+        circle_url("lms_showcase.unpublish", "published"),
+        {**cohort_staff(302), "learner": 403},
+        "POST",
+        state=published_at,
+    ),
+    "lms_showcase.project_page": (
+        Case(project_url("lms_showcase.project_page", "published"), everyone()),
+        Case(project_url("lms_showcase.project_page", circle="circle_a2"), UNPUBLISHED),
+    ),
+    "lms_showcase.project_sheet": (
+        Case(project_url("lms_showcase.project_sheet", "published"), everyone()),
+        Case(project_url("lms_showcase.project_sheet", circle="circle_a2"), UNPUBLISHED),
+    ),
+    "lms_showcase.showcase": Case(page("lms_showcase.showcase", "published"), everyone()),
+}
+EXPECTED.update(SHOWCASE_CASES)
+
+
 # -- a circle's journal (lms/circles/journal): circle A1's, never other_member's (circle A2) ----
 
 

@@ -9,7 +9,7 @@ indicators, journal) add their part to the circles made here (``DemoCircles``).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -114,8 +114,33 @@ def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
             operations.add_ally(members[0], circle.project, organisation, kind, role, commitment)
         result.circles.append(circle)
     _milestones(trainer, cohort, result.circles)
+    _pilot(trainer, result.circles[0])
     db.session.flush()
     return result
+
+
+def _pilot(trainer: User, circle: Circle) -> None:
+    """The first circle's pilot: two indicators with values measured over three months, and
+    journal entries, one of them commented by the facilitator."""
+    from .indicators.operations import add_indicator, record_value
+    from .journal.operations import add_comment, create_entry
+
+    author = circle.members[0].user
+    start = date.today() - timedelta(days=90)
+    for name, unit, baseline, target, values in (
+        ("Jeunes reçus au café-emploi", "jeunes", 0, 120, (18, 41, 66, 90)),
+        ("Jeunes ayant trouvé un emploi ou un stage", "jeunes", 0, 20, (0, 3, 6, 9)),
+    ):
+        indicator = add_indicator(circle.project, name=name, unit=unit, baseline=baseline,
+                                  target=target, by=author)  # fmt: skip
+        for month, value in enumerate(values):
+            record_value(indicator, measured_on=start + timedelta(days=30 * month), value=value,
+                         source="Feuille de présence", by=author)  # fmt: skip
+    first = create_entry(circle, author, "Premier café-emploi : 18 jeunes et deux employeurs.",
+                         happened_at=datetime.now(UTC) - timedelta(days=60))  # fmt: skip
+    add_comment(first, trainer, "Bravo ! Notez qui revient la prochaine fois.")
+    create_entry(circle, circle.members[1].user, "La conseillère ANAPEC a inscrit 12 jeunes.",
+                 happened_at=datetime.now(UTC) - timedelta(days=20))  # fmt: skip
 
 
 def _milestones(trainer: User, cohort: Cohort, circles: list[Circle]) -> None:

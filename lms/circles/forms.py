@@ -97,6 +97,10 @@ class JoinCircleForm(FlaskForm):
 
 class ProjectForm(FlaskForm):
     title = StringField(_l("Title of the project"), validators=[DataRequired(), Length(max=200)])
+    second_title = StringField(
+        _l("The title in the other language (Arabic if the title is in French, or French)"),
+        validators=[Length(max=200)],
+    )
     problem_who = TextAreaField(_l("Who is affected?"), validators=[Length(max=5000)])
     problem_what = TextAreaField(_l("What is the problem?"), validators=[Length(max=5000)])
     problem_where = TextAreaField(_l("Where?"), validators=[Length(max=5000)])

@@ -157,6 +157,8 @@ class CircleMember(db.Model):
     consents_to_publish: Mapped[bool] = mapped_column(Boolean, default=False)
     #: the public page may show her first name
     show_first_name: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: when she last answered (None: she has not said yet, which is not the same as "no")
+    consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     circle: Mapped[Circle] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship(foreign_keys=[user_id])
@@ -181,6 +183,8 @@ class Project(db.Model):
         ForeignKey("lms_circles.id", ondelete="CASCADE"), unique=True
     )
     title: Mapped[str] = mapped_column(String(200), default="")
+    #: the title in the other language of the sheet (Arabic if the title is French, or French)
+    second_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # the public problem statement, in the course's method
     problem_who: Mapped[str] = mapped_column(Text, default="")
     problem_what: Mapped[str] = mapped_column(Text, default="")
@@ -231,6 +235,12 @@ class Project(db.Model):
 
     def can_publish(self, user) -> bool:
         return self.circle.can_facilitate(user)
+
+    @property
+    def everyone_agrees(self) -> bool:
+        """Every current member has said yes to publishing (the condition to publish)."""
+        members = self.circle.members
+        return bool(members) and all(m.consents_to_publish for m in members)
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.title!r}>"

@@ -221,6 +221,7 @@ def join_by_code(user: User, code: str) -> Circle:
 @dataclass
 class ProjectDetails:
     title: str
+    second_title: str = ""
     problem_who: str = ""
     problem_what: str = ""
     problem_where: str = ""
@@ -235,7 +236,7 @@ class ProjectDetails:
     stop_reason: str = ""
 
 
-TEXT_LIMITS = {"title": 200, "province": 100, "commune": 100}
+TEXT_LIMITS = {"title": 200, "second_title": 200, "province": 100, "commune": 100}
 LONG_TEXT_MAX = 5000
 
 

@@ -25,6 +25,12 @@ def test_the_demo_has_two_circles_at_different_stages(empty_app):
         assert {c.project.stage for c in circles} == {"pilot", "diagnosis"}
         assert all(len(c.members) == 3 for c in circles)
         assert db.session.scalar(select(func.count()).select_from(ProjectAlly)) == 3
+        from lms.circles.indicators.models import IndicatorValue
+        from lms.circles.journal.models import JournalComment, JournalEntry
+
+        assert db.session.scalar(select(func.count()).select_from(IndicatorValue)) == 8
+        assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 2
+        assert db.session.scalar(select(func.count()).select_from(JournalComment)) == 1
         first = next(c for c in circles if c.project.stage == "pilot")
         assert "learner@example.org" in [m.user.email for m in first.members]
         assert [m.accepted for m in queries.milestones_of(first)][:2] == [True, True]
