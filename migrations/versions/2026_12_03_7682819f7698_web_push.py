@@ -1,7 +1,7 @@
 """Web Push: the browsers each user subscribed (endpoint, keys) and the outbox of notifications.
 
 Revision ID: 7682819f7698
-Revises: 99556b345779
+Revises: b3e8d1f4a962
 Create Date: 2026-12-03 11:44:28.271951
 """
 
@@ -12,7 +12,7 @@ import curriculum.db
 from sqlalchemy.dialects import postgresql
 
 revision = '7682819f7698'
-down_revision = '99556b345779'
+down_revision = 'b3e8d1f4a962'
 branch_labels = None
 depends_on = None
 
