@@ -1085,6 +1085,22 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             data=lambda w: {"item": "civics"},
         ),  # fmt: skip
     ),
+    # importing the platform's members: staff of the cohort, and only from a launch of a
+    # platform whose context maps to the cohort (cohort A has none: 404 for its staff)
+    "lms_lti.import_roster": Case(
+        cohort_url("lms_lti.import_roster"),
+        roles(
+            anonymous=LOGIN,
+            learner=403,
+            other_learner=403,
+            other_member=403,
+            trainer=404,
+            other_trainer=403,
+            admin=404,
+        ),
+        "POST",
+        state=lambda w: count(RosterImport, cohort_id=w.get("cohort_a").id),
+    ),  # fmt: skip
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(
         scorm_url("lms_scorm.commit", number=1),

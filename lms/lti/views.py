@@ -18,14 +18,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user
+from flask_login import current_user, login_user
 from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 
+from lms.access import STAFF, role_required
+from lms.cohorts.queries import managed_cohort
 from lms.errors import InvalidInput, LMSError, error_response
 from lms.i18n import current_language
 
-from . import deep_linking, keys, operations
+from . import deep_linking, keys, operations, roster
 from .tool_config import DatabaseToolConf
 
 
@@ -147,6 +149,22 @@ def _picker(pending: dict, language: str, query: str, multiple: bool, error: str
     return render_template("lms/lti/deep_link.html", query=query, error=error,
                            context_title=pending["title"], multiple=multiple,
                            items=deep_linking.catalogue(language, query))  # fmt: skip
+
+
+def lti_roster_available(cohort) -> bool:
+    """The roster page offers the platform's members to a trainer who launched from it."""
+    platform_id = session.get("lti_platform_id")
+    return platform_id is not None and roster.has_members_service(cohort, platform_id)
+
+
+@role_required(*STAFF)
+def import_roster(cohort_id: int):
+    """Import the platform's members into the cohort: to the roster preview (confirm there)."""
+    cohort = managed_cohort(cohort_id, current_user)
+    context = roster.linked_context(cohort, session.get("lti_platform_id"))
+    imported = roster.import_members(current_user, cohort, context)
+    return redirect(url_for("lms_cohorts.roster_preview", cohort_id=cohort.id,
+                            import_id=imported.id))  # fmt: skip
 
 
 login.csrf_exempt = True  # the platform posts it (the OIDC state and nonce protect it)

@@ -36,8 +36,6 @@ def latest(circle: Circle, limit: int = 3) -> tuple[list[JournalEntry], int]:
     total = db.session.scalar(
         select(func.count()).select_from(JournalEntry).where(JournalEntry.circle_id == circle.id)
     )
-    if not total:
-        return [], 0
     entries = db.session.scalars(
         select(JournalEntry)
         .options(joinedload(JournalEntry.author))
