@@ -23,6 +23,7 @@ from lms.jobs.cli import job_commands
 from lms.lti.cli import lti_group
 from lms.mail.cli import mail_group
 from lms.migrate import upgrade_database
+from lms.push.cli import push_group
 from lms.records.cli import xapi_group
 from lms.users import operations
 
@@ -150,5 +151,6 @@ def product_commands() -> list[click.Command]:
         mail_group,
         lti_group,
         xapi_group,
+        push_group,
         *job_commands(),
     ]

@@ -55,6 +55,8 @@ DEFAULTS: dict[str, Any] = {
     "LMS_XAPI_ACTOR": "account",
     "LMS_XAPI_BATCH_SIZE": 500,
     "LMS_CONSULTATION_ANSWER_LIMIT": "30 per hour",
+    "LMS_PUSH_CONTACT": None,
+    "LMS_PUSH_INSECURE_ENDPOINTS": False,
 }
 
 #: The type of the keys whose default is ``None`` (the others take the type of their default).
@@ -72,6 +74,7 @@ TYPES: dict[str, type] = {
     "LMS_XAPI_ENDPOINT": str,
     "LMS_XAPI_USERNAME": str,
     "LMS_XAPI_PASSWORD": str,
+    "LMS_PUSH_CONTACT": str,
 }
 
 #: ``LMS_*`` environment variables that are not configuration keys: they are read by the

@@ -47,6 +47,7 @@ from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
 from lms.packs.blueprint import bp as packs_bp
+from lms.push.blueprint import bp as push_bp
 from lms.records.blueprint import bp as records_bp
 from lms.records.listeners import connect as connect_records_listeners
 from lms.reviews.blueprint import bp as reviews_bp
@@ -89,7 +90,7 @@ def _blueprints() -> list[Blueprint]:
     return [core_bp, users_bp, learning_bp, packs_bp, certificates_bp, cohorts_bp, sessions_bp,
             reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
             consultations_bp, offline_bp, lti_bp, records_bp,
-            journal_bp, indicators_bp, showcase_bp,
+            journal_bp, indicators_bp, showcase_bp, push_bp,
             lti_platforms_bp]  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import lms.lti.models  # noqa: F401
 import lms.mail.models  # noqa: F401
 import lms.messages.models  # noqa: F401
 import lms.offline.models  # noqa: F401
+import lms.push.models  # noqa: F401
 import lms.records.models  # noqa: F401
 import lms.scorm.models  # noqa: F401
 import lms.sessions.models  # noqa: F401

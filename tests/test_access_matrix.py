@@ -42,6 +42,7 @@ never changes what the next role sees, and refused roles cost no extra objects.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Callable
@@ -50,6 +51,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import url_for
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
@@ -67,6 +70,7 @@ from lms.mail.models import OutboxMessage
 from lms.messages.models import Announcement
 from lms.offline.models import OfflineAction
 from lms.offline.operations import user_key
+from lms.push.models import PushSubscription
 from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User
 from lms.users.operations import create_user, make_reset_token
@@ -579,6 +583,34 @@ def offline_queue(world: World) -> dict:
             }
         ]
     }
+
+
+def push_subscription(world: World) -> dict:
+    """A browser's subscription (a P-256 key of the test's own; the push service is never
+    called: nothing is queued for it here)."""
+    point = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    )
+    encode = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    return {
+        "endpoint": f"http://127.0.0.1:9/push/matrix-{world.number}",
+        "keys": {"p256dh": encode(point), "auth": encode(b"0123456789abcdef")},
+    }
+
+
+@factory("learner_push_subscription")
+def _learner_push_subscription(world: World):
+    data = push_subscription(world)
+    subscription = PushSubscription(
+        user_id=world.user("learner").id,
+        endpoint=data["endpoint"],
+        p256dh=data["keys"]["p256dh"],
+        auth=data["keys"]["auth"],
+    )
+    db.session.add(subscription)
+    return subscription
 
 
 def module_download_url(world: World) -> str:
@@ -1210,6 +1242,21 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         json=offline_queue,
         state=lambda w: count(OfflineAction, user_id=w.user("learner").id),
         changed_by=("learner",),
+    ),
+    # Web Push: any logged-in user subscribes her own browser; only its owner unsubscribes it
+    "lms_push.subscribe": Case(
+        page("lms_push.subscribe"),
+        {**members(200), "anonymous": 401},
+        "POST",
+        json=push_subscription,
+        state=lambda w: count(PushSubscription),
+    ),
+    "lms_push.unsubscribe": Case(
+        page("lms_push.unsubscribe", "learner_push_subscription"),
+        {**dict.fromkeys(ROLES, 404), "anonymous": 401, "learner": 200},
+        "POST",
+        json=lambda w: {"endpoint": w.get("learner_push_subscription").endpoint},
+        state=lambda w: count(PushSubscription, user_id=w.user("learner").id),
     ),
 }
 
@@ -2045,7 +2092,12 @@ def cheap_password_hashes(monkeypatch):
 @pytest.fixture
 def app_config(app_config):
     # every role asks for a reset link from the same address (test_security checks the limit)
-    return {**app_config, "WTF_CSRF_ENABLED": False, "LMS_RESET_LIMIT": "100 per hour"}
+    return {
+        **app_config,
+        "WTF_CSRF_ENABLED": False,
+        "LMS_RESET_LIMIT": "100 per hour",
+        "LMS_PUSH_INSECURE_ENDPOINTS": True,
+    }
 
 
 BLUEPRINTS = sorted({endpoint.split(".")[0] for endpoint in EXPECTED})

@@ -27,6 +27,7 @@ from curriculum.db import db
 from lms.errors import ConfigError
 from lms.lti.grades import register_tasks as register_lti_tasks
 from lms.mail.tasks import register_tasks as register_mail_tasks
+from lms.push.tasks import register_tasks as register_push_tasks
 from lms.records.tasks import register_tasks as register_records_tasks
 
 from . import runner
@@ -97,6 +98,7 @@ def _register_tasks(celery: Celery, flask_app: Flask) -> None:
 
     register_mail_tasks(celery, flask_app, TASK_OPTIONS)
     register_records_tasks(celery, flask_app, TASK_OPTIONS)
+    register_push_tasks(celery, flask_app, TASK_OPTIONS)
     register_lti_tasks(celery, flask_app, TASK_OPTIONS)
 
 

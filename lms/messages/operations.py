@@ -1,9 +1,10 @@
 """Verbs of telling people: a line in a user's in-app notifications, a trainer's announcement to
-every learner of a cohort (in the app and by e-mail, in each learner's language)."""
+every learner of a cohort (in the app, by e-mail and as a push notification to the browsers that
+turned them on, in each learner's language)."""
 
 from __future__ import annotations
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
@@ -15,6 +16,7 @@ from lms.errors import InvalidInput
 from lms.i18n import in_language_of
 from lms.learning.models import Enrolment
 from lms.mail.operations import render_mail, send_mail
+from lms.push.outbox import queue_notifications
 from lms.urls import absolute_url
 from lms.users.models import User
 
@@ -71,9 +73,10 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
 
 
 def notify_learners(cohort: Cohort, path: str, compose) -> int:
-    """Tell every learner of the cohort, in the app and by e-mail; ``compose(learner)`` gives the
-    notification's text, the mail's subject and its body, written in the learner's language.
-    Returns how many learners were told."""
+    """Tell every learner of the cohort, in the app, by e-mail and by push (the browsers that
+    turned notifications on); ``compose(learner)`` gives the notification's text, the mail's
+    subject and its body, written in the learner's language. Returns how many learners were
+    told."""
     learners = list(
         db.session.scalars(
             select(User)
@@ -82,14 +85,17 @@ def notify_learners(cohort: Cohort, path: str, compose) -> int:
         ).unique()
     )
     now = utcnow()
-    rows = []
+    rows, pushes = [], []
+    site = current_app.config["LMS_SITE_NAME"]
     for learner in learners:
-        with in_language_of(learner):
+        with in_language_of(learner) as language:
             text, subject, mail = compose(learner)
         rows.append({"user_id": learner.id, "text": text[:500], "link": path, "created_at": now})
+        pushes.append((learner.id, site, text, language))
         send_mail(learner.email, subject, mail)
     if rows:
         db.session.execute(insert(Notification), rows)
+        queue_notifications(pushes, path)
     return len(rows)
 
 

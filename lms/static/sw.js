@@ -227,5 +227,8 @@ self.addEventListener('push', function (event) {
 
 self.addEventListener('notificationclick', function (event) {
   event.notification.close();
-  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+  var url = new URL((event.notification.data || {}).url || LMS.scope, self.location.origin);
+  // Only a page of this site, under the LMS's prefix (the payload is the server's, but be sure).
+  if (url.origin !== self.location.origin || url.pathname.indexOf(LMS.scope) !== 0) url = new URL(LMS.scope, self.location.origin);
+  event.waitUntil(self.clients.openWindow(url.href));
 });

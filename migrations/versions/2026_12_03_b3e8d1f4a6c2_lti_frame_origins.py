@@ -1,7 +1,7 @@
 """LTI platforms: the other origins that frame the tool, and how each platform was registered.
 
 Revision ID: b3e8d1f4a6c2
-Revises: b3e8d1f4a962
+Revises: 7682819f7698
 Create Date: 2026-12-03 10:05:00
 """
 
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "b3e8d1f4a6c2"
-down_revision = "b3e8d1f4a962"
+down_revision = "7682819f7698"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from curriculum.db import db
+from lms.boundary import attempt
 from lms.circles import queries as circle_queries
 from lms.circles.models import Project
 
@@ -40,9 +40,9 @@ def _page(project: Project, form=None, failed=None, status: int = 200):
     ), status
 
 
-def _refused(form, error: operations.IndicatorError) -> None:
-    db.session.rollback()
-    getattr(form, error.field).errors.append(error.message)
+def _refused(form, outcome) -> None:
+    """The refusal (already undone by ``attempt``) goes on the field it names."""
+    getattr(form, outcome.error.field).errors.append(outcome.message)
 
 
 def _to_page(project: Project):
@@ -60,12 +60,12 @@ def add(circle_id: int):
     form = IndicatorForm()
     if not form.validate_on_submit():
         return _page(project, form=form, status=400)
-    try:
+    with attempt(catch=operations.IndicatorError) as outcome:
         operations.add_indicator(project, name=form.name.data, unit=form.unit.data,
                                  baseline=form.baseline.data, target=form.target.data,
                                  by=current_user)  # fmt: skip
-    except operations.IndicatorError as error:
-        _refused(form, error)
+    if not outcome:
+        _refused(form, outcome)
         return _page(project, form=form, status=400)
     flash(_("The indicator is added."), "success")
     return _to_page(project)
@@ -78,12 +78,12 @@ def record(circle_id: int, indicator_id: int):
     form = ValueForm(prefix=f"v{indicator.id}")
     if not form.validate_on_submit():
         return _page(project, failed=(indicator.id, form), status=400)
-    try:
+    with attempt(catch=operations.IndicatorError) as outcome:
         operations.record_value(indicator, measured_on=form.measured_on.data,
                                 value=form.value.data, source=form.source.data,
                                 by=current_user)  # fmt: skip
-    except operations.IndicatorError as error:
-        _refused(form, error)
+    if not outcome:
+        _refused(form, outcome)
         return _page(project, failed=(indicator.id, form), status=400)
     flash(_("The value is recorded."), "success")
     return _to_page(project)
