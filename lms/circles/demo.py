@@ -21,6 +21,8 @@ from lms.users.models import User
 from lms.users.operations import create_user, find_by_email
 
 from . import milestones, operations, queries
+from .indicators.operations import add_indicator, record_value
+from .journal.operations import add_comment, create_entry
 from .models import Circle
 
 COURSE_SLUG = "public-innovation-circles"
@@ -122,8 +124,6 @@ def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
 def _pilot(trainer: User, circle: Circle) -> None:
     """The first circle's pilot: two indicators with values measured over three months, and
     journal entries, one of them commented by the facilitator."""
-    from .indicators.operations import add_indicator, record_value
-    from .journal.operations import add_comment, create_entry
 
     author = circle.members[0].user
     start = date.today() - timedelta(days=90)

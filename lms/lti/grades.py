@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from curriculum.db import LMSSession, db, utcnow
 from lms.config import uses_celery
+from lms.learning.models import LessonProgress
+from lms.learning.queries import outline
 from lms.signals import lesson_completed, quiz_attempted
 
 from .grade_models import LtiScore
@@ -73,7 +75,6 @@ def enqueue(user_id: int, target: str, given: float, activity: str, grading: str
 
 def on_quiz_attempted(sender, enrolment, lesson, attempt, passed, **extra) -> None:
     """A new best score (or the same best again) of a quiz placed in a platform."""
-    from lms.learning.models import LessonProgress
 
     progress = db.session.get(LessonProgress, attempt.progress_id)
     if progress is None or attempt.score < (progress.score or 0):
@@ -85,7 +86,6 @@ def on_quiz_attempted(sender, enrolment, lesson, attempt, passed, **extra) -> No
 
 def on_lesson_completed(sender, progress, **extra) -> None:
     """The course's progress (percent of its lessons done), to a placement of the whole course."""
-    from lms.learning.queries import outline
 
     enrolment = progress.enrolment
     if not _placements(enrolment.user_id, enrolment.course.slug):
