@@ -10,16 +10,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
 from pylti1p3.service_connector import ServiceConnector
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from curriculum.db import LMSSession, db, utcnow
-from lms.config import uses_celery
+from curriculum.db import db, utcnow
+from lms.jobs import senders
 from lms.learning.models import LessonProgress
 from lms.learning.queries import outline
 from lms.signals import lesson_completed, quiz_attempted
@@ -70,7 +68,7 @@ def enqueue(user_id: int, target: str, given: float, activity: str, grading: str
                                 subject=user_link.subject, lineitem_url=link.lineitem_url,
                                 score_given=given, score_maximum=100, activity_progress=activity,
                                 grading_progress=grading, changed_at=utcnow()))  # fmt: skip
-        db.session.info[PENDING_KEY] = current_app._get_current_object()
+        senders.wake_after_commit(PENDING_KEY)
 
 
 def on_quiz_attempted(sender, enrolment, lesson, attempt, passed, **extra) -> None:
@@ -101,40 +99,12 @@ def connect(app: Flask) -> None:
     lesson_completed.connect(on_lesson_completed, sender=app, weak=False)
 
 
-@event.listens_for(LMSSession, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    app = session.info.pop(PENDING_KEY, None)
-    if app is not None:
-        wake_sender(app)
-
-
-@event.listens_for(LMSSession, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(PENDING_KEY, None)
-
-
 def wake_sender(app: Flask) -> None:
-    if uses_celery(app):
-        try:
-            app.extensions["lms"].send_task(app, "lms.lti.send_scores")
-        except Exception:  # the broker is away: the beat sends them later
-            log.exception("Could not ask a worker to send the LTI scores")
-        return
-    state = app.extensions["lms"]
-    executor = state.extra.get(EXECUTOR_KEY)
-    if executor is None:
-        executor = state.extra[EXECUTOR_KEY] = ThreadPoolExecutor(1, "lms-lti-scores")
-    executor.submit(_send_in_thread, app)
+    senders.wake(app, task="lms.lti.send_scores", send=send_pending, executor=EXECUTOR_KEY,
+                 what="the LTI scores")  # fmt: skip
 
 
-def _send_in_thread(app: Flask) -> None:
-    try:
-        send_pending(app)
-    except Exception:
-        log.exception("Could not send the LTI scores; they stay queued")
+senders.on_commit(PENDING_KEY, lambda app: wake_sender(app))
 
 
 def _body(row: LtiScore) -> str:

@@ -6,15 +6,13 @@ else a background thread of this process."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
-from flask import Flask, current_app
-from sqlalchemy import event, insert, select
-from sqlalchemy.orm import Session
+from flask import Flask
+from sqlalchemy import insert, select
 
-from curriculum.db import LMSSession, db
-from lms.config import uses_celery
+from curriculum.db import db
 from lms.i18n import text_direction
+from lms.jobs import senders
 
 from .delivery import send_pending
 from .models import PushMessage, PushSubscription
@@ -51,42 +49,13 @@ def queue_notifications(notifications: list[tuple[int, str, str, str]], url: str
         rows.append({"user_id": user_id, "subscription_id": subscription_id, "payload": payload})
     if rows:
         db.session.execute(insert(PushMessage), rows)
-        db.session.info[PENDING_KEY] = current_app._get_current_object()
+        senders.wake_after_commit(PENDING_KEY)
     return len(rows)
 
 
-@event.listens_for(LMSSession, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    app = session.info.pop(PENDING_KEY, None)
-    if app is not None:
-        wake_sender(app)
-
-
-@event.listens_for(LMSSession, "after_soft_rollback")
-def _forget_after_rollback(session: Session, previous_transaction) -> None:
-    if previous_transaction.parent is None:
-        session.info.pop(PENDING_KEY, None)
-
-
 def wake_sender(app: Flask) -> None:
-    """Deliver the queue soon, never in the caller's request."""
-    if uses_celery(app):
-        try:
-            app.extensions["lms"].send_task(app, "lms.push.send_pending")
-        except Exception:  # the broker is away: the beat or the next commit sends them
-            log.exception("Could not ask a worker to send the push notifications")
-        return
-    state = app.extensions["lms"]
-    executor = state.extra.get(EXECUTOR_KEY)
-    if executor is None:
-        executor = state.extra[EXECUTOR_KEY] = ThreadPoolExecutor(1, "lms-push")
-    executor.submit(_send_in_thread, app)
+    senders.wake(app, task="lms.push.send_pending", send=send_pending, executor=EXECUTOR_KEY,
+                 what="the push notifications")  # fmt: skip
 
 
-def _send_in_thread(app: Flask) -> None:
-    try:
-        send_pending(app)
-    except Exception:
-        log.exception("Could not send the push notifications; they stay queued")
+senders.on_commit(PENDING_KEY, lambda app: wake_sender(app))

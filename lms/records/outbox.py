@@ -10,14 +10,13 @@ reader of the outbox inside the same transaction."""
 from __future__ import annotations
 
 import logging
-from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask, current_app
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
 from curriculum.db import LMSSession, db
-from lms.config import uses_celery
+from lms.jobs import senders
 
 from .delivery import send_pending
 from .models import XapiStatement
@@ -80,22 +79,15 @@ def _inside(transaction, ended) -> bool:
 
 def wake_after_commit() -> None:
     """Wake the sender once this transaction commits (nothing if it rolls back)."""
-    db.session.info[PENDING_KEY] = current_app._get_current_object()
+    senders.wake_after_commit(PENDING_KEY)
 
 
-@event.listens_for(LMSSession, "after_commit")
-def _wake_after_commit(session: Session) -> None:
-    if session.in_nested_transaction():
-        return
-    app = session.info.pop(PENDING_KEY, None)
-    if app is not None:
-        wake_sender(app)
+senders.on_commit(PENDING_KEY, lambda app: wake_sender(app))
 
 
 @event.listens_for(LMSSession, "after_soft_rollback")
 def _forget_after_rollback(session: Session, previous_transaction) -> None:
     if previous_transaction.parent is None:
-        session.info.pop(PENDING_KEY, None)
         session.info.pop(ROWS_KEY, None)
     elif session.info.get(ROWS_KEY):
         session.info[ROWS_KEY] = [
@@ -106,23 +98,5 @@ def _forget_after_rollback(session: Session, previous_transaction) -> None:
 
 
 def wake_sender(app: Flask) -> None:
-    """Deliver the queue soon, never in the caller's request."""
-    if uses_celery(app):
-        try:
-            app.extensions["lms"].send_task(app, "lms.records.send_statements")
-            return
-        except Exception:  # the broker is away: the beat or the next commit sends them
-            log.exception("Could not ask a worker to send the xAPI statements")
-            return
-    state = app.extensions["lms"]
-    executor = state.extra.get(EXECUTOR_KEY)
-    if executor is None:
-        executor = state.extra[EXECUTOR_KEY] = ThreadPoolExecutor(1, "lms-xapi")
-    executor.submit(_send_in_thread, app)
-
-
-def _send_in_thread(app: Flask) -> None:
-    try:
-        send_pending(app)
-    except Exception:
-        log.exception("Could not send the xAPI statements; they stay queued")
+    senders.wake(app, task="lms.records.send_statements", send=send_pending,
+                 executor=EXECUTOR_KEY, what="the xAPI statements")  # fmt: skip
