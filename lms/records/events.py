@@ -142,8 +142,12 @@ def attended(enrolment, session, attendance) -> list[dict]:
 
 
 def earned(certificate) -> list[dict]:
+    """The certificate as the activity, identified by its verify URL: the one printed (and
+    QR-coded) on it, as its signed snapshot holds it."""
     enrolment = certificate.enrolment
-    verify_url = f"{st.base_url()}/verify/{certificate.serial}"
+    verify_url = (certificate.snapshot or {}).get("verify_url") or (
+        f"{st.base_url()}/verify/{certificate.serial}"
+    )
     activity = {
         "objectType": "Activity",
         "id": verify_url,
