@@ -13,6 +13,10 @@ from lms.learning.models import LessonProgress
 from . import statements as st
 from .statements import build
 
+#: lessons whose completion carries the learner's score (a SCORM package's, as the runtime
+#: committed it, or the best quiz attempt's)
+SCORED_KINDS = ("quiz", "scorm")
+
 
 def registered(enrolment) -> list[dict]:
     return [build(("course",), "registered", enrolment, st.course_activity(enrolment.course),
@@ -38,7 +42,7 @@ def lesson_completed(progress) -> list[dict]:
     enrolment, lesson = progress.enrolment, progress.lesson
     moment = progress.completed_at or utcnow()
     result = {"completion": True}
-    if progress.score is not None and lesson.kind == "quiz":
+    if progress.score is not None and lesson.kind in SCORED_KINDS:
         result["score"] = {"scaled": progress.score / 100, "raw": progress.score, "min": 0,
                            "max": 100}  # fmt: skip
     made = [

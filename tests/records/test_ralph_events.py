@@ -1,7 +1,8 @@
 """The statements of the rest of a learner's path, delivered to a real Ralph LRS and read back:
 a trainer takes a session's attendance (``attended``, with the session, the lesson and the
 cohort), the modules and the course completed, the certificate issued (``earned``, with its
-verify URL); and the actor by e-mail address when ``LMS_XAPI_ACTOR=mbox`` (never otherwise).
+verify URL), a SCORM package passed (the lesson completed with the package's score); and the
+actor by e-mail address when ``LMS_XAPI_ACTOR=mbox`` (never otherwise).
 
 ``test_ralph.py`` covers registered, launched/experienced, a lesson completed, answered and
 passed/failed; between the two files every statement of issue 19 is read back from Ralph."""
@@ -17,12 +18,14 @@ from sqlalchemy import func, select
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import Lesson
+from curriculum.scorm import inspect_package, store_package
 from lms.cohorts.models import Cohort
 from lms.learning import operations
 from lms.records import outbox
 from lms.records.delivery import send_pending
 from lms.records.models import XapiActor
 from lms.sessions.models import CohortSession
+from tests.scorm.packages import handmade_package
 
 ADL = "http://adlnet.gov/expapi/verbs/"
 BASE = "http://lms.test/courses/civics"
@@ -139,6 +142,32 @@ def test_attendance_completions_and_the_certificate_read_back_from_ralph(
     assert len(everything) == 11 and all(s["actor"] == account for s in everything)
     ours = [{k: v for k, v in s.items() if k != "authority"} for s in everything]  # Ralph's
     assert "@" not in json.dumps(ours) and "mailto" not in json.dumps(ours)
+
+
+def test_a_scorm_package_passed_is_completed_in_ralph_with_its_score(
+    app, ralph, client, login, make_user, make_course
+):
+    data = handmade_package("index.html", **{"index.html": "<!DOCTYPE html><title>W</title>"})
+    package = inspect_package(data)
+    store_package(data, package)
+    course = make_course(sequential=False, modules=MODULES[1:])
+    water = Lesson(course_id=course.id, module=course.modules[0], slug="water", position=2,
+                   kind="scorm", minutes=10, titles={"fr": "L'eau", "en": "Water"}, bodies={},
+                   settings=package.settings(), content_hash="x")  # fmt: skip
+    db.session.add(water)
+    learner = make_user(email="salma@example.org")
+    enrolment = operations.enrol(learner, course)
+    db.session.commit()
+    login(learner)
+    core = {"lesson_status": "passed", "score": {"raw": "17", "max": "20"}}
+    payload = {"session": "s1", "sequence": 1, "cmi": {"core": core}}
+    answer = client.post(f"/scorm/lessons/{water.id}/attempts/1/commit", json=payload)
+    assert answer.status_code == 200 and answer.json["done"] is True
+    made = read(app, ralph, enrolment)
+    completed = [s for verb, s in made if verb == "completed"]
+    assert [s["object"]["id"] for s in completed] == [f"{BASE}/next-steps/water"]
+    assert completed[0]["result"] == {
+        "completion": True, "score": {"scaled": 0.85, "raw": 85, "min": 0, "max": 100}}  # fmt: skip
 
 
 class TestMbox:
