@@ -1,6 +1,9 @@
-"""The circles of ``lms demo``: a cohort of the public-innovation-circles course in Tissa with six
-learners (the demo learner among them), two circles whose projects are at different stages,
-allies, team milestones accepted or waiting for review, and due dates (one milestone late).
+"""The circles of ``lms demo``: a cohort of the public-innovation-circles course in Sidi Bou
+Othmane (Rhamna) with six learners (the demo learner among them), two circles whose projects are
+at different stages, allies, team milestones accepted or waiting for review, and due dates (one
+milestone late). The first circle's project is published (every member agreed, the facilitator
+published it): the showcase and its public page show it; in the second circle one member has
+agreed so far.
 
 Made once: when the cohort exists, nothing is added. The other circle areas (consultations,
 indicators, journal) add their part to the circles made here (``DemoCircles``).
@@ -24,9 +27,11 @@ from . import milestones, operations, queries
 from .indicators.operations import add_indicator, record_value
 from .journal.operations import add_comment, create_entry
 from .models import Circle
+from .showcase import operations as showcase
 
 COURSE_SLUG = "public-innovation-circles"
-COHORT_NAME = "Cercles de Tissa"
+COHORT_NAME = "Cercles de Sidi Bou Othmane"
+PROVINCE = "Rhamna"
 #: the demo learner (learner@example.org) joins these five in the cohort
 LEARNERS = (
     ("hamza@example.org", "Hamza Ouali"),
@@ -35,41 +40,49 @@ LEARNERS = (
     ("khadija@example.org", "Khadija Amrani"),
     ("omar@example.org", "Omar Lahlou"),
 )
+CIRCLE_NAMES = ("Les bâtisseurs de Sidi Bou Othmane", "Jeunes de Skhour Rhamna")
 PROJECTS = (
     operations.ProjectDetails(
-        title="Café-emploi du samedi au Dar Chabab",
-        problem_who="Les jeunes diplômés de Tissa qui cherchent un premier emploi",
-        problem_what="Ils ne connaissent ni les offres, ni les dispositifs d'aide à l'emploi",
-        problem_where="Tissa et les douars voisins",
+        title="Forum de l'emploi du samedi à la Dar Chabab",
+        second_title="منتدى التشغيل يوم السبت في دار الشباب",
+        problem_who="Les jeunes de Sidi Bou Othmane, filles et garçons, qui cherchent un premier "
+        "emploi",
+        problem_what="Ils apprennent trop tard les offres d'emploi et de formation de Benguerir",
+        problem_where="Sidi Bou Othmane et ses douars",
         problem_how_many="Environ 400 jeunes de 18 à 30 ans",
-        problem_why="Sans premier emploi, beaucoup quittent la commune",
-        tried="Un samedi par mois, un conseiller et des employeurs rencontrent les jeunes.",
-        province="Taounate",
-        commune="Tissa",
+        problem_why="Sans premier emploi, beaucoup partent à Marrakech ou restent sans travail",
+        tried="Un samedi par mois, l'agence ANAPEC de Benguerir et des employeurs rencontrent les "
+        "jeunes à la Dar Chabab ; les jeunes femmes des douars viennent en groupe, avec une "
+        "animatrice.",
+        province=PROVINCE,
+        commune="Sidi Bou Othmane",
         theme="employment",
         stage="pilot",
     ),
     operations.ProjectDetails(
-        title="Transport partagé vers le centre de formation",
-        problem_who="Les jeunes femmes des douars inscrites en formation professionnelle",
-        problem_what="Le transport est rare et cher le matin",
-        problem_where="Ain Aicha",
+        title="Transport partagé vers le centre de formation de Benguerir",
+        second_title="نقل مشترك نحو مركز التكوين ببنجرير",
+        problem_who="Les jeunes femmes des douars de Skhour Rhamna inscrites en formation "
+        "professionnelle",
+        problem_what="Le transport vers Benguerir est rare et cher le matin",
+        problem_where="Skhour Rhamna et Benguerir",
         problem_how_many="Une soixantaine de stagiaires",
         problem_why="Beaucoup abandonnent leur formation au bout de trois mois",
-        province="Taounate",
-        commune="Ain Aicha",
+        province=PROVINCE,
+        commune="Skhour Rhamna",
         theme="mobility",
         stage="diagnosis",
     ),
 )
 ALLIES = (
     (
-        ("Commune de Tissa", "commune", "Vice-président chargé de la jeunesse",
-         "Prête la salle du Dar Chabab un samedi par mois"),
-        ("ANAPEC Taounate", "public_agency", "Conseillère emploi",
-         "Une conseillère vient à chaque café-emploi"),
+        ("Commune de Sidi Bou Othmane", "commune", "Vice-président chargé de la jeunesse",
+         "Prête la salle de la Dar Chabab un samedi par mois"),
+        ("ANAPEC Benguerir", "public_agency", "Conseillère emploi",
+         "Une conseillère vient à chaque forum avec les offres de la semaine"),
     ),
-    (("Association Amal", "association", "Présidente", "Met en relation avec les familles"),),
+    (("Association des femmes de Skhour Rhamna", "association", "Présidente",
+      "Met en relation avec les familles des stagiaires"),),
 )  # fmt: skip
 
 
@@ -94,8 +107,9 @@ def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
     )
     if cohort is not None:
         return DemoCircles(cohort, queries.cohort_circles(cohort))
-    cohort = Cohort(course_id=course.id, course=course, name=COHORT_NAME, territory="Tissa, Taounate",
-                    province="Taounate", commune="Tissa", join_code=new_join_code(),
+    cohort = Cohort(course_id=course.id, course=course, name=COHORT_NAME,
+                    territory=f"Sidi Bou Othmane, {PROVINCE}", province=PROVINCE,
+                    commune="Sidi Bou Othmane", join_code=new_join_code(),
                     trainers=[trainer], starts_on=date.today() - timedelta(days=45),
                     ends_on=date.today() + timedelta(days=90))  # fmt: skip
     db.session.add(cohort)
@@ -107,8 +121,9 @@ def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
         db.session.flush()
         enrol(person, course, cohort)
     result = DemoCircles(cohort, created=True)
-    names = ("Les bâtisseurs de Tissa", "Jeunes d'Ain Aicha")
-    for index, (name, details, allies) in enumerate(zip(names, PROJECTS, ALLIES, strict=True)):
+    for index, (name, details, allies) in enumerate(
+        zip(CIRCLE_NAMES, PROJECTS, ALLIES, strict=True)
+    ):
         members = people[index * 3 : index * 3 + 3]
         circle = operations.form_circle(trainer, cohort, name, [p.id for p in members])
         operations.update_project(members[0], circle.project, details)
@@ -117,30 +132,45 @@ def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
         result.circles.append(circle)
     _milestones(trainer, cohort, result.circles)
     _pilot(trainer, result.circles[0])
+    _publish(trainer, result.circles)
     db.session.flush()
     return result
 
 
 def _pilot(trainer: User, circle: Circle) -> None:
     """The first circle's pilot: two indicators with values measured over three months, and
-    journal entries, one of them commented by the facilitator."""
+    journal entries (one in Arabic), one of them commented by the facilitator."""
 
     author = circle.members[0].user
     start = date.today() - timedelta(days=90)
     for name, unit, baseline, target, values in (
-        ("Jeunes reçus au café-emploi", "jeunes", 0, 120, (18, 41, 66, 90)),
-        ("Jeunes ayant trouvé un emploi ou un stage", "jeunes", 0, 20, (0, 3, 6, 9)),
+        ("Jeunes reçus au forum de l'emploi", "jeunes", 0, 120, (18, 41, 66, 90)),
+        ("Jeunes ayant un second rendez-vous dans le mois", "jeunes", 0, 20, (0, 4, 9, 13)),
     ):
         indicator = add_indicator(circle.project, name=name, unit=unit, baseline=baseline,
                                   target=target, by=author)  # fmt: skip
         for month, value in enumerate(values):
             record_value(indicator, measured_on=start + timedelta(days=30 * month), value=value,
                          source="Feuille de présence", by=author)  # fmt: skip
-    first = create_entry(circle, author, "Premier café-emploi : 18 jeunes et deux employeurs.",
+    first = create_entry(circle, author, "Premier forum de l'emploi : 18 jeunes et deux employeurs.",
                          happened_at=datetime.now(UTC) - timedelta(days=60))  # fmt: skip
     add_comment(first, trainer, "Bravo ! Notez qui revient la prochaine fois.")
-    create_entry(circle, circle.members[1].user, "La conseillère ANAPEC a inscrit 12 jeunes.",
+    create_entry(circle, circle.members[1].user,
+                 "La conseillère de l'ANAPEC de Benguerir a inscrit 12 jeunes.",
                  happened_at=datetime.now(UTC) - timedelta(days=20))  # fmt: skip
+    create_entry(circle, circle.members[2].user,
+                 "علّقنا الملصق في السوق الأسبوعي، وجاءت سبع بنات من الدوار إلى المنتدى لأول مرة.",
+                 happened_at=datetime.now(UTC) - timedelta(days=6))  # fmt: skip
+
+
+def _publish(trainer: User, circles: list[Circle]) -> None:
+    """The first circle: every member agrees (the third keeps her first name off the page) and
+    the facilitator publishes. The second: one member has agreed so far."""
+    first, second = circles
+    for index, member in enumerate(first.members):
+        showcase.record_consent(member.user, first, True, show_first_name=index != 2)
+    showcase.publish(trainer, first.project)
+    showcase.record_consent(second.members[0].user, second, True, show_first_name=True)
 
 
 def _milestones(trainer: User, cohort: Cohort, circles: list[Circle]) -> None:

@@ -1,5 +1,6 @@
 """The AGS outbox: one row per score to send to a platform's line item, written in the
-learner's transaction and delivered later, in order per learner and line item."""
+learner's transaction and delivered later, in order per learner and line item. A sender claims
+rows for a while (``claimed_by`` / ``claimed_until``) so that two senders never post one twice."""
 
 from __future__ import annotations
 
@@ -19,7 +20,12 @@ class LtiScore(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"))
     #: the platform's id of the learner (``sub`` of the launches)
     subject: Mapped[str] = mapped_column(String(255))
-    lineitem_url: Mapped[str] = mapped_column(String(1000))
+    #: the placement the score is for (its line item may be created only when sending)
+    resource_link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_lti_resource_links.id", ondelete="CASCADE"), index=True
+    )
+    #: the line item's URL; empty until the sender found or created it on the platform
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
     score_given: Mapped[float] = mapped_column(Float)
     score_maximum: Mapped[float] = mapped_column(Float)
     activity_progress: Mapped[str] = mapped_column(String(20))
@@ -31,3 +37,7 @@ class LtiScore(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the sender posting it now, and until when its claim holds (a crashed sender's rows are
+    #: taken again after that)
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -109,6 +109,9 @@ class LtiResourceLink(db.Model):
     target: Mapped[str] = mapped_column(String(300))
     #: the AGS line item URL of this placement, when the platform sent one
     lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    #: the AGS line items URL of the context, when the platform lets the tool create line items
+    #: (a placement without ``lineitem``: the sender finds or creates one there)
+    lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -20,6 +20,7 @@ from lms.learning.operations import enrol, new_join_code
 from lms.users.models import User, UserRole
 from lms.users.operations import create_user, find_by_email
 
+from .lineitems import LINEITEM_SCOPE
 from .models import LtiContext, LtiPlatform, LtiResourceLink, LtiUserLink
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
@@ -174,3 +175,5 @@ def _remember_resource_link(platform, link_id, context, target: Target, claims: 
     ags = claims.get("https://purl.imsglobal.org/spec/lti-ags/claim/endpoint") or {}
     if ags.get("lineitem"):
         row.lineitem_url = ags["lineitem"]
+    if ags.get("lineitems") and LINEITEM_SCOPE in (ags.get("scope") or []):
+        row.lineitems_url = ags["lineitems"]

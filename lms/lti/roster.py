@@ -16,8 +16,8 @@ from lms.cohorts.operations import upload_roster
 from lms.errors import InvalidInput, NotFound
 from lms.users.models import User
 
-from .grades import RunConnector
 from .models import LtiContext, LtiPlatform
+from .score_sender import RunConnector
 from .tool_config import DatabaseToolConf
 
 NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"

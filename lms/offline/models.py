@@ -14,7 +14,7 @@ from lms.users.models import User
 #: applied: the action went through; refused: it was checked as if sent online and refused
 #: (the reason is kept, a replay answers the same)
 ACTION_STATUSES = ("applied", "refused")
-ACTION_KINDS = ("done", "quiz", "assignment")
+ACTION_KINDS = ("done", "quiz", "assignment", "journal")
 
 
 class OfflineAction(db.Model):
@@ -29,7 +29,7 @@ class OfflineAction(db.Model):
     #: the idempotency key the phone gave the action when it was made
     key: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(20))
-    #: "course/module/lesson" slugs
+    #: "course/module/lesson" slugs, or "circle/<id>" (a journal entry)
     target: Mapped[str] = mapped_column(String(255), default="")
     #: sha256 of the action's content: the same key with another content is refused
     payload_sha256: Mapped[str] = mapped_column(String(64))

@@ -1,7 +1,8 @@
 """Applying the actions a learner made offline, each exactly once.
 
 The phone sends its queue as a list of items (``{"key", "user", "kind", "lesson",
-"occurred_at", "data"}``). Each item is checked as if it had been sent online, by the same
+"occurred_at", "data"}``; a circle journal entry names its ``circle`` instead of a ``lesson``:
+``offline/journal.py``). Each item is checked as if it had been sent online, by the same
 operations as the online forms (``lms.learning.operations``), and answered on its own: applied
 (with what the learner should know, such as a score) or refused (with the reason). One bad item
 never stops the others.
@@ -39,6 +40,7 @@ from lms.learning.forms import parse_answers
 from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.queries import load_lesson
 
+from .journal import apply_entry
 from .models import ACTION_KINDS, OfflineAction
 
 #: the most items one request may carry (the phone sends its queue in smaller batches)
@@ -131,15 +133,24 @@ def _parse(item: object, owner: str) -> ParsedItem:
     kind = item.get("kind")
     if kind not in ACTION_KINDS:
         raise Refused(_("Unknown kind of offline action: %(kind)s.", kind=str(kind)[:40]))
-    target = item.get("lesson")
-    if not isinstance(target, str) or target.count("/") != 2 or len(target) > 255:
-        raise Refused(_("This offline action does not say which lesson it is for."))
     data = item.get("data") or {}
     if not isinstance(data, dict):
         raise Refused(_("This offline action is not readable."))
     occurred_at = _occurred_at(item.get("occurred_at"))
-    content = {"kind": kind, "lesson": target, "data": data,
-               "occurred_at": item.get("occurred_at")}  # fmt: skip
+    content = {"kind": kind, "data": data, "occurred_at": item.get("occurred_at")}
+    if kind == "journal":
+        circle = item.get("circle")
+        if isinstance(circle, str) and circle.isdigit():
+            circle = int(circle)
+        if not isinstance(circle, int) or isinstance(circle, bool) or not 0 < circle < 2**31:
+            raise Refused(_("This offline action does not say which circle it is for."))
+        content["circle"] = circle
+        target = f"circle/{circle}"
+    else:
+        target = item.get("lesson")
+        if not isinstance(target, str) or target.count("/") != 2 or len(target) > 255:
+            raise Refused(_("This offline action does not say which lesson it is for."))
+        content["lesson"] = target
     digest = hashlib.sha256(
         json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     ).hexdigest()
@@ -313,4 +324,4 @@ def _file(value: object) -> FileStorage | None:
     return FileStorage(io.BytesIO(data), filename=str(value.get("name") or "file")[:200])
 
 
-APPLY = {"done": _done, "quiz": _quiz, "assignment": _assignment}
+APPLY = {"done": _done, "quiz": _quiz, "assignment": _assignment, "journal": apply_entry}

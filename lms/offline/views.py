@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from lms.errors import InvalidInput, NotAllowed
 from lms.i18n import available_languages, current_language, text_direction
+from lms.uploads import accepts_large_uploads
 
 from . import operations, queries
 from .queries import STATIC
@@ -137,6 +138,7 @@ def _same_origin() -> bool:
     return origin is None or origin == request.host_url.rstrip("/")
 
 
+@accepts_large_uploads  # journal photos and assignment files travel in the JSON, in base64
 @login_required
 def sync():
     if not _same_origin():

@@ -13,6 +13,10 @@ from lms.learning.models import LessonProgress
 from . import statements as st
 from .statements import build
 
+#: lessons whose completion carries the learner's score (a SCORM package's, as the runtime
+#: committed it, or the best quiz attempt's)
+SCORED_KINDS = ("quiz", "scorm")
+
 
 def registered(enrolment) -> list[dict]:
     return [build(("course",), "registered", enrolment, st.course_activity(enrolment.course),
@@ -38,7 +42,7 @@ def lesson_completed(progress) -> list[dict]:
     enrolment, lesson = progress.enrolment, progress.lesson
     moment = progress.completed_at or utcnow()
     result = {"completion": True}
-    if progress.score is not None and lesson.kind == "quiz":
+    if progress.score is not None and lesson.kind in SCORED_KINDS:
         result["score"] = {"scaled": progress.score / 100, "raw": progress.score, "min": 0,
                            "max": 100}  # fmt: skip
     made = [
@@ -142,8 +146,12 @@ def attended(enrolment, session, attendance) -> list[dict]:
 
 
 def earned(certificate) -> list[dict]:
+    """The certificate as the activity, identified by its verify URL: the one printed (and
+    QR-coded) on it, as its signed snapshot holds it."""
     enrolment = certificate.enrolment
-    verify_url = f"{st.base_url()}/verify/{certificate.serial}"
+    verify_url = (certificate.snapshot or {}).get("verify_url") or (
+        f"{st.base_url()}/verify/{certificate.serial}"
+    )
     activity = {
         "objectType": "Activity",
         "id": verify_url,

@@ -1,7 +1,7 @@
 /* The phone's queue of actions made without a connection (IndexedDB), and its sending to the
    server; used by the pages (offline.js) and by the service worker (Background Sync).
-   Hand-written, no framework. Each item: {key, user, kind, lesson, occurred_at, data, title,
-   status: "waiting" | "refused", message}. */
+   Hand-written, no framework. Each item: {key, user, kind, lesson (or circle, for a journal
+   entry), occurred_at, data, title, status: "waiting" | "refused", message}. */
 (function (root) {
   'use strict';
   var NAME = 'lms-offline', QUEUE = 'queue', STATE = 'state', BATCH = 50;
@@ -49,8 +49,11 @@
     sending = items(user).then(function (all) {
       var waiting = all.filter(function (i) { return i.status === 'waiting'; });
       var batches = [], batch = [];
-      waiting.forEach(function (item) {  // an item with a file goes alone
-        if (item.data && item.data.file) { batches.push([item]); return; }
+      waiting.forEach(function (item) {  // an item with a file or photos goes alone
+        if (item.data && (item.data.file || (item.data.photos && item.data.photos.length))) {
+          batches.push([item]);
+          return;
+        }
         batch.push(item);
         if (batch.length === BATCH) { batches.push(batch); batch = []; }
       });
@@ -69,8 +72,10 @@
 
   function post(url, group, outcome) {
     var body = JSON.stringify({ items: group.map(function (i) {
-      return { key: i.key, user: i.user, kind: i.kind, lesson: i.lesson,
+      var sent = { key: i.key, user: i.user, kind: i.kind, lesson: i.lesson,
         occurred_at: i.occurred_at, data: i.data };
+      if (i.circle) sent.circle = i.circle;
+      return sent;
     }) });
     return fetch(url, { method: 'POST', credentials: 'same-origin', body: body,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' } })
@@ -92,7 +97,28 @@
       });
   }
 
+  // A file's bytes in base64 (a queued assignment file, a journal photo).
+  function base64(file) {
+    return file.arrayBuffer().then(function (buffer) {
+      var bytes = new Uint8Array(buffer), binary = '';
+      for (var i = 0; i < bytes.length; i += 0x8000) {
+        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+      }
+      return btoa(binary);
+    });
+  }
+
+  // What the journal form holds (FormData): its text and its chosen photos.
+  function journalData(form) {
+    var files = form.getAll('photos').filter(function (f) { return f && f.size; });
+    return Promise.all(files.map(function (f) {
+      return base64(f).then(function (data) { return { name: f.name, data: data }; });
+    })).then(function (photos) { return { text: String(form.get('text') || ''), photos: photos }; });
+  }
+
   root.LMSQueue = {
+    base64: base64,
+    journalData: journalData,
     items: items,
     add: function (item) { item.status = 'waiting'; return put(item); },
     drop: drop,

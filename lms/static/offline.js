@@ -96,6 +96,30 @@
     box.hidden = false;
   }
   ready.then(function () { return show(); }).then(function (waiting) { if (waiting) flush(); });
+
+  // A circle journal entry written while the phone knows it is offline is queued here (when the
+  // network fails without the phone knowing, the service worker queues the form it could not
+  // send). Online, the form is sent as without JavaScript.
+  document.querySelectorAll('form[data-offline="journal"]').forEach(function (form) {
+    form.addEventListener('submit', function (event) {
+      if (navigator.onLine) return;
+      event.preventDefault();
+      var circle = Number(form.dataset.circle);
+      LMSQueue.journalData(new FormData(form)).then(function (data) {
+        return LMSQueue.add({ key: crypto.randomUUID(), user: user, kind: 'journal',
+          circle: circle, lesson: '', occurred_at: new Date().toISOString(), data: data,
+          title: '', url: location.pathname });
+      }).then(function () {
+        form.reset();
+        box.querySelector('[data-sent]').textContent = T.saved;
+        box.hidden = false;
+        navigator.serviceWorker.ready.then(function (r) {
+          if (r.sync) return r.sync.register('lms-queue');
+        }).catch(function () {});
+        return show();
+      }).then(function () { box.scrollIntoView(); });
+    });
+  });
   window.addEventListener('online', flush);
   box.querySelector('[data-send]').addEventListener('click', flush);
 
@@ -202,6 +226,7 @@
     if (!navigator.onLine) return;
     caches.keys().then(function (keys) {
       keys.filter(mine).forEach(function (name) {
+        if (name.indexOf('~') < 0) return;  // not a module's download (the journal page)
         var parts = name.slice(('lms-' + user + '-').length).split('~');
         var url = cfg.download.replace('__C__', parts[0]).replace('__M__', parts[1]);
         fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })

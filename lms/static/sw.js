@@ -4,8 +4,10 @@
      ("lms-<user key>-<course>~<module>~<version>"), and only hers;
    - never caches an answer to a POST, nor any page that was not downloaded (admin and trainer
      pages never are): everything else goes to the network, and to the offline page without one;
-   - an action sent while the network is down (mark as done, quiz, assignment) joins the queue
-     in IndexedDB and is sent later (page load, "online", Background Sync). */
+   - an action sent while the network is down (mark as done, quiz, assignment, a circle journal
+     entry) joins the queue in IndexedDB and is sent later (page load, "online", Background Sync);
+   - a circle's journal page, as a member last saw it (with its form), is kept in
+     "lms-<user key>-journal" so that an update can be written there without a network. */
 'use strict';
 importScripts(self.LMS.static + 'offline-db.js');
 
@@ -110,8 +112,36 @@ function offlinePage(lang) {
   });
 }
 
+// A member's journal page (the form is only on hers, never on a facilitator's), kept as sent.
+var JOURNAL = /\/circles\/(\d+)\/journal$/;
+
+function keepJournal(request, response, user) {
+  return response.clone().text().then(function (html) {
+    if (html.indexOf('data-offline="journal"') < 0) return;
+    var headers = new Headers(response.headers);
+    headers.set('X-LMS-Fetched', String(Date.now()));
+    return caches.open('lms-' + user + '-journal').then(function (c) {
+      return c.put(request.url.split('?')[0], new Response(html, { status: 200, headers: headers }));
+    });
+  });
+}
+
+function journalPage(event, s) {
+  return fetch(event.request).then(function (response) {
+    if (s.user && response.ok && !response.redirected) {
+      event.waitUntil(keepJournal(event.request, response, s.user).catch(function () {}));
+    }
+    return response;
+  }, function () {
+    return mine(event.request, s.user).then(function (cached) {
+      return cached || offlinePage(s.lang);
+    });
+  });
+}
+
 function page(event) {
   return state().then(function (s) {
+    if (JOURNAL.test(new URL(event.request.url).pathname)) return journalPage(event, s);
     return mine(event.request, s.user).then(function (cached) {
       if (cached && fresh(cached)) {  // downloaded and up to date: at once, checked behind
         event.waitUntil(refresh(event.request, s.user).catch(function () {}));
@@ -140,6 +170,8 @@ function file(event) {
 
 var KINDS = { done: 'done', quiz: 'quiz', submission: 'assignment' };
 
+function queueable(path) { return !!KINDS[path.split('/').pop()] || JOURNAL.test(path); }
+
 function action(event) {
   var request = event.request, copy = request.clone();
   return fetch(request).then(function (response) {
@@ -153,15 +185,17 @@ function action(event) {
 }
 
 function queueForm(request) {
-  var path = new URL(request.url).pathname, parts = path.split('/');
-  var kind = KINDS[parts.pop()], lessonUrl = parts.join('/');
-  var lesson = parts.slice(-3).join('/');
+  var path = new URL(request.url).pathname, parts = path.split('/'), circle = JOURNAL.exec(path);
+  var kind = circle ? 'journal' : KINDS[parts.pop()], lessonUrl = circle ? path : parts.join('/');
+  var lesson = circle ? '' : parts.slice(-3).join('/');
   return Promise.all([state(), request.formData()]).then(function (values) {
     var s = values[0], form = values[1];
     return formData(kind, form).then(function (data) {
-      return LMSQueue.add({ key: self.crypto.randomUUID(), user: s.user, kind: kind,
+      var item = { key: self.crypto.randomUUID(), user: s.user, kind: kind,
         lesson: lesson, occurred_at: new Date().toISOString(), data: data,
-        title: form.get('title') || '', url: lessonUrl });
+        title: form.get('title') || '', url: lessonUrl };
+      if (circle) item.circle = Number(circle[1]);
+      return LMSQueue.add(item);
     });
   }).then(function () {
     if (self.registration.sync) return self.registration.sync.register('lms-queue').catch(function () {});
@@ -169,6 +203,7 @@ function queueForm(request) {
 }
 
 function formData(kind, form) {
+  if (kind === 'journal') return LMSQueue.journalData(form);
   if (kind === 'quiz') {
     var answers = {};
     form.forEach(function (value, name) {
@@ -180,12 +215,8 @@ function formData(kind, form) {
   if (kind === 'assignment') {
     var text = String(form.get('text') || ''), upload = form.get('file');
     if (!upload || !upload.size) return Promise.resolve({ text: text });
-    return upload.arrayBuffer().then(function (buffer) {
-      var bytes = new Uint8Array(buffer), binary = '';
-      for (var i = 0; i < bytes.length; i += 0x8000) {
-        binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-      }
-      return { text: text, file: { name: upload.name, data: btoa(binary) } };
+    return LMSQueue.base64(upload).then(function (data) {
+      return { text: text, file: { name: upload.name, data: data } };
     });
   }
   return Promise.resolve({});
@@ -204,7 +235,7 @@ self.addEventListener('fetch', function (event) {
   var request = event.request, url = new URL(request.url);
   if (url.origin !== self.location.origin || url.pathname.indexOf(LMS.scope) !== 0) return;
   if (request.method === 'POST') {
-    if (request.mode === 'navigate' && KINDS[url.pathname.split('/').pop()]) {
+    if (request.mode === 'navigate' && queueable(url.pathname)) {
       event.respondWith(action(event));
     }
     return;  // any other POST: straight to the network, never cached

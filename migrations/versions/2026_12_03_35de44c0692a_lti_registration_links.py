@@ -1,7 +1,7 @@
 """LTI Dynamic Registration: the one-time registration links (only their token's hash is kept).
 
 Revision ID: 35de44c0692a
-Revises: b3e8d1f4a6c2
+Revises: c9d4f1a2b7e3
 Create Date: 2026-12-03 13:01:18.474151
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import curriculum.db
 
 revision = '35de44c0692a'
-down_revision = 'b3e8d1f4a6c2'
+down_revision = 'c9d4f1a2b7e3'
 branch_labels = None
 depends_on = None
 

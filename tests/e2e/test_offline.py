@@ -1,22 +1,29 @@
 """Learning without a connection, in Debian's Chromium: a learner downloads a module, loses the
 network, reads its lessons, marks two done and answers its quiz; back online the queue is sent
 and applied exactly once. A re-imported pack refreshes the phone's copy; the next person on the
-same browser sees nothing of the first one's downloads."""
+same browser sees nothing of the first one's downloads. A circle member writes a journal update
+with a photo on a journal page opened without a network; it is sent, once, when the network is
+back, dated when she wrote it."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from curriculum.db import db
 from curriculum.importer import import_pack
 from curriculum.models import Course, Lesson
+from lms.circles.journal.models import JournalEntry
+from lms.circles.models import Circle, CircleMember
+from lms.cohorts.models import Cohort
 from lms.learning import operations as learning
 from lms.learning.models import LessonProgress, QuizAttempt
 from lms.offline.models import OfflineAction
@@ -157,3 +164,70 @@ def test_a_downloaded_module_works_offline_and_syncs_exactly_once(
     assert page.locator("h1").inner_text() == "No connection"
     context.set_offline(False)
     assert db.session.scalar(select(Lesson.id).filter_by(slug="welcome")) is not None
+
+
+def test_a_journal_update_written_offline_is_sent_once_on_reconnect(
+    app, live_server, new_page, make_user, make_course
+):
+    course = make_course(sequential=False)
+    cohort = Cohort(course_id=course.id, name="Tissa", join_code="TISSA001")
+    db.session.add(cohort)
+    db.session.flush()
+    salma = make_user(email="salma@example.org", locale="en")
+    hamza = make_user(email="hamza@example.org", locale="en")
+    for member in (salma, hamza):
+        learning.enrol(member, course, cohort)
+    circle = Circle(cohort_id=cohort.id, name="Les bâtisseurs", code="BATI01")
+    circle.memberships = [CircleMember(cohort_id=cohort.id, user_id=u.id) for u in (salma, hamza)]
+    db.session.add(circle)
+    db.session.commit()
+    journal = f"{live_server}/circles/{circle.id}/journal"
+    photo = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 120, 30)).save(photo, "PNG")
+
+    page = new_page()
+    context = page.context
+    log_in(page, live_server, salma)
+    page.goto(journal)
+    controlled(page)
+    page.reload()  # seen by the service worker: the member's journal page is kept on the phone
+    until(lambda: any(name.endswith("-journal") for name in cache_names(page)))
+
+    context.set_offline(True)
+    page.reload()
+    assert page.locator("h2").first.inner_text() == "Journal of Les bâtisseurs"
+    page.fill("#text", "Café-emploi du samedi: 14 jeunes")
+    page.set_input_files(
+        "#photos", files=[{"name": "cafe.png", "mimeType": "image/png", "buffer": photo.getvalue()}]
+    )
+    page.get_by_role("button", name="Add to the journal").click()
+    expect(page.locator("#lms-offline [data-status]")).to_have_text("Waiting to be sent: 1")
+    expect(page.locator("#lms-offline [data-sent]")).to_contain_text("Saved on this phone")
+    (queued,) = queue(page)
+    assert queued["kind"] == "journal" and queued["circle"] == circle.id
+    assert [p["name"] for p in queued["data"]["photos"]] == ["cafe.png"]
+    assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 0
+    time.sleep(1.1)  # the entry is dated when it was written, not when it is sent
+
+    # Back online: the "online" event sends the queue; the journal shows the update once.
+    context.set_offline(False)
+    expect(page.locator("#lms-offline [data-sent]")).to_have_text(
+        "Sent from this phone: 1", timeout=20_000
+    )
+    expect(page.locator(".journal .journal-text")).to_have_text(
+        ["Café-emploi du samedi: 14 jeunes"]
+    )
+    expect(page.locator(".journal-photos img")).to_have_count(1)
+    assert queue(page) == []
+    db.session.expire_all()
+    (entry,) = db.session.scalars(select(JournalEntry)).all()
+    assert entry.author_id == salma.id and len(entry.photos) == 1
+    assert (entry.created_at - entry.happened_at).total_seconds() >= 1
+    answer = page.evaluate(
+        """item => fetch(document.getElementById('lms-offline').dataset.sync, {method: 'POST',
+             headers: {'Content-Type': 'application/json'}, body: JSON.stringify({items: [item]})})
+           .then(r => r.json())""",
+        {k: v for k, v in queued.items() if k not in ("status", "message")},
+    )
+    assert [r["replay"] for r in answer["results"]] == [True], json.dumps(answer)
+    assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 1

@@ -98,13 +98,16 @@ def create_entry(
     (``journal/photos.py``). ``happened_at``: when it was written (the offline queue passes the
     time the member typed it; naive means UTC; never later than now); default now.
 
-    Raises ``NotAllowed`` when ``author`` is not a current member, ``JournalError`` (with
+    Raises ``NotAllowed`` when ``author`` is not a current member or the circle's cohort is
+    closed (archived), ``JournalError`` (with
     ``field``: ``text``, ``photos`` or ``happened_at``) for an empty or oversized text, too many
     photos, or a photo that is not an image, is over 10 MB or is a decompression bomb. Checks
     come first: on any refusal nothing is written (no row, no file). Flushes, never commits.
     """
     if not circle.is_member(author):
         raise NotAllowed(_("Only the circle's members write in its journal."))
+    if circle.cohort.archived_at is not None:
+        raise NotAllowed(_("This circle's cohort is closed: its journal takes no new updates."))
     clean_text = _clean_text(text, TEXT_MAX)
     moment = _moment(happened_at)
     clean_photos = _clean_photos(list(photos))

@@ -1,5 +1,5 @@
-"""``lms demo`` adds a consultation with about 120 answers over three channels to the first
-demo circle, once."""
+"""``lms demo`` adds an open consultation with about 120 answers over three channels to the first
+demo circle (and a closed one of its diagnosis, whose results its public page shows), once."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ def test_the_demo_consultation(empty_app):
         )
         assert result.exit_code == 0, result.output
     with empty_app.app_context():
-        consultation = db.session.scalars(select(Consultation)).one()
+        closed, consultation = db.session.scalars(select(Consultation).order_by("id")).all()
+        assert closed.status == "closed"
         assert consultation.status == "open" and len(consultation.questions) == 4
         channels = dict(
             db.session.execute(
-                select(ConsultationAnswer.channel, func.count()).group_by(
-                    ConsultationAnswer.channel
-                )
+                select(ConsultationAnswer.channel, func.count())
+                .where(ConsultationAnswer.consultation_id == consultation.id)
+                .group_by(ConsultationAnswer.channel)
             ).all()
         )
         assert channels == {"online": 50, "paper": 45, "whatsapp": 25}

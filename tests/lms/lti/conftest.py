@@ -3,6 +3,7 @@ import pytest
 from curriculum.db import db
 from lms.lti.models import LtiPlatform
 
+from .grading_platform import GradingPlatform
 from .platform import TestPlatform
 
 
@@ -19,3 +20,14 @@ def registered(platform):
     db.session.add(row)
     db.session.commit()
     return row
+
+
+@pytest.fixture
+def grading(app, client):
+    """A registered platform with AGS (line items, scores, results)."""
+    platform = GradingPlatform("http://lms.test")
+    platform.tool_keys = client.get("/lti/jwks.json").get_json()
+    db.session.add(LtiPlatform(**platform.platform_fields()))
+    db.session.commit()
+    yield platform
+    platform.close()

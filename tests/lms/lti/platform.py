@@ -122,7 +122,8 @@ class TestPlatform:
                email="amina@example.org", context=("ctx-1", "Civic education 2026"),
                custom=None, key: str | None = None, target: str = "civics", expiration: int = 300,
                deployment_id: str | None = None, aud: str | None = None,
-               extra: dict | None = None, drop: tuple = ()) -> dict:  # fmt: skip
+               extra: dict | None = None, drop: tuple = (),
+               resource_link: str = "link-1") -> dict:  # fmt: skip
         """The platform's answer to the tool's authentication request (its redirect URL)."""
         preflight = dict(parse_qsl(urlsplit(auth_redirect).query))
         reg = self._registration(key or self.private_key)
@@ -133,7 +134,7 @@ class TestPlatform:
         launch.set_user_data(sub, list(roles), full_name=name, email_address=email)
         if context:
             launch.set_launch_context_claim(context[0], context_title=context[1])
-        launch.set_resource_link_claim("link-1")
+        launch.set_resource_link_claim(resource_link)
         if custom:
             launch.set_custom_parameters_claim(custom)
         launch.set_id_token_expiration(expiration)

@@ -15,8 +15,8 @@ from lms.lti.models import LtiPlatform
 from lms.users.models import User
 from tests.conftest import PASSWORD
 
+from .grading_platform import GradingPlatform
 from .platform import INSTRUCTOR, LEARNER
-from .test_grades import GradingPlatform
 from .test_launch import post, start
 
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"

@@ -13,6 +13,7 @@ from curriculum.db import db
 from lms.circles.consultations import answers as consult_answers
 from lms.circles.consultations import operations as consult
 from lms.circles.indicators import operations as indicators
+from lms.circles.journal import operations as journal
 from lms.circles.models import CircleMember, ProjectAlly
 from tests.lms.consultations.conftest import (  # noqa: F401 - a fixture shared with them
     QUESTIONS,
@@ -53,7 +54,8 @@ def answer(consultation, n: int, actor) -> None:
 @pytest.fixture
 def grow() -> Callable:
     """``grow(circle, add_learners, n)``: n more consenting members, allies, indicators (each with
-    n values), answers to the closed consultation, and one more closed consultation."""
+    n values), journal entries (each commented by the facilitator), and one more closed
+    consultation with n answers."""
 
     def factory(circle, add_learners, n: int, consent: bool = True):
         project = circle.project
@@ -62,8 +64,11 @@ def grow() -> Callable:
                 cohort_id=circle.cohort_id, user_id=enrolment.user_id,
                 consents_to_publish=consent, show_first_name=consent,
             ))  # fmt: skip
-        actor = circle.members[0].user
+        actor, facilitator = circle.members[0].user, circle.cohort.trainers[0]
         for index in range(n):
+            entry = journal.create_entry(circle, circle.members[index % len(circle.members)].user,
+                                         f"Samedi {index} : 25 jeunes au café-emploi.")  # fmt: skip
+            journal.add_comment(entry, facilitator, "Bravo, notez qui revient.")
             project.allies.append(ProjectAlly(organisation=f"Allié {index}", kind="association",
                                               commitment="Une salle"))  # fmt: skip
             indicator = indicators.add_indicator(project, name=f"Jeunes reçus {index}",

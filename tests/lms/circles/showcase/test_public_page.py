@@ -97,3 +97,9 @@ def test_the_page_runs_a_fixed_number_of_queries(
     grow(circle, add_learners, 6)
     assert count() == small
     assert small <= MAX_QUERIES, small
+    # what grew is on the page: 8 members' first names, 7 more allies and indicators (each with
+    # its values), the answers of 2 more consultations (journal entries are never shown)
+    main = visitor.get(url).get_data(as_text=True).split('id="main"', 1)[1]
+    for grown in ("Allié 5", "Jeunes reçus 5", "Avis", "6 answers"):
+        assert grown in main, grown
+    assert "25 jeunes au café-emploi" not in main
