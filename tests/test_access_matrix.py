@@ -61,6 +61,7 @@ from werkzeug.datastructures import FileStorage
 from certificates.models import Certificate
 from curriculum.db import db
 from curriculum.models import CourseAsset
+from lms.audit.models import AuditEvent
 from lms.circles.milestone_models import MilestoneDue, TeamSubmission
 from lms.circles.models import Circle, CircleMember, CircleSettings, Project, ProjectAlly
 from lms.cohorts.models import Cohort, CohortInvitation, PrerequisiteWaiver, RosterImport
@@ -70,7 +71,7 @@ from lms.mail.models import OutboxMessage
 from lms.messages.models import Announcement
 from lms.offline.models import OfflineAction
 from lms.offline.operations import user_key
-from lms.push.models import PushSubscription
+from lms.push.models import PushMessage, PushSubscription
 from lms.sessions.models import Attendance, CohortSession
 from lms.users.models import User
 from lms.users.operations import create_user, make_reset_token
@@ -626,6 +627,21 @@ def _learner_push_subscription(world: World):
     )
     db.session.add(subscription)
     return subscription
+
+
+@factory("push_refused")
+def _push_refused(world: World):
+    """A notification to the learner's browser that its push service refused (to send again)."""
+    row = PushMessage(
+        user_id=world.user("learner").id,
+        subscription_id=world.get("learner_push_subscription").id,
+        payload={"title": "Atelier", "body": "Samedi", "url": "/", "lang": "fr", "dir": "ltr"},
+        status="rejected",
+        attempts=1,
+        error="127.0.0.1 answered 400 Bad Request",
+    )
+    db.session.add(row)
+    return row
 
 
 def module_download_url(world: World) -> str:
@@ -1296,6 +1312,22 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         "POST",
         json=lambda w: {"endpoint": w.get("learner_push_subscription").endpoint},
         state=lambda w: count(PushSubscription, user_id=w.user("learner").id),
+    ),
+    # the push outbox page (administrators): "send now" wakes the sender (and is audited);
+    # "send again" queues the refused notification again
+    "lms_push.outbox": Case(page("lms_push.outbox", "push_refused"), admins()),
+    "lms_push.send_now": Case(
+        page("lms_push.send_now"),
+        admins(302),
+        "POST",
+        state=lambda w: count(AuditEvent, action="push.send_now"),
+    ),
+    "lms_push.retry": Case(
+        page("lms_push.retry"),
+        admins(302),
+        "POST",
+        lambda w: {"message": w.get("push_refused").id},
+        state=lambda w: column(PushMessage, "status", id=w.get("push_refused").id),
     ),
 }
 

@@ -41,6 +41,7 @@ def main_menu(user) -> list[NavItem]:
         items.append(NavItem(_("Jobs"), url_for("lms_jobs.job_list")))
         items.append(NavItem(_("Outbox"), url_for("lms_users.admin_outbox")))
         items.append(NavItem(_("Learning records"), url_for("lms_records.outbox")))
+        items.append(NavItem(_("Push notifications"), url_for("lms_push.outbox")))
         items.append(NavItem(_("LTI platforms"), url_for("lms_lti_platforms.platform_list")))
     return items
 

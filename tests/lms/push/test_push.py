@@ -20,6 +20,7 @@ from lms.push.delivery import send_pending
 from lms.push.models import PushMessage, PushSubscription
 from lms.sessions.models import CohortSession
 from lms.sessions.operations import reschedule_session
+from tests.conftest import PASSWORD
 
 from .pushservice import PushService
 
@@ -50,11 +51,13 @@ def world(make_user, make_course):
     return {"trainer": trainer, "course": course, "cohort": cohort, "amina": amina, "omar": omar}
 
 
-def subscribe(client, login, user, browser):
-    login(user)
+def subscribe(app, user, browser):
+    """``user`` turns notifications on in ``browser`` (her own client: she stays logged in there,
+    a logout would remove the subscription)."""
+    client = app.test_client()
+    client.post("/login", data={"email": user.email, "password": PASSWORD})
     response = client.post("/push/subscribe.json", json=browser.subscription())
     assert response.status_code == 200, response.get_data(as_text=True)
-    client.post("/logout")
 
 
 def wait_until(condition, timeout=20.0):
@@ -74,8 +77,8 @@ def test_an_announcement_reaches_each_subscribed_browser_encrypted_in_its_learne
     app, client, login, world, service
 ):
     amina_phone, omar_phone = service.browser("amina-1"), service.browser("omar-1")
-    subscribe(client, login, world["amina"], amina_phone)
-    subscribe(client, login, world["omar"], omar_phone)
+    subscribe(app, world["amina"], amina_phone)
+    subscribe(app, world["omar"], omar_phone)
     post_announcement(world["trainer"], world["cohort"], "Atelier", "Samedi à 9 h.")
     db.session.commit()  # the request's commit: the sender is woken after it, in a thread
 
@@ -102,8 +105,8 @@ def test_a_moved_session_is_pushed_and_an_expired_subscription_is_removed(
     app, client, login, world, service, make_course
 ):
     phone, old_phone = service.browser("amina-2"), service.browser("amina-old")
-    subscribe(client, login, world["amina"], phone)
-    subscribe(client, login, world["amina"], old_phone)
+    subscribe(app, world["amina"], phone)
+    subscribe(app, world["amina"], old_phone)
     service.answers[old_phone.path] = 410  # uninstalled: the push service says it is gone
     lesson = next(
         lesson for m in world["course"].modules for lesson in m.lessons if lesson.kind == "session"
@@ -134,7 +137,7 @@ def test_a_service_that_is_down_is_tried_again_later_and_nothing_is_sent_twice(
 
     monkeypatch.setattr(outbox, "wake_sender", lambda app: None)  # the sender is run by hand
     phone = service.browser("omar-3")
-    subscribe(client, login, world["omar"], phone)
+    subscribe(app, world["omar"], phone)
     service.answers[phone.path] = 503
     post_announcement(world["trainer"], world["cohort"], "Report", "Dimanche.")
     db.session.commit()
