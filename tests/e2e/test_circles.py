@@ -5,8 +5,12 @@ of the same circle sees it handed in; the facilitator asks for changes, then acc
 done for both members; a member takes the project to its presentation; the circle opens a
 consultation, prints its poster, whose QR code (zxing) leads an anonymous phone to the public page
 where it answers; a member enters three paper answers; the results show 4 answers in 2 channels;
-her certificate names the project (the PDF, read by pdftotext, and the verify page). axe: nothing serious or critical on
-any circle page. ``LMS_SCREENSHOTS=1`` keeps the README's phone screenshot of a circle.
+both members agree and the facilitator publishes the project; an anonymous visitor (a new browser,
+never logged in) finds it on the showcase filtered by province, opens its page and downloads its
+sheet, whose text (pdftotext) has the title in French and in Arabic; her certificate names the
+project (the PDF, read by pdftotext, and the verify page). axe: nothing serious or critical on any
+circle page. ``LMS_SCREENSHOTS=1`` keeps the README's phone screenshots of a circle and of a
+published project.
 """
 
 from __future__ import annotations
@@ -41,12 +45,16 @@ pytestmark = pytest.mark.browser
 PACKS = Path(__file__).resolve().parents[2] / "curriculum" / "packs"
 AXE_OPTIONS = {"resultTypes": ["violations"], "iframes": False}
 BLOCKING = ("serious", "critical")
-TITLE = {"fr": "Café-emploi du samedi à Tissa", "ar": "مقهى التشغيل يوم السبت في تيسة"}
+TITLE = {"fr": "Forum de l'emploi du samedi à Sidi Bou Othmane",
+         "ar": "منتدى التشغيل يوم السبت في سيدي بوعثمان"}  # fmt: skip
+OTHER = {"fr": "ar", "ar": "fr"}
+PROVINCE = "Rhamna"
 NAMES = {
     "fr": ["Salma Idrissi", "Hamza Ouali", "Imane Berrada", "Omar Lahlou"],
     "ar": ["سلمى الإدريسي", "حمزة الوالي", "إيمان برادة", "عمر لحلو"],
 }
-CIRCLES = {"fr": ("Les bâtisseurs", "Jeunes d'Ain Aicha"), "ar": ("البنّاؤون", "شباب عين عائشة")}
+CIRCLES = {"fr": ("Les bâtisseurs", "Jeunes de Skhour Rhamna"),
+           "ar": ("البنّاؤون", "شباب الصخور الرحامنة")}  # fmt: skip
 
 
 class Pages:
@@ -99,8 +107,8 @@ def test_circles_from_forming_to_the_certificate(
     course = db.session.scalar(select(Course).filter_by(slug="public-innovation-circles"))
     trainer = make_user(email="nadia@example.org", name="Nadia Amrani", roles=("trainer",),
                         locale=language)  # fmt: skip
-    cohort = Cohort(course_id=course.id, name="Tissa 2026", join_code="TISSA026", trainers=[trainer],
-                    province="Taounate", commune="Tissa")  # fmt: skip
+    cohort = Cohort(course_id=course.id, name="Sidi Bou Othmane 2026", join_code="SBO2026K",
+                    trainers=[trainer], province=PROVINCE, commune="Sidi Bou Othmane")  # fmt: skip
     db.session.add(cohort)
     db.session.flush()
     learners = []
@@ -145,7 +153,7 @@ def test_circles_from_forming_to_the_certificate(
     follow(member.locator(f'main a[href$="/lessons/{charter.id}/circle"]'))
     assert member.url.endswith(f"/circles/{first.id}/milestones/{charter.id}")
     pages.check(member, "milestone")
-    member.fill("#text", "Notre charte : réunion le samedi à 10 h au Dar Chabab.")
+    member.fill("#text", "Notre charte : réunion le samedi à 10 h à la Dar Chabab.")
     follow(member.locator('main form[enctype="multipart/form-data"] button[type=submit]'))
     assert member.locator("main .badge.todo").count() == 1
 
@@ -191,13 +199,14 @@ def test_circles_from_forming_to_the_certificate(
     member.goto(f"{live_server}/circles/{first.id}/project")
     pages.check(member, "project form")
     member.fill("#title", TITLE[language])
-    member.fill("#problem_what", "Les jeunes ne connaissent pas les offres d'emploi.")
+    member.fill("#second_title", TITLE[OTHER[language]])  # the sheet has both
+    member.fill("#problem_what", "Les jeunes apprennent trop tard les offres de Benguerir.")
     member.select_option("#stage", "presented")
     follow(member.locator("main form button[type=submit]"))
     member.goto(f"{live_server}/circles/{first.id}/allies")
-    member.fill("#organisation", "Commune de Tissa")
+    member.fill("#organisation", "Commune de Sidi Bou Othmane")
     member.select_option("#kind", "commune")
-    member.fill("#commitment", "La salle du Dar Chabab le samedi")
+    member.fill("#commitment", "La salle de la Dar Chabab le samedi")
     follow(member.locator('main form[action$="/allies/new"] button'))
     pages.check(member, "allies")
     member.goto(f"{live_server}/circles/{first.id}")
@@ -207,9 +216,9 @@ def test_circles_from_forming_to_the_certificate(
 
     # the circle opens a consultation of citizens and prints its poster
     member.goto(f"{live_server}/circles/{first.id}/consultations/new")
-    member.fill("#title_fr", "Emploi des jeunes à Tissa")
-    member.fill("#title_ar", "تشغيل الشباب في تيسة")
-    member.fill("#communes", "Tissa\nAin Aicha")
+    member.fill("#title_fr", "L'emploi des jeunes à Sidi Bou Othmane")
+    member.fill("#title_ar", "تشغيل الشباب في سيدي بوعثمان")
+    member.fill("#communes", "Sidi Bou Othmane\nSkhour Rhamna")
     follow(member.locator("main form.card button[type=submit]"))
     consultation = db.session.scalars(select(Consultation)).one()
     base = f"{live_server}/consultations/{consultation.id}"
@@ -242,7 +251,7 @@ def test_circles_from_forming_to_the_certificate(
     other.goto(base + "/enter")
     pages.check(other, "enter answers")
     other.select_option("#channel", "paper")
-    other.fill("#commune", "Ain Aicha")
+    other.fill("#commune", "Skhour Rhamna")
     for choice in ("c1", "c2", "c2"):
         other.check(f'input[name="q{question.id}"][value="{choice}"]')
         follow(other.locator("main form.entry button[type=submit]"))
@@ -254,6 +263,44 @@ def test_circles_from_forming_to_the_certificate(
     assert other.locator("#total").inner_text().startswith("4")
     channels = other.locator("#by-channel ~ svg .chart-figure, #by-channel + svg .chart-figure")
     assert sorted(text.split(" ·")[0] for text in channels.all_text_contents()) == ["1", "3"]
+
+    # both members agree to the public page, and the facilitator publishes the project
+    publishing = f"{live_server}/circles/{first.id}/publishing"
+    for page in (member, other):
+        page.goto(publishing)
+        page.check("#publish")
+        page.check("#show_first_name")
+        follow(page.locator('main form[action$="/consent"] button[type=submit]'))
+    pages.check(other, "publishing, as a member")
+    staff.goto(publishing)
+    pages.check(staff, "publishing, as the facilitator")
+    follow(staff.locator('main form[action$="/publish"] button[type=submit]'))
+    assert staff.locator('main section[aria-labelledby="status-title"] .badge.done').count() == 1
+    pages.check(staff, "publishing, published")
+
+    # an anonymous visitor finds it on the province's showcase, from the catalogue
+    visitor = new_page(width=390, height=844, locale=language)
+    visitor.goto(f"{live_server}/courses")
+    follow(visitor.locator('a[href$="/showcase"]').first)
+    pages.check(visitor, "showcase")
+    visitor.select_option("#province", PROVINCE)
+    follow(visitor.locator('main form[role="search"] button[type=submit]'))
+    assert f"province={PROVINCE}" in visitor.url
+    pages.check(visitor, "showcase of a province")
+    follow(visitor.get_by_role("link", name=TITLE[language]))
+    main = visitor.locator("main").inner_text()
+    assert TITLE[OTHER[language]] in main and "Commune de Sidi Bou Othmane" in main
+    first_name, surname = salma.name.split(" ", 1)
+    assert first_name in main and surname not in main  # first names only
+    pages.check(visitor, "public project page")
+    if language == "fr":
+        keep_screenshot(visitor, "project-fr")
+    with visitor.expect_download() as download:
+        visitor.locator('main a[href$="/sheet.pdf"]').click()
+    sheet = Path(download.value.path()).read_bytes()
+    if shutil.which("pdftotext"):
+        text = " ".join(pdf_text(sheet, tmp_path).split())
+        assert TITLE["fr"] in text and TITLE["ar"] in text, text
 
     # her certificate names the project (issued here by an administrator: the rest of the
     # course is not the subject of this journey)
