@@ -207,6 +207,11 @@ def celery(
                 flush=True,
             )
             check_credentials(learners)
+            cpu = sum(worker_cpu_s(process) for process in processes)
+            print(
+                f"workers' CPU: {cpu:.1f}s in all, {cpu * 1000 / learners:.0f} ms per certificate",
+                flush=True,
+            )
             rss = [worker_rss_mb(process) for process in processes]
             for number, (total, parts, pss) in enumerate(rss):
                 print(
@@ -256,7 +261,9 @@ def start_worker(
     number: int, environment: dict, folder: Path, queue: str, pool: str
 ) -> subprocess.Popen:
     log_path = folder / f"worker-{number}.log"
+    profile = os.environ.get("BENCH_PROFILE")  # a folder: each worker writes its cProfile there
     command = [
+        *([sys.executable, "-m", "cProfile", "-o", f"{profile}/worker-{number}.prof"] if profile else []),
         str(Path(sys.executable).with_name("lms")),
         "worker",
         "--concurrency=1",
@@ -273,6 +280,13 @@ def start_worker(
             raise RuntimeError("the worker did not start:\n" + log_path.read_text(errors="replace"))
         time.sleep(0.1)
     return process
+
+
+def worker_cpu_s(process: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by a worker and its pool processes."""
+    main = psutil.Process(process.pid)
+    times = [p.cpu_times() for p in [main, *main.children(recursive=True)]]
+    return sum(t.user + t.system for t in times)
 
 
 def worker_rss_mb(process: subprocess.Popen) -> tuple[float, list[float], float]:

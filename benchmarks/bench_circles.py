@@ -15,6 +15,8 @@ choices, a multiple choice, a scale, a short text), one with 100 answers and one
    thread that opens the public page (its form and CSRF token), then sends an answer as a new
    device from its own address (``X-Forwarded-For`` with LMS_PROXY_FIX=1), waits 2–4 s (a person
    takes far longer to fill in a form), and again, for SECONDS. Every answer must be accepted (303).
+   Before, a few unmeasured answers and probes per worker warm the server up (a server that has
+   been up has compiled its templates and opened its connections).
    Then the same 50 threads ask ``/healthz`` on the same pacing, as the baseline.
 
 The database is ``lms_bench_circles`` on the server of LMS_TEST_POSTGRES_URL (else
@@ -287,6 +289,22 @@ def load(port: int, code: str, question_ids: list[int], users: int, seconds: int
     return p95, len(latencies), errors
 
 
+def warm_up(port: int, code: str, question_ids: list[int], workers: int) -> None:
+    """A few answers and probes per gunicorn worker, unmeasured: the figures are those of a
+    server that has been up (templates compiled, connections open), not of its first requests."""
+    submitters = [Submitter(10000 + n, port, code, question_ids, 0, n % 2 == 1)
+                  for n in range(2 * workers)]  # fmt: skip
+    threads = [threading.Thread(target=lambda s=s: [s.one(f"10.250.{s.number % 250}.9")
+                                                    for _ in range(5)]) for s in submitters]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [error for s in submitters for error in s.errors]
+    if errors:
+        raise SystemExit(f"the warm-up failed: {errors[:3]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=30)
@@ -326,6 +344,7 @@ def main() -> int:
     try:
         wait_until_up(f"http://127.0.0.1:{port}/healthz", server, log)
         _live_id, code, question_ids = ready["live"]
+        warm_up(port, code, question_ids, args.workers)
         answer_p95, answers, answer_errors = load(
             port, code, question_ids, args.users, args.seconds, False
         )

@@ -10,8 +10,10 @@ from typing import Any
 from flask import Flask
 from flask.cli import FlaskGroup
 from flask_migrate import Migrate
+from sqlalchemy.orm import configure_mappers
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import lms.models  # noqa: F401 — every table, so the mappers below are complete
 from curriculum.db import db
 
 from .config import from_environment
@@ -72,6 +74,9 @@ def create_app(
         # from their X-Forwarded-* headers, trusted that many hops deep and no further.
         hops = app.config["LMS_PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+    # The standalone app owns every model: relate them now (half a second), not in the first
+    # request each worker serves. (A host app mounting the plugin does this for its own models.)
+    configure_mappers()
     return app
 
 

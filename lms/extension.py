@@ -40,6 +40,8 @@ from lms.core.navigation import template_globals
 from lms.glossary.blueprint import bp as glossary_bp
 from lms.jobs.blueprint import bp as jobs_bp
 from lms.learning.blueprint import bp as learning_bp
+from lms.lti import cookies as lti_cookies
+from lms.lti import frames as lti_frames
 from lms.lti.blueprint import bp as lti_bp
 from lms.lti.grades import connect as connect_lti_grades
 from lms.lti.platforms.blueprint import bp as lti_platforms_bp
@@ -84,6 +86,8 @@ class LMSState:
     job_executor: ThreadPoolExecutor | None = None
     #: ``send_task(app, name, **options)``: hands a task to the Celery workers
     send_task: Callable[..., None] | None = None
+    #: ``frame_ancestors(configured)``: the ``frame-ancestors`` sources of this response
+    frame_ancestors: Callable[[str], str] | None = None
 
 
 def _blueprints() -> list[Blueprint]:
@@ -148,6 +152,7 @@ class LMS:
                     event.listen(engine, "savepoint", sqlite_begin_before_savepoint)
         self._init_login(app)
         self._init_babel(app)
+        lti_cookies.install(app)  # LTI sessions' cookies work inside a platform's iframe
 
         limiter = Limiter(
             get_remote_address,
@@ -163,6 +168,7 @@ class LMS:
             instance_path=app.instance_path,
             standalone=self.standalone,
             send_task=send_task,
+            frame_ancestors=lti_frames.frame_ancestors,
         )
         app.extensions["lms"] = state
 

@@ -17,6 +17,8 @@ def security_headers(response: Response) -> Response:
     if not state.standalone and request.blueprint not in state.blueprint_names:
         return response
     frame_ancestors = current_app.config["LMS_FRAME_ANCESTORS"]
+    if state.frame_ancestors is not None:  # the LTI pages add the platforms' origins
+        frame_ancestors = state.frame_ancestors(frame_ancestors)
     # A view may set its own policy: a SCORM package's files (lms/scorm/content.py) are framed by
     # the lesson page, in a sandbox, and say so themselves.
     own_policy = "Content-Security-Policy" in response.headers

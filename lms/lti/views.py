@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequest
+from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 
 from lms.access import STAFF, role_required
@@ -28,6 +28,8 @@ from lms.errors import InvalidInput, LMSError, error_response
 from lms.i18n import current_language
 
 from . import deep_linking, keys, operations, roster
+from .cookies import LtiOIDCLogin, begin_lti_session
+from .frames import frame_ancestors
 from .tool_config import DatabaseToolConf
 
 
@@ -54,7 +56,8 @@ def login():
     if not platform.enabled:
         return _refused(_("This platform is disabled: ask its administrator."), 403)
     try:
-        oidc = FlaskOIDCLogin(FlaskRequest(), conf)
+        oidc = LtiOIDCLogin(conf)
+        begin_lti_session()  # its cookies work in the platform's frame (lms/lti/cookies.py)
         return oidc.redirect(url_for("lms_lti.launch", _external=True))
     except (LtiException, OIDCException) as error:
         return _refused(_("The login request was refused: %(reason)s", reason=str(error)))
@@ -91,6 +94,7 @@ def launch():
     except LMSError as error:
         return _refused(error.message, error.status_code)
     login_user(user)
+    begin_lti_session()
     session["lti_platform_id"] = platform.id
     return redirect(_landing(target))
 
@@ -140,7 +144,7 @@ def deep_link():
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         f"object-src 'none'; base-uri 'self'; form-action 'self' {parts.scheme}://{parts.netloc}; "
-        f"frame-ancestors {current_app.config['LMS_FRAME_ANCESTORS']}"
+        f"frame-ancestors {frame_ancestors(current_app.config['LMS_FRAME_ANCESTORS'])}"
     )
     return response
 
