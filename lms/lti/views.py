@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 
 from lms.access import STAFF, role_required
@@ -30,6 +30,7 @@ from lms.i18n import current_language
 from . import deep_linking, keys, operations, registration, roster
 from .cookies import LtiOIDCLogin, begin_lti_session
 from .frames import frame_ancestors
+from .platform_keys import ToolMessageLaunch
 from .tool_config import DatabaseToolConf
 
 
@@ -93,7 +94,7 @@ def _forget_nonce(claims: dict) -> None:
 def launch():
     conf = DatabaseToolConf()
     try:
-        message = FlaskMessageLaunch(FlaskRequest(), conf)
+        message = ToolMessageLaunch(FlaskRequest(), conf)
         claims = message.get_launch_data()
     except (LtiException, OIDCException, KeyError, ValueError) as error:
         if _from_disabled_platform(conf):
