@@ -263,7 +263,11 @@ def start_worker(
     log_path = folder / f"worker-{number}.log"
     profile = os.environ.get("BENCH_PROFILE")  # a folder: each worker writes its cProfile there
     command = [
-        *([sys.executable, "-m", "cProfile", "-o", f"{profile}/worker-{number}.prof"] if profile else []),
+        *(
+            [sys.executable, "-m", "cProfile", "-o", f"{profile}/worker-{number}.prof"]
+            if profile
+            else []
+        ),
         str(Path(sys.executable).with_name("lms")),
         "worker",
         "--concurrency=1",

@@ -345,6 +345,21 @@ def _lti_platform_form(world: World, client_id: str | None = None) -> dict:
     }
 
 
+@factory("lti_registration_link")
+def _lti_registration_link(world: World):
+    """A Dynamic Registration link an administrator created, still waiting for the platform."""
+    from lms.lti.platforms.operations import create_registration_link
+
+    link, _token = create_registration_link(world.user("admin"), "Moodle")
+    return link
+
+
+def lti_registration_links_count(world: World) -> int:
+    from lms.lti.models import LtiRegistrationLink
+
+    return db.session.scalar(select(func.count()).select_from(LtiRegistrationLink))
+
+
 def lti_platforms_count(world: World) -> int:
     from lms.lti.models import LtiPlatform
 
@@ -1152,6 +1167,11 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         Case(page("lms_lti.login"), everyone(400), method="POST"),
     ),
     "lms_lti.launch": Case(page("lms_lti.launch"), everyone(400), method="POST"),
+    # Dynamic Registration: the platform opens a one-time link; without a valid one, whoever
+    # opens it is told the link is unknown (the token is the key, not the account)
+    "lms_lti.register": Case(
+        lambda w: w.url("lms_lti.register", token="not-a-link"), everyone(404)
+    ),
     # the deep-linking picker exists only for a browser that came with an instructor's
     # deep-linking launch (kept in its session): no account or role opens it
     "lms_lti.deep_link": (
@@ -1213,6 +1233,25 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         admins(302),
         "POST",
         state=lambda w: w.get("lti_platform").enabled,
+    ),
+    "lms_lti_platforms.registration_links": (
+        Case(page("lms_lti_platforms.registration_links", "lti_registration_link"), admins()),
+        Case(
+            page("lms_lti_platforms.registration_links"),
+            admins(),
+            "POST",
+            lambda w: {"label": "Canvas of the region"},
+            state=lti_registration_links_count,
+        ),
+    ),
+    "lms_lti_platforms.registration_link_revoke": Case(
+        lambda w: w.url(
+            "lms_lti_platforms.registration_link_revoke",
+            link_id=w.get("lti_registration_link").id,
+        ),
+        admins(302),
+        "POST",
+        state=lambda w: w.get("lti_registration_link").revoked_at is not None,
     ),
     "lms_lti_platforms.platform_enable": Case(
         lambda w: w.url("lms_lti_platforms.platform_enable", platform_id=w.get("lti_platform").id),

@@ -69,7 +69,10 @@ def _public_jwk(kid: str, pem: str) -> str:
     return json.dumps(public)
 
 
+@lru_cache(maxsize=16)
 def public_pem(pem: str) -> str:
+    """The public half of a private key (parsing an RSA key takes tens of milliseconds: done
+    once per key, not at every launch)."""
     return (
         JWK.from_pem(pem.encode()).public().export_to_pem().decode()  # type: ignore[union-attr]
     )

@@ -1,8 +1,10 @@
 """LTI platforms registered with the tool, and what their launches link to: accounts (issuer +
-subject), contexts (→ a cohort of the chosen course) and resource links."""
+subject), contexts (→ a cohort of the chosen course) and resource links; the one-time links of
+LTI Dynamic Registration."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -111,3 +113,40 @@ class LtiResourceLink(db.Model):
     #: (a placement without ``lineitem``: the sender finds or creates one there)
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LtiRegistrationLink(db.Model):
+    """A one-time LTI Dynamic Registration link an administrator gives a platform's
+    administrator. Only the SHA-256 of its token is kept; it serves once, before it expires."""
+
+    __tablename__ = "lms_lti_registration_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the platform the link registered (or updated)
+    platform_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lms_lti_platforms.id", ondelete="SET NULL")
+    )
+
+    created_by: Mapped[User | None] = relationship()
+    platform: Mapped[LtiPlatform | None] = relationship()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def state(self, now: datetime) -> str:
+        """``used``, ``revoked``, ``expired`` or ``waiting`` (still usable)."""
+        if self.used_at is not None:
+            return "used"
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.expires_at <= now else "waiting"

@@ -1,5 +1,5 @@
-"""The tool's endpoints: its JWKS, OIDC login initiation and the launch (thin: pylti1p3 checks
-the messages, ``operations`` applies them). A refused launch is an error page that says why,
+"""The tool's endpoints: its JWKS, LTI Dynamic Registration, OIDC login initiation and the launch
+(thin: pylti1p3 checks the messages, ``operations`` and ``registration`` apply them). A refused launch is an error page that says why,
 with status 400/403, so the request's transaction rolls back and nothing is created."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
-from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskRequest
+from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 
 from lms.access import STAFF, role_required
@@ -27,9 +27,10 @@ from lms.cohorts.queries import managed_cohort
 from lms.errors import InvalidInput, LMSError, error_response
 from lms.i18n import current_language
 
-from . import deep_linking, keys, operations, roster
+from . import deep_linking, keys, operations, registration, roster
 from .cookies import LtiOIDCLogin, begin_lti_session
 from .frames import frame_ancestors
+from .platform_keys import ToolMessageLaunch
 from .tool_config import DatabaseToolConf
 
 
@@ -41,6 +42,28 @@ def jwks():
 
 def _refused(message: str, status: int = 400):
     return error_response(status, message)
+
+
+def register(token: str):
+    """LTI Dynamic Registration: the platform opens the one-time link (in a frame or a window)
+    with the address of its OpenID configuration and its registration token."""
+    try:
+        platform = registration.register(token, request.args.get("openid_configuration", ""),
+                                         request.args.get("registration_token"))  # fmt: skip
+    except LMSError as error:
+        response = make_response(_refused(error.message, error.status_code))
+    else:
+        response = make_response(render_template("lms/lti/registered.html", platform=platform))
+    # The platform frames this page from its own site, not known before the registration (Canvas:
+    # the institution's domain). Nothing on it needs a click, so there is nothing to clickjack.
+    sources = "https: http:" if registration.loopback_http_allowed() else "https:"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'self'; form-action 'self'; "
+        f"frame-ancestors 'self' {sources}"
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def login():
@@ -71,7 +94,7 @@ def _forget_nonce(claims: dict) -> None:
 def launch():
     conf = DatabaseToolConf()
     try:
-        message = FlaskMessageLaunch(FlaskRequest(), conf)
+        message = ToolMessageLaunch(FlaskRequest(), conf)
         claims = message.get_launch_data()
     except (LtiException, OIDCException, KeyError, ValueError) as error:
         if _from_disabled_platform(conf):

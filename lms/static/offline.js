@@ -1,5 +1,6 @@
 /* Offline on the page side: registers the service worker, keeps the downloads of the learner
-   who is logged in (and only hers: another person's are removed, and hers at logout), offers
+   who is logged in (and only hers: another person's are removed, and hers at logout, with this
+   browser's push subscription), offers
    "Download for offline" / "Remove download", shows what waits to be sent and what was refused,
    and sends the queue when the connection is back. Without JavaScript nothing of this runs and
    every page works online as before. Texts come from the page (#lms-offline, translated). */
@@ -31,13 +32,25 @@
   });
   if (!user) return;
 
+  // This browser's push subscription ends with the session (the server forgets the account's
+  // subscriptions at logout; the browser's own goes too, so the push service drops it).
+  function unsubscribePush() {
+    return navigator.serviceWorker.getRegistration(cfg.scope).then(function (registration) {
+      return registration && registration.pushManager && registration.pushManager.getSubscription();
+    }).then(function (subscription) { return subscription && subscription.unsubscribe(); });
+  }
+
   document.querySelectorAll('form[data-logout]').forEach(function (form) {
     form.addEventListener('submit', function (event) {
       if (form.dataset.cleared) return;
       event.preventDefault();
-      caches.keys().then(function (keys) {
+      var cleared = caches.keys().then(function (keys) {
         return Promise.all(keys.filter(mine).map(function (k) { return caches.delete(k); }));
-      }).then(function () { return LMSQueue.set('user', ''); }).finally(function () {
+      }).then(function () { return LMSQueue.set('user', ''); });
+      // never more than 3 s before the logout is sent, whatever the browser does meanwhile
+      var late = new Promise(function (resolve) { setTimeout(resolve, 3000); });
+      var done = Promise.all([cleared, unsubscribePush().catch(function () {})]);
+      Promise.race([done, late]).catch(function () {}).finally(function () {
         form.dataset.cleared = '1';
         form.submit();
       });

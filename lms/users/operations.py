@@ -17,6 +17,7 @@ from curriculum.db import db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, LMSError, NotAllowed
 from lms.mail.operations import render_mail, send_mail
+from lms.push.operations import forget_all as forget_push_subscriptions
 from lms.security import login_counters, throttle
 from lms.signals import account_activated
 from lms.urls import absolute_url
@@ -165,13 +166,17 @@ def authenticate(email: str, password: str, address: str | None = None) -> User:
 
 def log_out(user) -> None:
     """End the account's sessions on the server (a copied session or remember-me cookie no
-    longer opens anything). The token is per account: its other devices are logged out too."""
+    longer opens anything). The token is per account: its other devices are logged out too, and
+    none of them gets her push notifications any more (a shared phone would show them to the
+    next person); she turns them on again once logged in."""
     if user.is_authenticated:
         user.end_sessions()
+        forget_push_subscriptions(user)
 
 
 def log_out_everywhere(user: User) -> None:
     user.end_sessions()
+    forget_push_subscriptions(user)
     record(user, "user.logged_out_everywhere", "user", user.id)
 
 

@@ -240,7 +240,7 @@ def test_log_out_everywhere_from_the_account_page(app, make_user):
         )
     page = laptop.get("/account").get_data(as_text=True)
     form = re.search(
-        r'<form method="post" action="/account/logout-everywhere">(.*?)</form>', page, re.S
+        r'<form method="post" action="/account/logout-everywhere"[^>]*>(.*?)</form>', page, re.S
     )
     assert form and "Log out everywhere" in form.group(1)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.group(1)).group(1)

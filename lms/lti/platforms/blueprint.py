@@ -25,3 +25,13 @@ bp.add_url_rule(
     defaults={"enabled": True},
     methods=["POST"],
 )
+bp.add_url_rule(
+    "/admin/lti/platforms/registration-links",
+    view_func=views.registration_links,
+    methods=["GET", "POST"],
+)
+bp.add_url_rule(
+    "/admin/lti/platforms/registration-links/<int:link_id>/revoke",
+    view_func=views.registration_link_revoke,
+    methods=["POST"],
+)

@@ -106,3 +106,9 @@ class PlatformForm(FlaskForm):
         self.key_set_url.data = platform.key_set_url
         self.deployment_ids.data = "\n".join(platform.deployment_ids or [])
         self.frame_origins.data = "\n".join(platform.frame_origins or [])
+
+
+class RegistrationLinkForm(FlaskForm):
+    label = StringField(
+        _l("Name of the platform (optional)"), filters=[strip], validators=[Length(max=200)]
+    )

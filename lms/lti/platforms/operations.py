@@ -4,14 +4,20 @@ commits. A disabled platform keeps its accounts, cohorts and certificates: only 
 
 from __future__ import annotations
 
+import secrets
+from datetime import timedelta
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from curriculum.db import db
+from curriculum.db import db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict
 
-from ..models import LtiPlatform
+from ..models import LtiPlatform, LtiRegistrationLink
+
+#: how long a Dynamic Registration link waits for the platform
+LINK_DAYS = 7
 
 FIELDS = ("name", "issuer", "client_id", "deployment_ids", "auth_login_url", "auth_token_url",
           "key_set_url", "frame_origins")  # fmt: skip
@@ -61,3 +67,26 @@ def set_enabled(actor, platform: LtiPlatform, enabled: bool) -> None:
     db.session.flush()
     action = "lti.platform_enabled" if enabled else "lti.platform_disabled"
     record(actor, action, "lti_platform", platform.id, issuer=platform.issuer)
+
+
+def create_registration_link(actor, label: str = "") -> tuple[LtiRegistrationLink, str]:
+    """A one-time Dynamic Registration link; returns it with its token, which is shown once
+    (only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    link = LtiRegistrationLink(token_hash=LtiRegistrationLink.digest(token), label=label or "",
+                               created_by_id=getattr(actor, "id", None),
+                               expires_at=utcnow() + timedelta(days=LINK_DAYS))  # fmt: skip
+    db.session.add(link)
+    db.session.flush()
+    record(actor, "lti.registration_link_created", "lti_registration_link", link.id,
+           label=link.label, expires_at=link.expires_at.isoformat())  # fmt: skip
+    return link, token
+
+
+def revoke_registration_link(actor, link: LtiRegistrationLink) -> None:
+    """A waiting link stops working (a used or expired one is left as it is)."""
+    if link.state(utcnow()) != "waiting":
+        raise Conflict(_("Only a link that is still waiting can be revoked."))
+    link.revoked_at = utcnow()
+    db.session.flush()
+    record(actor, "lti.registration_link_revoked", "lti_registration_link", link.id)

@@ -1,13 +1,17 @@
-"""Reads of the platforms' administration: the platforms with how many accounts they link."""
+"""Reads of the platforms' administration: the platforms with how many accounts they link, and
+the Dynamic Registration links."""
 
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from curriculum.db import db
 from lms.errors import NotFound
 
-from ..models import LtiPlatform, LtiUserLink, web_origins
+from ..models import LtiPlatform, LtiRegistrationLink, LtiUserLink, web_origins
+
+RECENT_LINKS = 20
 
 
 def platforms_with_counts() -> list[tuple[LtiPlatform, int]]:
@@ -38,3 +42,25 @@ def enabled_origins() -> list[str]:
     for issuer, login, extra in rows:
         found.extend(o for o in web_origins(issuer, login, *(extra or [])) if o not in found)
     return found
+
+
+def recent_registration_links() -> list[LtiRegistrationLink]:
+    """The newest registration links (waiting, used, revoked or expired)."""
+    return list(
+        db.session.scalars(
+            select(LtiRegistrationLink)
+            .options(
+                selectinload(LtiRegistrationLink.created_by),
+                selectinload(LtiRegistrationLink.platform),
+            )
+            .order_by(LtiRegistrationLink.created_at.desc(), LtiRegistrationLink.id.desc())
+            .limit(RECENT_LINKS)
+        )
+    )
+
+
+def registration_link_by_id(link_id: int) -> LtiRegistrationLink:
+    link = db.session.get(LtiRegistrationLink, link_id)
+    if link is None:
+        raise NotFound()
+    return link

@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures imported from test_push are the tests' parameters
 """The administrators' push outbox page: the queue's counts and the push services' last error,
 the latest notifications with their recipient; "send again" puts a refused one back in the queue
 and the sender delivers it (to the push service on this machine) after the request; learners
@@ -29,7 +30,7 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def refused(app, client, login, world, service, monkeypatch):  # noqa: F811 - fixtures
+def refused(app, client, login, world, service, monkeypatch):
     """An announcement whose push service refused Amina's copy (400) and was away for Omar's
     (503): (the refused message, the failed message)."""
     monkeypatch.setattr(outbox, "wake_sender", lambda app: None)  # the sender is run by hand
@@ -48,7 +49,7 @@ def refused(app, client, login, world, service, monkeypatch):  # noqa: F811 - fi
     return rows[world["amina"].id], rows[world["omar"].id], amina_phone
 
 
-def test_the_page_shows_the_queue_and_the_errors(client, login, make_user, world, refused):  # noqa: F811
+def test_the_page_shows_the_queue_and_the_errors(client, login, make_user, world, refused):
     to_amina, to_omar, _ = refused
     login(make_user(roles=("admin",), name="Nadia Admin"))
     page = client.get("/admin/push").get_data(as_text=True)
@@ -74,7 +75,7 @@ def test_send_again_queues_a_refused_one_and_it_is_delivered(
     make_user,
     world,
     service,
-    refused,  # noqa: F811
+    refused,
 ):
     to_amina, to_omar, amina_phone = refused
     login(make_user(roles=("admin",)))
@@ -99,7 +100,7 @@ def test_learners_get_403_and_nothing_is_queued_again(
     client,
     login,
     world,
-    refused,  # noqa: F811
+    refused,
 ):
     to_amina, _, _ = refused
     login(world["amina"])

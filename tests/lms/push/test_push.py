@@ -168,13 +168,11 @@ def test_subscriptions_are_checked_owned_and_removed(app, client, login, world, 
     assert client.post("/push/subscribe.json", json=phone).status_code == 200
     assert client.post("/push/subscribe.json", json=phone).status_code == 200  # again: one row
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 1
-    client.post("/logout")
 
-    login(world["omar"])  # another learner cannot remove it
-    response = client.post("/push/unsubscribe.json", json={"endpoint": phone["endpoint"]})
+    omar = app.test_client()  # another learner, on his own browser, cannot remove it
+    omar.post("/login", data={"email": world["omar"].email, "password": PASSWORD})
+    response = omar.post("/push/unsubscribe.json", json={"endpoint": phone["endpoint"]})
     assert response.status_code == 404
-    client.post("/logout")
-    login(world["amina"])
     response = client.post("/push/unsubscribe.json", json={"endpoint": phone["endpoint"]})
     assert response.status_code == 200
     assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 0
@@ -209,3 +207,27 @@ def test_the_keygen_command_keeps_the_key_unless_asked(app, runner):
     assert keys.public_key() == key
     runner.invoke(args=["push", "keygen", "--replace"])
     assert keys.public_key() != key
+
+
+def test_logging_out_stops_the_notifications_of_the_account_on_every_browser(
+    app, client, login, world, service
+):
+    phone, tablet = service.browser("amina-phone"), service.browser("amina-tablet")
+    omar_phone = service.browser("omar-phone")
+    subscribe(app, world["amina"], phone)
+    subscribe(app, world["amina"], tablet)
+    subscribe(app, world["omar"], omar_phone)
+    login(world["amina"])
+    assert client.post("/logout").status_code == 302
+    # the session ends on all of her devices (one token per account): so do her notifications
+    owners = db.session.scalars(select(PushSubscription.user_id)).all()
+    assert owners == [world["omar"].id]
+    post_announcement(world["trainer"], world["cohort"], "Atelier", "Samedi à 9 h.")
+    db.session.commit()
+    wait_until(lambda: statuses() == ["sent"])
+    assert service.got(phone) == [] and service.got(tablet) == []
+    assert len(service.got(omar_phone)) == 1
+    # "log out everywhere" too
+    login(world["omar"])
+    assert client.post("/account/logout-everywhere").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(PushSubscription)) == 0

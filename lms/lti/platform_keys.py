@@ -1,0 +1,61 @@
+"""The platforms' public keys (their JWKS), kept by this process (per application) for a while
+instead of fetched at every launch. A token naming a key the kept set lacks (the platform rotated its keys) makes
+the set fetched again, at most once every ``REFETCH`` seconds per platform (a stream of forged
+tokens cannot turn the tool into a flood on the platform)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from flask import current_app
+from pylti1p3.contrib.flask import FlaskMessageLaunch
+from pylti1p3.exception import LtiException
+
+#: how long a fetched key set serves (a rotation is noticed sooner: by its unknown kid)
+KEEP = 3600.0
+REFETCH = 10.0
+
+STATE_KEY = "lti_platform_key_sets"
+_lock = threading.Lock()
+
+
+def _sets() -> dict[str, tuple[float, dict]]:
+    """Key set URL → (when fetched, the set), for this application."""
+    return current_app.extensions["lms"].extra.setdefault(STATE_KEY, {})
+
+
+def forget(key_set_url: str) -> None:
+    """Drop the kept key set of one platform."""
+    with _lock:
+        _sets().pop(key_set_url, None)
+
+
+def _kept(key_set_url: str) -> tuple[float, dict] | None:
+    with _lock:
+        return _sets().get(key_set_url)
+
+
+class ToolMessageLaunch(FlaskMessageLaunch):
+    """pylti1p3's Flask launch, with the platforms' key sets kept between launches."""
+
+    def fetch_public_key(self, key_set_url: str):
+        kept = _kept(key_set_url)
+        if kept is not None and time.monotonic() - kept[0] < KEEP:
+            return kept[1]
+        key_set = super().fetch_public_key(key_set_url)
+        with _lock:
+            _sets()[key_set_url] = (time.monotonic(), key_set)
+        return key_set
+
+    def get_public_key(self):
+        try:
+            return super().get_public_key()
+        except LtiException:
+            url = self._registration.get_key_set_url() if self._registration else None
+            kept = _kept(url) if url else None
+            if kept is None or time.monotonic() - kept[0] < REFETCH:
+                raise  # the set is fresh: the key is really unknown
+            forget(url)
+            self._registration.set_key_set(None)
+            return super().get_public_key()
