@@ -14,7 +14,8 @@ round trip. Measured, as the largest contentful paint (LCP) of a reading lesson:
 Lighthouse 12.2.3 (tests/node/node_modules, run with Debian's Chromium, mobile, the learner's
 session cookie) scores the lesson, course and "My learning" pages: lighthouse_min is the lowest
 of their performance and accessibility scores (targets: performance >= 95, accessibility 100).
-The manifest is checked with ``Page.getAppManifest`` and ``Page.getInstallabilityErrors``.
+The manifest is checked on the lesson page with ``Page.getAppManifest`` and
+``Page.getInstallabilityErrors`` (tests/e2e/installability.py, shared with the e2e test).
 
 Targets: lcp_2g_cold_ms < 3000, lcp_2g_warm_ms < 1000, offline_ms < 500, sync100_s < 10.
 
@@ -47,6 +48,7 @@ from curriculum.models import Course  # noqa: E402
 from lms import create_app  # noqa: E402
 from lms.learning import operations  # noqa: E402
 from lms.users.operations import create_user  # noqa: E402
+from tests.e2e.installability import CONTROLLED, check  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 LIGHTHOUSE = ROOT / "tests" / "node" / "node_modules" / "lighthouse" / "cli" / "index.js"
@@ -105,22 +107,21 @@ def until(page, predicate: str, seconds: float = 30) -> None:
 
 
 def installability(playwright, base: str, folder: str) -> list:
-    """The manifest as Chromium reads it and its installability errors, in a real (persistent,
-    not incognito) profile: Chromium never offers to install from an incognito one."""
+    """The manifest's parse errors and the installability errors of a lesson page, in a real
+    (persistent, not incognito) profile (tests/e2e/installability.py)."""
     context = playwright.chromium.launch_persistent_context(
         os.path.join(folder, "profile"), executable_path=CHROMIUM, args=["--no-sandbox"]
     )
+    log_in(context, base)
     page = context.new_page()
-    page.goto(base + "/courses")
-    page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
+    page.goto(base + LESSON)
+    page.evaluate(CONTROLLED)
     page.reload()
-    cdp = context.new_cdp_session(page)
-    manifest = cdp.send("Page.getAppManifest")
-    errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
-    print("manifest:", manifest.get("url"), "parse errors:", manifest.get("errors"))
-    print("installability errors:", errors)
+    result = check(page)
+    print("manifest:", result.manifest_url, "parse errors:", result.manifest_errors)
+    print("installability errors:", result.errors)
     context.close()
-    return errors + manifest.get("errors", [])
+    return result.problems
 
 
 def lighthouse(url: str, cookie: str, folder: str) -> dict[str, int]:

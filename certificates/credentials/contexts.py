@@ -8,6 +8,7 @@ of making the server fetch it. Expanded contexts are cached by pyld across calls
 from __future__ import annotations
 
 import json
+import uuid
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,44 @@ class _Resolver(ContextResolver):
         return resolved
 
 
+#: active context's uuid → the same context with itself as ``previousContext`` (see _Processor)
+_with_previous: dict[str, dict] = {}
+_WITH_PREVIOUS_KEPT = 1000
+
+
+class _Processor(jsonld.JsonLdProcessor):
+    """pyld's processor, with type-scoped contexts found in pyld's own cache of processed contexts.
+
+    pyld keys a processed context by the active context it was applied to (its ``_uuid``). A
+    type-scoped context (VC 2.0 and OB 3.0 have one per type: Achievement, Profile...) does not
+    propagate, so pyld first wraps the active context in a fresh copy that remembers it as
+    ``previousContext``, with a new uuid each time: the cache never hits, and each credential
+    processed every scoped context again (three quarters of its canonicalisation). The wrapper is
+    the same for the same active context, so it is kept here; pyld then finds its work done.
+    """
+
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False,
+                         propagate=True, validate_scoped=True, cycles=None):  # fmt: skip
+        if (
+            not propagate
+            and "_uuid" in active_ctx
+            and not active_ctx.get("previousContext")
+            and jsonld.JsonLdProcessor.arrayify(local_ctx)
+        ):
+            wrapper = _with_previous.get(active_ctx["_uuid"])
+            if wrapper is None or wrapper["previousContext"] is not active_ctx:
+                wrapper = self._clone_active_context(active_ctx)
+                wrapper["previousContext"] = active_ctx
+                wrapper["_uuid"] = str(uuid.uuid1())
+                if len(_with_previous) >= _WITH_PREVIOUS_KEPT:
+                    _with_previous.clear()
+                _with_previous[active_ctx["_uuid"]] = wrapper
+            active_ctx = wrapper
+        return super()._process_context(
+            active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
+        )
+
+
 @cache
 def _shipped_keys() -> dict[int, tuple[dict, str]]:
     """id → (object, pyld's key) for every inline context inside the shipped contexts."""
@@ -113,7 +152,7 @@ def canonize(document: dict[str, Any]) -> str:
         if not known(url):
             raise UnknownContext(url)
     try:
-        return jsonld.normalize(
+        return _Processor().normalize(
             document,
             {
                 "algorithm": "URDNA2015",

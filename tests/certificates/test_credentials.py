@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jsonschema import Draft201909Validator
+from pyld import jsonld
 from sqlalchemy import select
 
 from certificates import operations
@@ -124,3 +125,16 @@ def test_the_did_document_keeps_old_keys_after_keygen(app, client, runner, make_
 def test_contexts_are_never_fetched():
     with pytest.raises(contexts.UnknownContext):
         contexts.canonize({"@context": ["https://example.org/evil"], "name": "x"})
+
+
+def test_the_cached_canonical_form_is_pyld_own_for_every_credential(app, make_user, make_course):
+    """The type-scoped contexts processed once are reused: two credentials in a row, each
+    canonicalised as plain pyld (nothing cached by us) canonicalises it."""
+    for number, name in enumerate(NAMES.values()):
+        certificate = issue(make_user, make_course, name, f"l{number}@example.org", f"c{number}")
+        document = {k: v for k, v in credential_of(certificate).document.items() if k != "proof"}
+        plain = jsonld.normalize(document, {"algorithm": "URDNA2015", "format":
+                                            "application/n-quads",
+                                            "documentLoader": contexts.document_loader})  # fmt: skip
+        assert contexts.canonize(document) == plain
+        assert name in plain

@@ -42,7 +42,10 @@ def test_the_manifest_names_the_site_in_the_learners_language(app, client, make_
 
 def test_every_page_links_the_manifest_and_the_scripts(client):
     html = client.get("/courses").get_data(as_text=True)
-    assert '<link rel="manifest" href="/manifest.webmanifest">' in html
+    # with the session cookie (a manifest is fetched without one otherwise): her language
+    assert (
+        '<link rel="manifest" href="/manifest.webmanifest" crossorigin="use-credentials">' in html
+    )
     assert 'src="/lms-static/offline.js" defer' in html
     assert 'data-sw="/sw.js"' in html and 'data-user=""' in html
 
