@@ -32,7 +32,7 @@ class LtiScore(db.Model):
     grading_progress: Mapped[str] = mapped_column(String(20))
     #: when the score changed (the ``timestamp`` the platform orders scores by)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: queued | sent
+    #: queued | sent | superseded (the platform holds a later score and kept it)
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

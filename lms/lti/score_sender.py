@@ -148,10 +148,8 @@ def send_pending(app: Flask) -> dict[str, int]:
                 try:
                     _post(_connector(connectors, conf, row.platform_id), row)
                 except Exception as error:  # down, refused, disabled: the row waits, in place
-                    if _superseded(error):
-                        row.status, row.sent_at = "sent", utcnow()
-                        row.last_error = describe(error)[:1000]
-                        sent += 1
+                    if _superseded(error):  # the platform keeps its later score: done
+                        row.status, row.last_error = "superseded", describe(error)[:1000]
                     else:
                         row.attempts += 1
                         row.last_error = describe(error)[:1000]

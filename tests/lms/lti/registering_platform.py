@@ -7,6 +7,7 @@ through the registration the tool asked for (its login, launch and JWKS URLs).""
 from __future__ import annotations
 
 import json
+from html import escape
 from importlib.metadata import version
 from urllib.parse import urlencode, urlsplit
 
@@ -71,9 +72,27 @@ class RegisteringPlatform(TestPlatform):
             response = self._json(self.configuration())
         elif request.path == "/register" and request.method == "POST":
             response = self._register(request)
+        elif request.path == "/admin/tool-registration":
+            response = Response(self._registration_page(request.args["link"]), mimetype="text/html")
         else:
             return super()._wsgi(environ, start_response)
         return response(environ, start_response)
+
+    def _registration_page(self, link: str) -> str:
+        """The platform's page that frames the tool's registration link (as Moodle and Canvas
+        do) and removes the frame when the tool posts the spec's close message."""
+        return f"""<!doctype html><html lang="en"><title>Register a tool</title>
+<p id="state">registering</p>
+<iframe id="tool" title="tool" width="800" height="500"
+  src="{escape(self.registration_url(link))}"></iframe>
+<script>
+window.addEventListener("message", function (event) {{
+  if (event.data && event.data.subject === "org.imsglobal.lti.close") {{
+    document.getElementById("tool").remove();
+    document.getElementById("state").textContent = "closed by " + event.origin;
+  }}
+}});
+</script></html>"""
 
     @staticmethod
     def _json(body, status: int = 200) -> Response:

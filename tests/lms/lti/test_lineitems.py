@@ -130,3 +130,23 @@ def test_scores_held_by_a_platform_down_keep_their_order(app, client, grading, m
     assert grades.send_pending(app) == {"sent": 2, "failed": 0}
     [item] = grading.created()
     assert [s["scoreGiven"] for s in grading.scores[item["id"]]] == [50, 100]
+
+
+def test_a_score_older_than_the_platforms_is_not_retried(app, client, grading, make_course):
+    """The platform holds a later result (a teacher's override): it refuses ours as older (409);
+    the tool leaves it there, with the platform's answer, and the queue goes on."""
+    make_course(sequential=False, modules=READINGS)
+    launch_course(client, grading)
+    item = grading.add_lineitem({"label": "Course", "scoreMaximum": 100, "tag": "lms:civics",
+                                 "resourceLinkId": "course-link"})  # fmt: skip
+    grading.scores[item["id"]].append({"userId": "user-1", "scoreGiven": 80, "scoreMaximum": 100,
+                                       "timestamp": "2999-01-01T00:00:00+00:00"})  # fmt: skip
+    mark_done(client, "intro")
+    wait_for_sender(app)
+    mark_done(client, "more")
+    wait_for_sender(app)
+    assert [s["scoreGiven"] for s in grading.refused] == [50, 100]
+    assert grading.results(item["id"])[0]["resultScore"] == 80
+    rows = db.session.scalars(select(LtiScore).order_by(LtiScore.id)).all()
+    assert [(r.status, r.attempts) for r in rows] == [("superseded", 0), ("superseded", 0)]
+    assert "409" in rows[0].last_error
