@@ -79,6 +79,27 @@ class Pages:
         ]
 
 
+#: every text of the server's SVG charts that is drawn outside its chart, or over its bar
+CHART_PROBLEMS = """() => [...document.querySelectorAll("svg.chart")].flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  const outside = [...svg.querySelectorAll("text")].filter(text => {
+    const r = text.getBoundingClientRect();
+    return r.width && (r.left < box.left - 1 || r.right > box.right + 1);
+  }).map(text => "outside: " + text.textContent);
+  const over = [...svg.querySelectorAll("rect.chart-bar")].filter(bar => {
+    const figures = bar.nextElementSibling, b = bar.getBoundingClientRect();
+    const r = figures.getBoundingClientRect();
+    return b.width > 1 && r.left < b.right - 1 && r.right > b.left + 1;
+  }).map(bar => "over its bar: " + bar.nextElementSibling.textContent);
+  return outside.concat(over);
+})"""
+
+
+def chart_problems(page) -> list[str]:
+    """What the page's bar charts draw out of place (a label off the chart, figures on a bar)."""
+    return page.evaluate(CHART_PROBLEMS)
+
+
 def log_in(new_page, url: str, user, language: str):
     page = new_page(width=390, height=844, locale=language)
     page.goto(f"{url}/login")
@@ -260,6 +281,7 @@ def test_circles_from_forming_to_the_certificate(
     # the results: 4 answers in 2 channels
     other.goto(base + "/results")
     pages.check(other, "consultation results")
+    assert chart_problems(other) == []
     assert other.locator("#total").inner_text().startswith("4")
     channels = other.locator("#by-channel ~ svg .chart-figure, #by-channel + svg .chart-figure")
     assert sorted(text.split(" ·")[0] for text in channels.all_text_contents()) == ["1", "3"]

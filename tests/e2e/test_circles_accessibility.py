@@ -4,7 +4,8 @@ circle in its pilot fills them, in French and in Arabic at a phone's width (390Ã
 tables of values, and the form with an error), publishing (before and after every member
 agrees), the project's preview, and once published the showcase (all, filtered, and a filter
 that finds nothing) and the public project page with its consultation results. Nothing serious
-or critical; no page scrolls sideways.
+or critical; no page scrolls sideways; the charts' labels and figures stay on their chart, in
+Arabic too.
 
 (A file of its own: ``test_accessibility.py`` is the masterclass's site; the journey checks the
 other circle pages as it goes.)
@@ -32,7 +33,7 @@ from lms.circles.showcase import operations as showcase
 from lms.cohorts.models import Cohort
 from lms.learning import operations as learning
 from tests.e2e.conftest import follow
-from tests.e2e.test_circles import Pages, log_in
+from tests.e2e.test_circles import Pages, chart_problems, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -176,5 +177,6 @@ def test_circle_pages_have_no_serious_accessibility_violation(
     assert "ANAPEC Benguerir" in main and "Jeunes reÃ§us au forum" in main
     assert NAMES[language][2].split()[0] not in main  # she did not want her first name shown
     assert visitor.locator("main svg").count() >= 3  # two indicators, one question's results
+    assert chart_problems(visitor) == []  # every label on its chart, no figure on its bar
 
     assert pages.problems == [], "\n".join(pages.problems)

@@ -2,7 +2,8 @@
 on a phone and in print): horizontal bars of counts and shares, and 100 % stacked bars that
 break a question's answers down by channel or by commune. The templates only place what is
 computed here; every label goes through Jinja's escaping. Right-to-left pages grow the bars from
-the right.
+the right, and their texts are laid out right to left (the SVG says its ``direction``, so that
+``text-anchor="start"`` is the right end of an Arabic label whatever the page around it).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class BarChart:
     bars: list[Bar]
     height: int
     width: int = WIDTH
+    direction: str = "ltr"
 
 
 def bar_chart(rows: list[tuple[str, int]], total: int, rtl: bool = False) -> BarChart:
@@ -55,14 +57,14 @@ def bar_chart(rows: list[tuple[str, int]], total: int, rtl: bool = False) -> Bar
         share = count / total if total else 0
         width = round(max(share * room, 2 if count else 0), 1)
         y = index * ROW
-        if rtl:
-            x, label_x, figures_x, anchor = WIDTH - width, WIDTH, WIDTH - width - 6, "end"
+        if rtl:  # right to left, "start" is the right end of the text
+            x, label_x, figures_x, anchor = WIDTH - width, WIDTH, WIDTH - width - 6, "start"
         else:
             x, label_x, figures_x, anchor = 0, 0, width + 6, "start"
         bars.append(
             Bar(label, count, percent(count, total), y, x, width, label_x, figures_x, anchor)
         )
-    return BarChart(bars, max(len(bars), 1) * ROW)
+    return BarChart(bars, max(len(bars), 1) * ROW, direction="rtl" if rtl else "ltr")
 
 
 @dataclass
@@ -101,6 +103,7 @@ class StackedChart:
     legend: list[LegendItem]
     height: int
     width: int = WIDTH
+    direction: str = "ltr"
 
 
 def colour_of(index: int) -> str:
@@ -139,6 +142,5 @@ def stacked_chart(options: list[tuple[str, str]], groups: list[tuple[str, dict[s
                     width >= 30,
                 )  # fmt: skip
             )
-        rows.append(StackedRow(label, respondents, y, WIDTH if rtl else 0, "end" if rtl else "start",
-                               segments))  # fmt: skip
-    return StackedChart(rows, legend, max(len(rows), 1) * ROW)
+        rows.append(StackedRow(label, respondents, y, WIDTH if rtl else 0, "start", segments))
+    return StackedChart(rows, legend, max(len(rows), 1) * ROW, direction="rtl" if rtl else "ltr")
