@@ -12,6 +12,8 @@ from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
 
+from .http import PlatformSession
+
 #: how long a fetched key set serves (a rotation is noticed sooner: by its unknown kid)
 KEEP = 3600.0
 REFETCH = 10.0
@@ -37,7 +39,12 @@ def _kept(key_set_url: str) -> tuple[float, dict] | None:
 
 
 class ToolMessageLaunch(FlaskMessageLaunch):
-    """pylti1p3's Flask launch, with the platforms' key sets kept between launches."""
+    """pylti1p3's Flask launch, with the platforms' key sets kept between launches (and fetched
+    with a time limit)."""
+
+    def __init__(self, request, tool_config, **kwargs) -> None:
+        kwargs.setdefault("requests_session", PlatformSession())
+        super().__init__(request, tool_config, **kwargs)
 
     def fetch_public_key(self, key_set_url: str):
         kept = _kept(key_set_url)

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 from curriculum.db import db, utcnow
 
 from .grade_models import LtiScore
+from .http import PlatformSession
 from .lineitems import SCORE_SCOPE, ensure_lineitem
 from .models import LtiPlatform
 from .tool_config import DatabaseToolConf
@@ -39,7 +40,7 @@ class RunConnector(ServiceConnector):
     """Access tokens kept for one sending run (a token is never reused across key rotations)."""
 
     def __init__(self, registration) -> None:
-        super().__init__(registration)
+        super().__init__(registration, PlatformSession())
         self._tokens: dict[str, str] = {}
 
     def _get_cached_access_token(self, scope_key: str) -> str | None:

@@ -170,7 +170,8 @@ def test_a_journal_update_written_offline_is_sent_once_on_reconnect(
     app, live_server, new_page, make_user, make_course
 ):
     course = make_course(sequential=False)
-    cohort = Cohort(course_id=course.id, name="Tissa", join_code="TISSA001")
+    trainer = make_user(email="youssef@example.org", roles=("trainer",), locale="en")
+    cohort = Cohort(course_id=course.id, name="Tissa", join_code="TISSA001", trainers=[trainer])
     db.session.add(cohort)
     db.session.flush()
     salma = make_user(email="salma@example.org", locale="en")
@@ -231,3 +232,16 @@ def test_a_journal_update_written_offline_is_sent_once_on_reconnect(
     )
     assert [r["replay"] for r in answer["results"]] == [True], json.dumps(answer)
     assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == 1
+
+    # Logging out removes the kept journal page; the facilitator's view of it is never kept.
+    def journal_caches():
+        return [name for name in cache_names(page) if name.endswith("-journal")]
+
+    follow(page.get_by_role("button", name="Log out"))
+    assert journal_caches() == []
+    log_in(page, live_server, trainer)
+    page.goto(journal)
+    page.reload()
+    expect(page.locator(".journal .journal-text")).to_have_count(1)
+    time.sleep(1)
+    assert journal_caches() == []

@@ -14,6 +14,7 @@ from curriculum.db import db
 from lms.lti.models import LtiPlatform
 
 from .platform import LEARNER
+from .test_deep_linking import open_picker
 from .test_launch import _path, post, start
 
 SESSION = "session"
@@ -172,3 +173,14 @@ def test_the_cookie_check_page_speaks_the_learners_language(
     html = login_in_frame(client, platform, language).get_data(as_text=True)
     expected = {"en": "Open in a new window", "ar": "افتح في نافذة جديدة"}[language]
     assert f'lang="{language}"' in html and expected in html
+
+
+def test_the_deep_linking_picker_and_its_answer_may_be_framed_by_the_platform(
+    client, platform, registered, make_course
+):
+    make_course()
+    picker = open_picker(client, platform)
+    assert picker.status_code == 200 and platform.url in frame_ancestors(picker)
+    answer = client.post("/lti/deep-link", data={"item": ["civics/basics/check"]})
+    assert answer.status_code == 200  # the page that posts the choice back, in the same frame
+    assert platform.url in frame_ancestors(answer) and "'none'" not in frame_ancestors(answer)

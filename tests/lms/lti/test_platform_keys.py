@@ -1,12 +1,15 @@
 """The platform's keys (its JWKS) are fetched once, not at every launch, and fetched again when
 the platform has rotated them; a token naming an unknown key right after a fetch is refused
-without asking the platform again."""
+without asking the platform again; a platform that does not answer makes the launch refused in
+time, not hang."""
+
+import time
 
 import pytest
 from werkzeug.wrappers import Request
 
 from curriculum.db import db
-from lms.lti import platform_keys
+from lms.lti import http, platform_keys
 from lms.lti.models import LtiPlatform
 
 from . import platform as test_platform
@@ -17,11 +20,13 @@ from .test_launch import post, start
 class CountingPlatform(test_platform.TestPlatform):
     def __init__(self, tool_url):
         self.fetches = 0
+        self.stall = 0.0
         super().__init__(tool_url)
 
     def _wsgi(self, environ, start_response):
         if Request(environ).path == "/jwks":
             self.fetches += 1
+            time.sleep(self.stall)
         return super()._wsgi(environ, start_response)
 
     def rotate(self) -> None:
@@ -60,3 +65,15 @@ def test_the_key_set_is_fetched_once_then_again_after_a_rotation(
     assert counting.fetches == 2
     assert launch(client, counting).status_code == 302
     assert counting.fetches == 2
+
+
+def test_a_platform_that_does_not_answer_gets_the_launch_refused_in_time(
+    client, counting, make_course, monkeypatch
+):
+    make_course()
+    monkeypatch.setattr(http, "TIMEOUT", (0.5, 0.5))
+    counting.stall = 3.0
+    began = time.monotonic()
+    refused = launch(client, counting)
+    assert time.monotonic() - began < 2.5
+    assert refused.status_code == 400 and "refused" in refused.get_data(as_text=True)

@@ -159,3 +159,12 @@ def test_a_closed_cohort_or_a_member_who_left_refuse_the_entry(client, login, wo
     (left,) = send(client, [entry(salma, "j2", circle)])
     assert left["status"] == "refused" and "not a member" in left["message"]
     assert count(JournalEntry) == 0
+
+
+def test_a_phone_clock_never_set_dates_the_entry_when_she_joined(client, login, world):
+    circle, _other, salma, _ = world
+    login(salma)
+    (result,) = send(client, [entry(salma, "j1", circle, when="1970-01-01T00:00:00Z")])
+    assert result["status"] == "applied"
+    written = db.session.scalar(select(JournalEntry))
+    assert written.happened_at == circle.memberships[0].joined_at
