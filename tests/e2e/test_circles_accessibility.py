@@ -1,5 +1,6 @@
 """axe-core on the circle pages the journey (``test_circles.py``) does not reach, filled the way a
-circle in its pilot fills them, in French and in Arabic at a phone's width (390×844): the journal
+circle in its pilot fills them, in French and in Arabic at a phone's width (390×844): a
+learner's *My circles* when she may form or join one (and a wrong code), the journal
 (updates with photos and comments, and the form with an error), the indicators (charts and
 tables of values, and the form with an error), publishing (before and after every member
 agrees), the project's preview, the consultation pages the journey skips (the lists, a closed
@@ -47,6 +48,7 @@ NAMES = {
     "fr": ["Khadija Amrani", "Ayoub Naciri", "Meryem Lahlou"],
     "ar": ["خديجة العمراني", "أيوب الناصري", "مريم لحلو"],
 }
+NEWCOMER = {"fr": "Youssef Bennani", "ar": "يوسف بناني"}
 PROJECT = circles.ProjectDetails(
     title="Forum de l'emploi du samedi à la Dar Chabab",
     second_title="منتدى التشغيل يوم السبت في دار الشباب",
@@ -151,12 +153,23 @@ def test_circle_pages_have_no_serious_accessibility_violation(
         learning.enrol(learner, course, cohort)
         learners.append(learner)
     circle, closed = pilot(trainer, cohort, learners)
+    newcomer = make_user(email="newcomer@example.org", name=NEWCOMER[language], locale=language)
+    learning.enrol(newcomer, course, cohort)
+    circles.update_settings(trainer, cohort, True, 6)  # self-formation: she may join with a code
+    db.session.commit()
     base, project_url = f"/circles/{circle.id}", f"/projects/{circle.project.id}"
     pages = Pages(language)
 
     def visit(page, name: str, path: str) -> None:
         assert page.goto(live_server + path).status == 200, path
         pages.check(page, name)
+
+    alone = log_in(new_page, live_server, newcomer, language)
+    visit(alone, "my circles, none yet (self-formation)", "/circles")
+    alone.fill("#code", "ZZZZZZ")
+    follow(alone.locator('main form[action$="/circles/join"] button[type=submit]'))
+    assert alone.locator("main .error, main [aria-invalid=true], main [role=alert]").count() >= 1
+    pages.check(alone, "my circles, an unknown code")
 
     member = log_in(new_page, live_server, learners[0], language)
     visit(member, "journal", base + "/journal")
