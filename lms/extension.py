@@ -45,6 +45,7 @@ from lms.lti import frames as lti_frames
 from lms.lti.blueprint import bp as lti_bp
 from lms.lti.grades import connect as connect_lti_grades
 from lms.lti.platforms.blueprint import bp as lti_platforms_bp
+from lms.lti.scores_admin.blueprint import bp as lti_scores_bp
 from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
 from lms.offline.blueprint import bp as offline_bp
@@ -95,7 +96,7 @@ def _blueprints() -> list[Blueprint]:
             reviews_bp, messages_bp, jobs_bp, glossary_bp, scorm_bp, circles_bp,
             consultations_bp, offline_bp, lti_bp, records_bp,
             journal_bp, indicators_bp, showcase_bp, push_bp,
-            lti_platforms_bp]  # fmt: skip
+            lti_platforms_bp, lti_scores_bp]  # fmt: skip
 
 
 def send_task(app: Flask, name: str, **options) -> None:

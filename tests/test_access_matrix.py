@@ -345,6 +345,31 @@ def _lti_platform_form(world: World, client_id: str | None = None) -> dict:
     }
 
 
+@factory("lti_score_failed")
+def _lti_score_failed(world: World):
+    """The learner's score that the platform did not take (to send again). Another sender has
+    claimed it for its next try, so the sender a request wakes leaves it alone (no HTTP here)."""
+    from datetime import timedelta
+
+    from curriculum.db import utcnow
+    from lms.lti.grade_models import LtiScore
+
+    row = LtiScore(platform_id=world.get("lti_platform").id, user_id=world.user("learner").id,
+                   subject="user-1", lineitem_url="https://moodle.example.org/lineitems/1",
+                   score_given=80, score_maximum=100, activity_progress="Completed",
+                   grading_progress="FullyGraded", status="queued", attempts=1,
+                   last_error="LtiServiceException: HTTP 503", claimed_by="another-sender",
+                   claimed_until=utcnow() + timedelta(hours=1))  # fmt: skip
+    db.session.add(row)
+    return row
+
+
+def lti_score_attempts(world: World) -> int:
+    from lms.lti.grade_models import LtiScore
+
+    return column(LtiScore, "attempts", id=world.get("lti_score_failed").id)
+
+
 @factory("lti_registration_link")
 def _lti_registration_link(world: World):
     """A Dynamic Registration link an administrator created, still waiting for the platform."""
@@ -1257,6 +1282,22 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
         lambda w: w.url("lms_lti_platforms.platform_enable", platform_id=w.get("lti_platform").id),
         admins(302),
         "POST",
+    ),
+    # Admin › LTI scores (the AGS outbox): "send now" wakes the sender (and is audited); "send
+    # again" gives the failed score its attempts back
+    "lms_lti_scores.outbox": Case(page("lms_lti_scores.outbox", "lti_score_failed"), admins()),
+    "lms_lti_scores.send_now": Case(
+        page("lms_lti_scores.send_now"),
+        admins(302),
+        "POST",
+        state=lambda w: count(AuditEvent, action="lti.scores_send_now"),
+    ),
+    "lms_lti_scores.retry": Case(
+        page("lms_lti_scores.retry"),
+        admins(302),
+        "POST",
+        lambda w: {"score": w.get("lti_score_failed").id},
+        state=lti_score_attempts,
     ),
     "lms_scorm.content": Case(scorm_content_url, everyone()),
     "lms_scorm.commit": Case(

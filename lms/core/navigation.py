@@ -43,6 +43,7 @@ def main_menu(user) -> list[NavItem]:
         items.append(NavItem(_("Learning records"), url_for("lms_records.outbox")))
         items.append(NavItem(_("Push notifications"), url_for("lms_push.outbox")))
         items.append(NavItem(_("LTI platforms"), url_for("lms_lti_platforms.platform_list")))
+        items.append(NavItem(_("LTI scores"), url_for("lms_lti_scores.outbox")))
     return items
 
 

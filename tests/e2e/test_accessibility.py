@@ -8,7 +8,9 @@ them, with the bundled masterclasses as content (real Markdown, quizzes, session
 learners are at different stages, and the states that only appear after an action (form errors,
 a quiz result, a roster preview with an error, a pack's check before it is applied, the verdict on
 an uploaded certificate PDF, a revoked certificate). Every violation of every page is listed at
-once.
+once. The innovation circles' pages (circles, milestones, consultations, journal, indicators,
+publishing, the showcase and the public project page) are checked the same way by
+``test_circles.py`` (the journey) and ``test_circles_accessibility.py``.
 
 The same visit produces the README's screenshots into ``docs/screenshots/`` when
 ``LMS_SCREENSHOTS=1`` is set (never otherwise, so CI does not rewrite committed files).

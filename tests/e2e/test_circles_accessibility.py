@@ -1,9 +1,13 @@
 """axe-core on the circle pages the journey (``test_circles.py``) does not reach, filled the way a
-circle in its pilot fills them, in French and in Arabic at a phone's width (390×844): the journal
+circle in its pilot fills them, in French and in Arabic at a phone's width (390×844): a
+learner's *My circles* when she may form or join one (and a wrong code), the journal
 (updates with photos and comments, and the form with an error), the indicators (charts and
 tables of values, and the form with an error), publishing (before and after every member
-agrees), the project's preview, and once published the showcase (all, filtered, and a filter
-that finds nothing) and the public project page with its consultation results. Nothing serious
+agrees), the project's preview, the consultation pages the journey skips (the lists, a closed
+consultation, its results and written answers as a facilitator, an import whose preview names a
+bad row, the public page once closed and its thank-you page), and once published the showcase
+(all, filtered, and a filter that finds nothing) and the public project page with its
+consultation results. Nothing serious
 or critical; no page scrolls sideways; the charts' labels and figures stay on their chart, in
 Arabic too.
 
@@ -27,8 +31,10 @@ from curriculum.models import Course
 from lms.circles import operations as circles
 from lms.circles.consultations import answers as consult_answers
 from lms.circles.consultations import operations as consult
+from lms.circles.consultations.models import Consultation
 from lms.circles.indicators import operations as indicators
 from lms.circles.journal import operations as journal
+from lms.circles.models import Circle
 from lms.circles.showcase import operations as showcase
 from lms.cohorts.models import Cohort
 from lms.learning import operations as learning
@@ -42,6 +48,7 @@ NAMES = {
     "fr": ["Khadija Amrani", "Ayoub Naciri", "Meryem Lahlou"],
     "ar": ["خديجة العمراني", "أيوب الناصري", "مريم لحلو"],
 }
+NEWCOMER = {"fr": "Youssef Bennani", "ar": "يوسف بناني"}
 PROJECT = circles.ProjectDetails(
     title="Forum de l'emploi du samedi à la Dar Chabab",
     second_title="منتدى التشغيل يوم السبت في دار الشباب",
@@ -70,6 +77,14 @@ QUESTIONS = (
 )  # fmt: skip
 
 
+#: answers typed from paper, the second row with a date that does not exist
+CSV = (
+    "canal,commune,date,Q1,Q2\n"
+    "papier,Sidi Bou Othmane,2026-11-02,1,Au souk\n"
+    "papier,Sidi Bou Othmane,2026-13-40,2,\n"
+)
+
+
 def photo() -> bytes:
     """A phone photo: a JPEG the journal re-encodes."""
     buffer = io.BytesIO()
@@ -77,7 +92,7 @@ def photo() -> bytes:
     return buffer.getvalue()
 
 
-def pilot(trainer, cohort, learners):
+def pilot(trainer, cohort, learners) -> tuple[Circle, Consultation]:
     """A circle in its pilot: project, ally, indicators with values, journal with photos and a
     comment, a closed consultation with answers from paper and WhatsApp."""
     circle = circles.form_circle(trainer, cohort, "Les bâtisseurs", [u.id for u in learners])
@@ -117,7 +132,7 @@ def pilot(trainer, cohort, learners):
                                       date.today() - timedelta(days=5), date.today())  # fmt: skip
     consult.close_consultation(first, consultation)
     db.session.commit()
-    return circle
+    return circle, consultation
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
@@ -137,13 +152,24 @@ def test_circle_pages_have_no_serious_accessibility_violation(
         learner = make_user(email=f"member{index}@example.org", name=name, locale=language)
         learning.enrol(learner, course, cohort)
         learners.append(learner)
-    circle = pilot(trainer, cohort, learners)
+    circle, closed = pilot(trainer, cohort, learners)
+    newcomer = make_user(email="newcomer@example.org", name=NEWCOMER[language], locale=language)
+    learning.enrol(newcomer, course, cohort)
+    circles.update_settings(trainer, cohort, True, 6)  # self-formation: she may join with a code
+    db.session.commit()
     base, project_url = f"/circles/{circle.id}", f"/projects/{circle.project.id}"
     pages = Pages(language)
 
     def visit(page, name: str, path: str) -> None:
         assert page.goto(live_server + path).status == 200, path
         pages.check(page, name)
+
+    alone = log_in(new_page, live_server, newcomer, language)
+    visit(alone, "my circles, none yet (self-formation)", "/circles")
+    alone.fill("#code", "ZZZZZZ")
+    follow(alone.locator('main form[action$="/circles/join"] button[type=submit]'))
+    assert alone.locator("main .error, main [aria-invalid=true], main [role=alert]").count() >= 1
+    pages.check(alone, "my circles, an unknown code")
 
     member = log_in(new_page, live_server, learners[0], language)
     visit(member, "journal", base + "/journal")
@@ -156,10 +182,30 @@ def test_circle_pages_have_no_serious_accessibility_violation(
     visit(member, "publishing, nobody agreed yet", base + "/publishing")
     visit(member, "project page, a preview", project_url)
 
+    # the consultation pages the journey does not reach: lists, a closed one, its written answers
+    # (hidden by a facilitator on the same pages), an import with a bad row, the public pages
+    consultation = f"/consultations/{closed.id}"
+    visit(member, "my consultations", "/consultations")
+    visit(member, "the circle's consultations", base + "/consultations")
+    visit(member, "a closed consultation", consultation)
+    visit(member, "import answers", consultation + "/import")
+    member.set_input_files("#file", files=[{"name": "papier.csv", "mimeType": "text/csv",
+                           "buffer": CSV.encode()}])  # fmt: skip
+    follow(member.locator("main form[enctype] button[type=submit]"))
+    assert member.locator("main ul.row-errors li").count() == 1  # row 3, named; nothing imported
+    pages.check(member, "import answers, a bad row")
+
     staff = log_in(new_page, live_server, trainer, language)
     visit(staff, "journal, as the facilitator", base + "/journal")
     visit(staff, "indicators, as the facilitator", base + "/indicators")
     visit(staff, "publishing, members missing", base + "/publishing")
+    visit(staff, "results, as the facilitator", consultation + "/results")
+    visit(staff, "written answers", f"{consultation}/questions/{closed.questions[1].id}/texts")
+    code = closed.code
+    citizen = new_page(width=390, height=844, locale=language)
+    assert citizen.goto(f"{live_server}/c/{code}").status == 410
+    pages.check(citizen, "public consultation, closed")
+    visit(citizen, "public consultation, thanks", f"/c/{code}/thanks")
 
     for user in learners:
         showcase.record_consent(user, circle, True, show_first_name=user is not learners[2])

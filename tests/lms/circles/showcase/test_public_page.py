@@ -1,8 +1,8 @@
 """The public page of a published project: the problem, what the circle tried, its indicators
 (an SVG chart), its allies, the results of its closed consultations and the first names of the
 members who agreed; never drafts, open consultations, hidden texts, full names or letters. It
-runs a fixed number of queries (at most 8) whatever the number of members, allies, indicators,
-values, consultations and answers."""
+and the sheet run a fixed number of queries (at most 8) whatever the number of members, allies,
+indicators, values, journal entries, consultations and answers."""
 
 from __future__ import annotations
 
@@ -103,3 +103,23 @@ def test_the_page_runs_a_fixed_number_of_queries(
     for grown in ("Allié 5", "Jeunes reçus 5", "Avis", "6 answers"):
         assert grown in main, grown
     assert "25 jeunes au café-emploi" not in main
+
+
+def test_the_sheet_runs_a_fixed_number_of_queries(
+    showcase_circle, trainer, grow, add_learners, client, count_queries
+):
+    circle = showcase_circle()
+    publish(circle, trainer)
+    url = f"/projects/{circle.project.id}/sheet.pdf"
+
+    def count() -> int:
+        with count_queries() as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and response.mimetype == "application/pdf"
+        return len(queries)
+
+    grow(circle, add_learners, 1)
+    small = count()
+    grow(circle, add_learners, 6)
+    assert count() == small
+    assert small <= MAX_QUERIES, small
