@@ -1,10 +1,10 @@
 """A full LTI 1.3 launch against the test platform, compared with a local login (issue 18).
 
-A fresh SQLite database (or ``--database-url``) with the bundled packs; the test platform of the
-suite (``tests/lms/lti/platform.py``: lti1p3platform signs the id_tokens, its JWKS served on a
-loopback port) registered. LEARNERS learners of the platform have launched once before (their
-accounts, the context's cohort and their enrolments exist), as have LEARNERS local learners
-with a password enrolled in the same course.
+A fresh SQLite database (or ``--database-url``: ITS TABLES ARE DROPPED AT START) with the bundled
+packs; the test platform of the suite (``tests/lms/lti/platform.py``: lti1p3platform signs the
+id_tokens, its JWKS served on a loopback port) registered. LEARNERS learners of the platform have
+launched once before (their accounts, the context's cohort and their enrolments exist), as have
+LEARNERS local learners with a password enrolled in the same course.
 
 Each run, in a new browser (no cookie), in process with the test client (server time, no
 network between the browser and the LMS; the tool fetching the platform's keys does go over

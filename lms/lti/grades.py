@@ -32,8 +32,9 @@ log = logging.getLogger("lms.lti")
 PENDING_KEY = "lms_lti_scores_pending"
 EXECUTOR_KEY = "lti_scores_executor"
 RETRY_INTERVAL = 60.0
-#: two scores of one learner and line item never share a timestamp (the platform orders by it)
-TICK = timedelta(microseconds=1)
+#: two scores of one learner and line item are at least this far apart: platforms order scores
+#: by their timestamps, Moodle to the second (it refuses a score not later than the last one)
+TICK = timedelta(seconds=1)
 
 
 def _placements(user_id: int, target: str) -> list[tuple[LtiResourceLink, LtiUserLink]]:
@@ -55,14 +56,14 @@ def _placements(user_id: int, target: str) -> list[tuple[LtiResourceLink, LtiUse
 
 
 def _timestamp(user_id: int, link_id: int):
-    """Now, or just after this learner's last score for the placement if that is later."""
+    """Now, or a second after this learner's last score for the placement if that is later."""
     last = db.session.scalar(
         select(func.max(LtiScore.changed_at)).where(
             LtiScore.user_id == user_id, LtiScore.resource_link_id == link_id
         )
     )
     now = utcnow()
-    return now if last is None or last < now else last + TICK
+    return now if last is None or last + TICK <= now else last + TICK
 
 
 def enqueue(user_id: int, target: str, given: float, activity: str, grading: str) -> None:
@@ -88,7 +89,9 @@ def on_quiz_attempted(sender, enrolment, lesson, attempt, passed, **extra) -> No
 
 
 def on_lesson_completed(sender, progress, **extra) -> None:
-    """The course's progress (percent of its lessons done), to a placement of the whole course."""
+    """The course's progress (percent of its lessons done), to a placement of the whole course:
+    ``InProgress`` until it is done, each value a grade of its own (``FullyGraded``: Moodle, for
+    one, drops the score of any other grading progress, and the gradebook would stay empty)."""
 
     enrolment = progress.enrolment
     if not _placements(enrolment.user_id, enrolment.course.slug):
@@ -96,7 +99,7 @@ def on_lesson_completed(sender, progress, **extra) -> None:
     percent = outline(enrolment.course, enrolment.user).percent
     done = percent >= 100
     enqueue(enrolment.user_id, enrolment.course.slug, float(percent),
-            "Completed" if done else "InProgress", "FullyGraded" if done else "Pending")  # fmt: skip
+            "Completed" if done else "InProgress", "FullyGraded")  # fmt: skip
 
 
 def connect(app: Flask) -> None:

@@ -1,8 +1,9 @@
 """The test platform with AGS 2.0: lti1p3platform issues the access tokens (checking the tool's
 signed assertion) and checks them on every call; line items of one context (``/lineitems``: GET
 filtered by ``resource_link_id`` / ``tag``, POST to create), each taking scores and answering
-results. As the AGS spec asks of a platform, a score older than the learner's last one is not
-applied (409, lti1p3platform's status for an old timestamp)."""
+results. As Moodle's gradebook services do, a score whose timestamp is not later, to the second,
+than the learner's last one is not applied (409, lti1p3platform's status for an old timestamp),
+and a score counts in the results only when its ``gradingProgress`` is ``FullyGraded``."""
 
 from __future__ import annotations
 
@@ -73,7 +74,8 @@ class GradingPlatform(TestPlatform):
         latest: dict[str, dict] = {}
         for score in self.scores[lineitem_id]:
             latest[score["userId"]] = score
-        return [{"userId": s["userId"], "resultScore": s["scoreGiven"],
+        return [{"userId": s["userId"], "resultScore": s["scoreGiven"]
+                 if s.get("gradingProgress") == "FullyGraded" else None,
                  "resultMaximum": s["scoreMaximum"], "scoreOf": lineitem_id}
                 for s in latest.values()]  # fmt: skip
 
@@ -137,7 +139,7 @@ class GradingPlatform(TestPlatform):
         time.sleep(self.slow)
         with self._lock:
             mine = [s for s in self.scores[lineitem_id] if s["userId"] == score["userId"]]
-            if mine and _when(mine[-1]) > _when(score):
+            if mine and _seconds(mine[-1]) >= _seconds(score):
                 self.refused.append(score)
                 status = UPDATE_SCORE_STATUSCODE[UpdateScoreStatus.OLD_TIMESTAMP]
                 return Response("older than the last score", status=status)
@@ -148,8 +150,8 @@ class GradingPlatform(TestPlatform):
         return Response("", status=204)
 
 
-def _when(score: dict) -> datetime:
-    return datetime.fromisoformat(score["timestamp"])
+def _seconds(score: dict) -> int:
+    return int(datetime.fromisoformat(score["timestamp"]).timestamp())
 
 
 def _json(value, status: int = 200, mimetype: str = "application/json") -> Response:
