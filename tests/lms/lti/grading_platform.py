@@ -6,6 +6,7 @@ applied (409, lti1p3platform's status for an old timestamp)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -27,7 +28,10 @@ RESULTS_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 class GradingPlatform(TestPlatform):
     """``down``: every call but the JWKS answers 503; ``lose_next_answer``: the next score is
     applied but its answer is a 503 (the tool cannot know it arrived); ``slow``: seconds each
-    score takes."""
+    score takes; ``meet_listings(n)``: the first listing of line items waits (a second at most)
+    until ``n`` senders list them at the same time (a race the tool must not lose)."""
+
+    threaded = True
 
     def __init__(self, tool_url):
         self.lineitems: dict[str, dict] = {}  # id (URL) → line item
@@ -36,6 +40,7 @@ class GradingPlatform(TestPlatform):
         self.down = False
         self.lose_next_answer = False
         self.slow = 0.0
+        self._meeting: threading.Barrier | None = None
         self.tool_keys = None
         self._lock = threading.Lock()
         super().__init__(tool_url)
@@ -46,6 +51,9 @@ class GradingPlatform(TestPlatform):
         ags = LtiAgs(lineitems_url=self.url + "/lineitems", lineitem_url=lineitem,
                      allow_creating_lineitems=True)  # fmt: skip
         return {AGS: ags.get_lti_ags_launch_claim()[AGS]}
+
+    def meet_listings(self, count: int) -> None:
+        self._meeting = threading.Barrier(count)
 
     def add_lineitem(self, item: dict) -> dict:
         with self._lock:
@@ -113,6 +121,12 @@ class GradingPlatform(TestPlatform):
             return _json(item, status=201, mimetype="application/vnd.ims.lis.v2.lineitem+json")
         if not self._allowed(request, LINEITEM_SCOPE, READONLY_SCOPE):
             return Response("scope", status=403)
+        meeting = self._meeting
+        if meeting is not None:
+            # a broken barrier: only one came (the tool let one sender at a time look)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                meeting.wait(timeout=1.0)
+            self._meeting = None
         wanted = {"resourceLinkId": request.args.get("resource_link_id"),
                   "tag": request.args.get("tag")}  # fmt: skip
         found = [item for item in self.lineitems.values()

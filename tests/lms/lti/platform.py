@@ -73,11 +73,13 @@ class TestPlatform:
     issuer = "http://platform.test"
     client_id = "tool-client-1"
     deployment_id = "deployment-1"
+    #: answer several requests at once (one at a time by default)
+    threaded = False
 
     def __init__(self, tool_url: str):
         self.private_key = new_private_key()
         self.tool_url = tool_url
-        self._server = make_server("127.0.0.1", 0, self._wsgi)
+        self._server = make_server("127.0.0.1", 0, self._wsgi, threaded=self.threaded)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()

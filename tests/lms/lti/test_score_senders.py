@@ -9,7 +9,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from curriculum.db import db
-from lms.lti import grades
+from lms.lti import grades, score_sender
 from lms.lti.grade_models import LtiScore
 
 from .test_grades import wait_for_sender
@@ -39,7 +39,10 @@ def senders_at_once(app, count: int = 2) -> list[dict]:
     return outcomes
 
 
-def test_two_senders_post_each_score_once_in_order(app, client, grading, make_course, backend):
+def test_two_senders_post_each_score_once_in_order(
+    app, client, grading, make_course, backend, monkeypatch
+):
+    monkeypatch.setattr(score_sender, "BATCH", 1)  # the two take turns row by row: both work
     make_course(sequential=False, modules=READINGS)
     grading.down = True
     for n in range(LEARNERS):
@@ -53,6 +56,7 @@ def test_two_senders_post_each_score_once_in_order(app, client, grading, make_co
     assert len(queued) == 2 * LEARNERS and grading.all_scores() == []
     grading.down = False
     grading.slow = 0.02  # each post takes a while: the senders overlap
+    grading.meet_listings(2)  # both would look for the line item at once, were they let
 
     outcomes = senders_at_once(app)
 
