@@ -201,7 +201,15 @@ def celery(
             }
             for number in range(workers):
                 processes.append(start_worker(number, environment, Path(folder), queue, pool))
+            postgres_before = postgres_cpu_s()
             per_s = run_job(cohort_id, learners)
+            server_cpu = postgres_cpu_s() - postgres_before
+            if server_cpu:
+                print(
+                    f"PostgreSQL's CPU meanwhile: {server_cpu:.1f}s, "
+                    f"{server_cpu * 1000 / learners:.0f} ms per certificate",
+                    flush=True,
+                )
             print(
                 f"celery{workers}: {learners} certificates in {learners / per_s:.1f}s = {per_s:.1f}/s",
                 flush=True,
@@ -284,6 +292,16 @@ def start_worker(
             raise RuntimeError("the worker did not start:\n" + log_path.read_text(errors="replace"))
         time.sleep(0.1)
     return process
+
+
+def postgres_cpu_s() -> float:
+    """CPU seconds used so far by the PostgreSQL server's processes on this machine (0 when it
+    runs elsewhere or they cannot be read)."""
+    total = 0.0
+    for process in psutil.process_iter(["name", "cpu_times"]):
+        if (process.info["name"] or "").startswith("postgres") and process.info["cpu_times"]:
+            total += process.info["cpu_times"].user + process.info["cpu_times"].system
+    return total
 
 
 def worker_cpu_s(process: subprocess.Popen) -> float:

@@ -215,6 +215,14 @@ def issue_for_enrolment(
     existing = live_certificate(enrolment.id)
     if existing is not None:
         return existing
+    return issue_new(enrolment, actor, force, reason)
+
+
+def issue_new(
+    enrolment: Enrolment, actor: User | None = None, force: bool = False, reason: str | None = None
+) -> Certificate:
+    """:func:`issue_for_enrolment` for a caller that has just found no live certificate (a job's
+    item says why it skips one); one issued meanwhile by another request is still returned."""
     reason = (reason or "").strip() or None
     result = evaluate(enrolment)  # once: it decides, and its figures are printed
     if force:

@@ -17,6 +17,9 @@ from curriculum.db import JSONType, UTCDateTime, db, utcnow
 #: again; rejected: the push service refused it as invalid (4xx), it is not tried again.
 STATUSES = ("queued", "sending", "failed", "sent", "gone", "rejected")
 RETRYABLE_STATUSES = ("queued", "sending", "failed")
+#: what an administrator may send again: failed (waiting, or out of attempts) and refused ones;
+#: "gone" ones have no browser to go to any more
+RESENDABLE = ("failed", "rejected")
 
 
 class PushSubscription(db.Model):

@@ -18,6 +18,8 @@ from curriculum.db import JSONType, UTCDateTime, db, utcnow
 #: rejected: the LRS refused it as invalid (``error`` says why), it is not tried again.
 STATUSES = ("queued", "failed", "sent", "rejected")
 PENDING_STATUSES = ("queued", "failed")
+#: what an administrator may send again: failed (waiting for the backoff) and refused ones
+RESENDABLE = ("failed", "rejected")
 
 
 class XapiActor(db.Model):

@@ -11,11 +11,8 @@ from curriculum.db import db
 from lms.audit.operations import record
 from lms.errors import Conflict, NotFound
 
-from .models import XapiSender, XapiStatement
+from .models import RESENDABLE, XapiSender, XapiStatement
 from .outbox import enabled, wake_after_commit
-
-#: what an administrator may send again: failed (waiting for the backoff) and refused ones
-RETRIABLE = ("failed", "rejected")
 
 
 def _require_lrs() -> None:
@@ -39,7 +36,7 @@ def send_now(actor) -> None:
 def retry(actor, statement_id: int | None = None) -> int:
     """Queue again the failed and refused statements (or only the one with ``statement_id``,
     the outbox row's id) and wake the sender; how many were queued again."""
-    query = update(XapiStatement).where(XapiStatement.status.in_(RETRIABLE))
+    query = update(XapiStatement).where(XapiStatement.status.in_(RESENDABLE))
     if statement_id is not None:
         query = query.where(XapiStatement.id == statement_id)
     count = db.session.execute(query.values(status="queued")).rowcount

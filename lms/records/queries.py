@@ -6,14 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-
 from curriculum.db import db
-from lms.users.models import User
+from lms.jobs.outbox_queries import rows_page, state_counts, user_names
 
-from .models import STATUSES, XapiSender, XapiStatement
-
-PER_PAGE = 25
+from .models import RESENDABLE, STATUSES, XapiSender, XapiStatement
 
 
 @dataclass
@@ -29,10 +25,11 @@ class SenderState:
 
 def status_counts() -> dict[str, int]:
     """The number of statements in each state (every state present, 0 when none)."""
-    rows = db.session.execute(
-        select(XapiStatement.status, func.count()).group_by(XapiStatement.status)
-    )
-    return {**dict.fromkeys(STATUSES, 0), **dict(rows.all())}
+    return state_counts(XapiStatement.status, STATUSES)
+
+
+def retriable(row: XapiStatement) -> bool:
+    return row.status in RESENDABLE
 
 
 def sender_state() -> SenderState:
@@ -46,14 +43,5 @@ def sender_state() -> SenderState:
 def statements_page(page: int, status: str | None):
     """The latest statements first (only those in ``status`` if it is one): their pagination,
     and the name of each of their learners by user id (two queries, whatever the page size)."""
-    query = select(XapiStatement).order_by(XapiStatement.id.desc())
-    if status in STATUSES:
-        query = query.where(XapiStatement.status == status)
-    pagination = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
-    user_ids = {row.user_id for row in pagination.items if row.user_id is not None}
-    names = dict(
-        db.session.execute(select(User.id, User.name).where(User.id.in_(user_ids))).all()
-        if user_ids
-        else []
-    )
-    return pagination, names
+    pagination = rows_page(XapiStatement, XapiStatement.status, STATUSES, page, status)
+    return pagination, user_names(pagination.items)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from lms.access import role_required
 from lms.boundary import attempt, form_status
-from lms.mail.queries import outbox_page
+from lms.mail.queries import outbox_page, status_counts
 
 from . import operations, queries
 from .forms import ActionForm, UserRolesForm, require_action_form
@@ -58,7 +58,12 @@ def admin_set_active(user_id: int, active: bool):
 @role_required("admin")
 def admin_outbox():
     failed_only = request.args.get("status") == "failed"
-    pagination, failed = outbox_page(request.args.get("page", 1, type=int), failed_only)
+    pagination = outbox_page(request.args.get("page", 1, type=int), failed_only)
+    counts = status_counts()
     return render_template(
-        "lms/users/outbox.html", pagination=pagination, failed=failed, failed_only=failed_only
+        "lms/users/outbox.html",
+        pagination=pagination,
+        counts=counts,
+        failed=counts["failed"],
+        failed_only=failed_only,
     )

@@ -195,3 +195,23 @@ def test_with_celery_a_failure_schedules_the_retry_task_which_sends_the_pending_
     db.session.commit()
     result = celery.tasks["lms.mail.send_pending"].apply().get()  # what a worker runs
     assert result == {"sent": 1, "failed": 0} and subjects(smtp) == ["Invitation"]
+
+
+def test_the_outbox_page_counts_the_messages_in_each_state(app, smtp, make_user, login, client):
+    smtp.refuse = b"451 4.3.0 Mailbox busy, try later"
+    send_mail("amina@example.org", "Invitation", "Votre lien")
+    db.session.commit()
+    smtp.refuse = None
+    send_mail("omar@example.org", "Invitation", "Votre lien")
+    db.session.commit()
+    app.config["LMS_SMTP_HOST"] = None  # then SMTP is turned off: kept here only
+    send_mail("salma@example.org", "Invitation", "Votre lien")
+    db.session.commit()
+    assert sorted(m.status for m in outbox()) == ["failed", "logged", "sent"]
+
+    login(make_user(email="admin@example.org", roles=("admin",)))
+    page = client.get("/admin/outbox").get_data(as_text=True)
+    assert 'data-count="pending">1<' in page and 'data-count="failed">1<' in page
+    assert 'data-count="sent">1<' in page and 'data-count="logged">1<' in page
+    french = client.get("/admin/outbox", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Gardés ici seulement (pas de SMTP)" in french

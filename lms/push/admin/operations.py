@@ -13,12 +13,8 @@ from lms.audit.operations import record
 from lms.errors import NotFound
 from lms.jobs import senders
 
-from ..models import PushMessage
+from ..models import RESENDABLE, PushMessage
 from ..outbox import PENDING_KEY
-
-#: what an administrator may send again: failed (waiting, or out of attempts) and refused ones;
-#: "gone" ones have no browser to go to any more
-RETRIABLE = ("failed", "rejected")
 
 
 def send_now(actor) -> None:
@@ -31,7 +27,7 @@ def retry(actor, message_id: int | None = None) -> int:
     """Queue again the failed and refused notifications (or only the one with ``message_id``),
     at once and with all their attempts, and wake the sender; how many were queued again."""
     query = update(PushMessage).where(
-        PushMessage.status.in_(RETRIABLE), PushMessage.subscription_id.is_not(None)
+        PushMessage.status.in_(RESENDABLE), PushMessage.subscription_id.is_not(None)
     )
     if message_id is not None:
         query = query.where(PushMessage.id == message_id)
