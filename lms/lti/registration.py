@@ -81,12 +81,15 @@ class ToolRegistration(DynamicRegistration):
 
     def get_messages(self) -> list[dict]:
         site = self.get_client_name()
-        # one launch endpoint answers both messages (a deep-linking request opens the picker)
+        # One launch endpoint answers both messages (a deep-linking request opens the picker).
+        # ``placements`` are where Canvas shows each (Moodle and others ignore them): the course
+        # menu, and the pickers of a module item, an assignment and the rich-text editor.
         return [
             {"type": "LtiResourceLinkRequest", "target_link_uri": self.get_target_link_uri(),
-             "label": site},
+             "label": site, "placements": ["course_navigation"]},
             {"type": "LtiDeepLinkingRequest", "target_link_uri": self.get_target_link_uri(),
-             "label": _("Choose from %(site)s", site=site)},
+             "label": _("Choose from %(site)s", site=site),
+             "placements": ["link_selection", "assignment_selection", "editor_button"]},
         ]  # fmt: skip
 
     def get_logo_uri(self) -> str:

@@ -115,6 +115,9 @@ def test_registration_through_the_link_then_a_launch_from_the_platform(
     assert tool["domain"] == "lms.test" and tool["target_link_uri"] == "http://lms.test/lti/launch"
     assert [m["type"] for m in tool["messages"]] == ["LtiResourceLinkRequest",
                                                      "LtiDeepLinkingRequest"]  # fmt: skip
+    # where Canvas offers the tool: the course menu; the module, assignment and editor pickers
+    assert [m["placements"] for m in tool["messages"]] == [
+        ["course_navigation"], ["link_selection", "assignment_selection", "editor_button"]]  # fmt: skip
     assert {"sub", "name", "email"} <= set(tool["claims"])
 
     [row] = platforms()
