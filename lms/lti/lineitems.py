@@ -3,18 +3,22 @@ link: the AGS claim carries ``lineitems`` but no ``lineitem``). The sender, neve
 request, finds the tool's line item for that resource link in the context's line items (GET
 filtered by ``resource_link_id`` and ``tag``), else creates it (POST: label, scoreMaximum,
 resourceLinkId, tag), and keeps its URL on the placement. One sender at a time does so per
-placement: the placement's row is locked (PostgreSQL: a row lock; SQLite: the write lock)."""
+placement: it claims the placement for a while (``lineitem_claimed_by`` / ``_until``, committed
+before it calls the platform; no lock is held during the calls), and another sender that finds
+the claim leaves that placement's scores queued for its next run."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.lineitem import LineItem
 from pylti1p3.service_connector import ServiceConnector
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
-from curriculum.db import db
+from curriculum.db import db, utcnow
 from curriculum.models import Course, Lesson, Module
 
 from .models import LtiResourceLink
@@ -23,6 +27,8 @@ LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 CONTAINER = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 SCORE_MAXIMUM = 100
+#: how long a sender's claim on a placement's line item holds (its calls take 25 s at most each)
+CLAIM_HOLD = timedelta(minutes=5)
 
 
 class PlacementLineItems(AssignmentsGradesService):
@@ -69,48 +75,110 @@ def label_of(target: str) -> str:
     return titles.get(course.default_language) or next(iter(titles.values()), target)
 
 
-def ensure_lineitem(connector: ServiceConnector, link_id: int) -> str:
-    """The placement's line item URL, found or created on the platform (committed at once, so
-    that the next score of any learner finds it)."""
-    # take the placement's row lock first: a second sender waits here, then reads the URL
+class LineItemBusy(Exception):
+    """Another sender is finding or creating this placement's line item (its claim holds): this
+    sender leaves the placement's scores queued for now."""
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the sender looks for on the platform (read before any call to it)."""
+
+    lineitems_url: str
+    resource_link_id: str
+    tag: str
+    label: str
+
+
+def ensure_lineitem(connector: ServiceConnector, link_id: int, holder: str) -> str:
+    """The placement's line item URL, found or created on the platform and kept on the
+    placement (so that the next score of any learner finds it). No transaction is open during
+    the calls to the platform: the placement is claimed first (committed), and the URL written
+    only if no one wrote one meanwhile."""
+    wanted = _claim(link_id, holder)
+    if isinstance(wanted, str):
+        return wanted
+    try:
+        found = _find_or_create(connector, wanted)
+    except BaseException:
+        db.session.rollback()
+        _release(link_id, holder)
+        raise
     db.session.execute(
         update(LtiResourceLink)
-        .where(LtiResourceLink.id == link_id)
-        .values(lineitems_url=LtiResourceLink.lineitems_url)
+        .where(LtiResourceLink.id == link_id, LtiResourceLink.lineitem_url.is_(None))
+        .values(lineitem_url=found, lineitem_claimed_by=None, lineitem_claimed_until=None)
         .execution_options(synchronize_session=False)
     )
+    kept = db.session.scalar(
+        select(LtiResourceLink.lineitem_url).where(LtiResourceLink.id == link_id)
+    )  # another sender's, if one was written meanwhile (its claim had run out)
+    _release(link_id, holder)
+    return kept or found
+
+
+def _claim(link_id: int, holder: str) -> str | Wanted:
+    """The placement's line item URL if it has one, else what to look for once this sender
+    holds the placement's claim (committed); ``LineItemBusy`` while another sender holds it."""
+    now = utcnow()
+    free = or_(
+        LtiResourceLink.lineitem_claimed_until.is_(None),
+        LtiResourceLink.lineitem_claimed_until < now,
+        LtiResourceLink.lineitem_claimed_by == holder,
+    )
+    claimed = db.session.execute(
+        update(LtiResourceLink)
+        .where(LtiResourceLink.id == link_id, LtiResourceLink.lineitem_url.is_(None), free)
+        .values(lineitem_claimed_by=holder, lineitem_claimed_until=now + CLAIM_HOLD)
+        .execution_options(synchronize_session=False)
+    ).rowcount
     link = db.session.scalars(
         select(LtiResourceLink)
         .where(LtiResourceLink.id == link_id)
         .execution_options(populate_existing=True)
     ).one()
-    if link.lineitem_url:
-        db.session.commit()
-        return link.lineitem_url
     try:
+        if link.lineitem_url:
+            return link.lineitem_url
+        if not claimed:
+            raise LineItemBusy(f"another sender is creating the line item of placement {link_id}")
         if not link.lineitems_url:
             raise LookupError("the platform gave this placement no line item")
         tag = tag_of(link)
-        wanted = (
-            LineItem()
-            .set_label(label_of(link.target))
-            .set_score_maximum(SCORE_MAXIMUM)
-            .set_resource_link_id(link.resource_link_id)
-            .set_tag(tag)
-        )
-        service = PlacementLineItems(connector, link.lineitems_url,
-                                     {"resource_link_id": link.resource_link_id, "tag": tag})  # fmt: skip
-        found = service.find_or_create_lineitem(
-            wanted,
-            condition=lambda item: (
-                item.get("resourceLinkId") == link.resource_link_id and item.get("tag") == tag
-            ),
-        )
-        if not found.get_id():
-            raise LookupError("the platform answered a line item without an id")
-    except BaseException:
-        db.session.rollback()
-        raise
-    link.lineitem_url = found.get_id()
+        return Wanted(link.lineitems_url, link.resource_link_id, tag, label_of(link.target))
+    finally:
+        db.session.commit()  # the claim, and no transaction left open during the calls
+
+
+def _release(link_id: int, holder: str) -> None:
+    db.session.execute(
+        update(LtiResourceLink)
+        .where(LtiResourceLink.id == link_id, LtiResourceLink.lineitem_claimed_by == holder)
+        .values(lineitem_claimed_by=None, lineitem_claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return link.lineitem_url
+
+
+def _find_or_create(connector: ServiceConnector, wanted: Wanted) -> str:
+    """The platform's line item for the placement (GET filtered by link and tag), else a new one
+    (POST): calls to the platform only, no database."""
+    item = (
+        LineItem()
+        .set_label(wanted.label)
+        .set_score_maximum(SCORE_MAXIMUM)
+        .set_resource_link_id(wanted.resource_link_id)
+        .set_tag(wanted.tag)
+    )
+    service = PlacementLineItems(connector, wanted.lineitems_url,
+                                 {"resource_link_id": wanted.resource_link_id, "tag": wanted.tag})  # fmt: skip
+    found = service.find_or_create_lineitem(
+        item,
+        condition=lambda found: (
+            found.get("resourceLinkId") == wanted.resource_link_id
+            and found.get("tag") == wanted.tag
+        ),
+    )
+    if not found.get_id():
+        raise LookupError("the platform answered a line item without an id")
+    return found.get_id()

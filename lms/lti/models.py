@@ -112,6 +112,9 @@ class LtiResourceLink(db.Model):
     #: the AGS line items URL of the context, when the platform lets the tool create line items
     #: (a placement without ``lineitem``: the sender finds or creates one there)
     lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    #: the sender finding or creating that line item now, and until when its claim holds
+    lineitem_claimed_by: Mapped[str | None] = mapped_column(String(100))
+    lineitem_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -5,6 +5,12 @@ A sender claims rows before posting them, in one UPDATE whose subquery picks the
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (a row another sender is claiming is passed over, not
 waited for); on SQLite the UPDATE itself is the guard (one writer at a time, and it only takes
 rows nobody holds). A claim lasts ``HOLD``: a sender that died leaves its rows to the next one.
+So that a slow platform cannot let a claim run out mid-batch and two senders post one score, the
+sender renews the row's claim (committed) just before posting it, skips it if another sender took
+it over, and writes the outcome only while the row is still its own. No transaction is open
+during a call to a platform. A platform that cannot be reached is passed over for the rest of
+the run (its scores stay queued, without an attempt counted) so that it does not hold up the
+others.
 Only the oldest queued score of each learner and placement can be claimed, so that a learner's
 scores reach the platform in order; a score that fails stays queued and the later ones wait
 behind it (an older score is never posted after a newer one)."""
@@ -15,8 +21,11 @@ import json
 import os
 import secrets
 import socket
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+import requests
 from flask import Flask
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import and_, exists, or_, select, update
@@ -26,11 +35,11 @@ from curriculum.db import db, utcnow
 
 from .grade_models import LtiScore
 from .http import PlatformSession
-from .lineitems import SCORE_SCOPE, ensure_lineitem
+from .lineitems import SCORE_SCOPE, LineItemBusy, ensure_lineitem
 from .models import LtiPlatform
 from .tool_config import DatabaseToolConf
 
-#: how long a claim holds (a sender posts a claimed batch well within it)
+#: how long a claim holds; renewed before each post (a post takes a few calls of 25 s at most)
 HOLD = timedelta(minutes=5)
 BATCH = 50
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
@@ -80,7 +89,43 @@ def _superseded(error: Exception) -> bool:
     return getattr(response, "status_code", None) == 409
 
 
-def claim(holder: str, passed_over: set[int]) -> list[LtiScore]:
+class PlatformDisabled(RuntimeError):
+    def __init__(self) -> None:
+        super().__init__("the platform is disabled")
+
+
+def _unreachable(error: Exception) -> bool:
+    """The platform itself is away (no connection, no answer in time, a gateway's 502-504, or
+    disabled): its other scores would fail the same way."""
+    if isinstance(error, (requests.ConnectionError, requests.Timeout, PlatformDisabled)):
+        return True
+    response = getattr(error, "response", None)
+    return getattr(response, "status_code", None) in (502, 503, 504)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed row, read before any call to the platform (no transaction stays open then)."""
+
+    id: int
+    platform_id: int
+    resource_link_id: int | None
+    lineitem_url: str | None
+    body: dict
+
+
+@dataclass
+class Run:
+    """What one sending run passes over: rows that failed, platforms away, placements whose
+    line item another sender is creating (all stay queued for the next run)."""
+
+    holder: str
+    failed_rows: set[int] = field(default_factory=set)
+    platforms_away: set[int] = field(default_factory=set)
+    links_busy: set[int] = field(default_factory=set)
+
+
+def claim(run: Run) -> list[Claimed]:
     """Claim up to ``BATCH`` rows, each the oldest queued one of its learner and placement."""
     now = utcnow()
     older = aliased(LtiScore)
@@ -101,22 +146,59 @@ def claim(holder: str, passed_over: set[int]) -> list[LtiScore]:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
-    if passed_over:
-        picked = picked.where(LtiScore.id.not_in(passed_over))
+    if run.failed_rows:
+        picked = picked.where(LtiScore.id.not_in(run.failed_rows))
+    if run.platforms_away:
+        picked = picked.where(LtiScore.platform_id.not_in(run.platforms_away))
+    if run.links_busy:
+        picked = picked.where(
+            or_(
+                LtiScore.resource_link_id.is_(None),
+                LtiScore.resource_link_id.not_in(run.links_busy),
+            )
+        )
     db.session.execute(
         update(LtiScore)
         .where(LtiScore.id.in_(picked.scalar_subquery()), free)
-        .values(claimed_by=holder, claimed_until=now + HOLD)
+        .values(claimed_by=run.holder, claimed_until=now + HOLD)
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
-    return list(
-        db.session.scalars(
+    rows = [
+        Claimed(row.id, row.platform_id, row.resource_link_id, row.lineitem_url, body(row))
+        for row in db.session.scalars(
             select(LtiScore)
-            .where(LtiScore.claimed_by == holder, LtiScore.status == "queued")
+            .where(LtiScore.claimed_by == run.holder, LtiScore.status == "queued")
             .order_by(LtiScore.id)
         )
-    )
+    ]
+    db.session.commit()
+    return rows
+
+
+def renew(holder: str, row_id: int) -> bool:
+    """Hold the row ``HOLD`` longer, if it is still this sender's (committed before the post)."""
+    renewed = db.session.execute(
+        update(LtiScore)
+        .where(LtiScore.id == row_id, LtiScore.claimed_by == holder, LtiScore.status == "queued")
+        .values(claimed_until=utcnow() + HOLD)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return renewed == 1
+
+
+def finish(holder: str, row_id: int, **values) -> bool:
+    """Write the outcome and let the row go, only if this sender still holds it (another one that
+    took it over after the claim ran out writes its own)."""
+    written = db.session.execute(
+        update(LtiScore)
+        .where(LtiScore.id == row_id, LtiScore.claimed_by == holder)
+        .values(**values, claimed_by=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return written == 1
 
 
 def _connector(cache: dict, conf: DatabaseToolConf, platform_id: int) -> RunConnector | None:
@@ -126,39 +208,57 @@ def _connector(cache: dict, conf: DatabaseToolConf, platform_id: int) -> RunConn
     return cache[platform_id]
 
 
-def _post(connector: RunConnector | None, row: LtiScore) -> None:
+def _post(connector: RunConnector | None, row: Claimed, holder: str) -> str:
+    """Post the score (finding or creating the line item first if need be); its line item URL."""
     if connector is None:
-        raise RuntimeError("the platform is disabled")
-    if not row.lineitem_url:
-        row.lineitem_url = ensure_lineitem(connector, row.resource_link_id)
-    connector.make_service_request([SCORE_SCOPE], scores_url(row.lineitem_url), is_post=True,
-                                   data=json.dumps(body(row)), content_type=SCORE_TYPE)  # fmt: skip
+        raise PlatformDisabled()
+    lineitem_url = row.lineitem_url or ensure_lineitem(connector, row.resource_link_id, holder)
+    connector.make_service_request([SCORE_SCOPE], scores_url(lineitem_url), is_post=True,
+                                   data=json.dumps(row.body), content_type=SCORE_TYPE)  # fmt: skip
+    return lineitem_url
+
+
+def send_one(run: Run, row: Claimed, conf: DatabaseToolConf, connectors: dict) -> str:
+    """``sent``, ``superseded``, ``failed`` (an attempt counted), ``skipped`` (left queued, no
+    attempt) or ``lost`` (another sender took the row over: it neither posts nor writes)."""
+    if row.platform_id in run.platforms_away or row.resource_link_id in run.links_busy:
+        finish(run.holder, row.id)
+        return "skipped"
+    connector = _connector(connectors, conf, row.platform_id)
+    if not renew(run.holder, row.id):
+        return "lost"
+    try:
+        lineitem_url = _post(connector, row, run.holder)
+    except LineItemBusy:
+        run.links_busy.add(row.resource_link_id)
+        finish(run.holder, row.id)
+        return "skipped"
+    except Exception as error:  # down, refused, disabled: the row waits, in place
+        db.session.rollback()
+        if _superseded(error):  # the platform keeps its later score: done
+            finish(run.holder, row.id, status="superseded", last_error=describe(error)[:1000])
+            return "superseded"
+        run.failed_rows.add(row.id)
+        if _unreachable(error):
+            run.platforms_away.add(row.platform_id)
+        finish(run.holder, row.id, attempts=LtiScore.attempts + 1,
+               last_error=describe(error)[:1000])  # fmt: skip
+        return "failed"
+    written = finish(run.holder, row.id, status="sent", sent_at=utcnow(), last_error=None,
+                     lineitem_url=lineitem_url)  # fmt: skip
+    return "sent" if written else "lost"
 
 
 def send_pending(app: Flask) -> dict[str, int]:
     """Post the queued scores this sender can claim; a failure holds back that learner's
-    later scores for the placement (they are tried again by the next run)."""
-    sent = failed = 0
-    holder = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:100]
+    later scores for the placement (they are tried again by the next run), and a platform that
+    cannot be reached holds back only its own scores."""
+    outcomes: Counter[str] = Counter()
+    run = Run(f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:100])
     with app.app_context():
         conf = DatabaseToolConf()
         connectors: dict[int, RunConnector | None] = {}
-        passed_over: set[int] = set()
-        while rows := claim(holder, passed_over):
+        while rows := claim(run):
             for row in rows:
-                try:
-                    _post(_connector(connectors, conf, row.platform_id), row)
-                except Exception as error:  # down, refused, disabled: the row waits, in place
-                    if _superseded(error):  # the platform keeps its later score: done
-                        row.status, row.last_error = "superseded", describe(error)[:1000]
-                    else:
-                        row.attempts += 1
-                        row.last_error = describe(error)[:1000]
-                        passed_over.add(row.id)
-                        failed += 1
-                else:
-                    row.status, row.sent_at, row.last_error = "sent", utcnow(), None
-                    sent += 1
-                row.claimed_by = row.claimed_until = None
-                db.session.commit()
-    return {"sent": sent, "failed": failed}
+                outcomes[send_one(run, row, conf, connectors)] += 1
+    return {"sent": outcomes["sent"], "failed": outcomes["failed"]}

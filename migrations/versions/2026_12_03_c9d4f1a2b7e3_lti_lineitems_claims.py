@@ -39,6 +39,18 @@ def upgrade():
 
 
 def downgrade():
+    # lineitem_url becomes required again: a score still waiting for its line item takes the
+    # placement's, once the sender found it; one whose placement has none yet cannot be kept
+    scores = sa.table("lms_lti_scores", sa.column("lineitem_url"), sa.column("resource_link_id"))
+    links = sa.table("lms_lti_resource_links", sa.column("id"), sa.column("lineitem_url"))
+    waiting = scores.c.lineitem_url.is_(None)
+    placement_url = (
+        sa.select(links.c.lineitem_url)
+        .where(links.c.id == scores.c.resource_link_id)
+        .scalar_subquery()
+    )
+    op.execute(scores.update().where(waiting).values(lineitem_url=placement_url))
+    op.execute(scores.delete().where(waiting))
     with op.batch_alter_table("lms_lti_scores", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_lms_lti_scores_resource_link_id_lms_lti_resource_links"),

@@ -112,3 +112,54 @@ def test_accounts_of_before_the_session_tokens_get_one_each_and_lose_it_going_ba
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM lms_users")).scalar_one() == 2
         downgrade(directory=MIGRATIONS_DIR, revision="base")
+
+
+def test_going_back_before_created_line_items_keeps_the_scores_that_have_one(empty_app):
+    """Scores waiting for the line item the sender creates (no ``lineitem_url``) do not stop the
+    downgrade: one whose placement got its line item since takes it, the others go."""
+    with empty_app.app_context():
+        upgrade(directory=MIGRATIONS_DIR, revision="c9d4f1a2b7e3")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO lms_users (id, email, email_key, name, active, created_at,"
+                    " session_token) VALUES (1, 'a@example.org', 'a@example.org', 'Amina', true,"
+                    " CURRENT_TIMESTAMP, 'token-of-amina-0000000000000000')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO lms_lti_platforms (id, name, issuer, client_id, deployment_ids,"
+                    " auth_login_url, auth_token_url, key_set_url, enabled, created_at)"
+                    " VALUES (1, 'P', 'https://p.test', 'c', '[]', 'https://p.test/a',"
+                    " 'https://p.test/t', 'https://p.test/k', true, CURRENT_TIMESTAMP)"
+                )
+            )
+            for link, url in ((1, "https://p.test/lineitems/7"), (2, None)):
+                connection.execute(
+                    text(
+                        "INSERT INTO lms_lti_resource_links (id, platform_id, resource_link_id,"
+                        " target, lineitem_url, lineitems_url, created_at) VALUES (:id, 1, :rl,"
+                        " 'civics', :url, 'https://p.test/lineitems', CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": link, "rl": f"link-{link}", "url": url},
+                )
+            for score, link in ((1, 1), (2, 2)):
+                connection.execute(
+                    text(
+                        "INSERT INTO lms_lti_scores (id, platform_id, user_id, subject,"
+                        " resource_link_id, lineitem_url, score_given, score_maximum,"
+                        " activity_progress, grading_progress, changed_at, status, attempts)"
+                        " VALUES (:id, 1, 1, 'sub-1', :link, NULL, 50, 100, 'InProgress',"
+                        " 'FullyGraded', CURRENT_TIMESTAMP, 'queued', 0)"
+                    ),
+                    {"id": score, "link": link},
+                )
+
+        downgrade(directory=MIGRATIONS_DIR, revision="b3e8d1f4a6c2")
+
+        with db.engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, lineitem_url FROM lms_lti_scores")).all()
+        assert [tuple(row) for row in kept] == [(1, "https://p.test/lineitems/7")]
+        columns = {c["name"]: c for c in inspect(db.engine).get_columns("lms_lti_scores")}
+        assert columns["lineitem_url"]["nullable"] is False
