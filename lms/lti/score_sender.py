@@ -116,11 +116,12 @@ class Claimed:
 
 @dataclass
 class Run:
-    """What one sending run passes over: rows that failed, platforms away, placements whose
-    line item another sender is creating (all stay queued for the next run)."""
+    """What one sending run passes over: rows that failed or that another sender took over,
+    platforms away, placements whose line item another sender is creating (all stay queued for
+    the next run)."""
 
     holder: str
-    failed_rows: set[int] = field(default_factory=set)
+    passed_over: set[int] = field(default_factory=set)
     platforms_away: set[int] = field(default_factory=set)
     links_busy: set[int] = field(default_factory=set)
 
@@ -146,8 +147,8 @@ def claim(run: Run) -> list[Claimed]:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
-    if run.failed_rows:
-        picked = picked.where(LtiScore.id.not_in(run.failed_rows))
+    if run.passed_over:
+        picked = picked.where(LtiScore.id.not_in(run.passed_over))
     if run.platforms_away:
         picked = picked.where(LtiScore.platform_id.not_in(run.platforms_away))
     if run.links_busy:
@@ -220,7 +221,9 @@ def _post(connector: RunConnector | None, row: Claimed, holder: str) -> str:
 
 def send_one(run: Run, row: Claimed, conf: DatabaseToolConf, connectors: dict) -> str:
     """``sent``, ``superseded``, ``failed`` (an attempt counted), ``skipped`` (left queued, no
-    attempt) or ``lost`` (another sender took the row over: it neither posts nor writes)."""
+    attempt) or ``lost`` (another sender took the row over: it neither posts nor writes). A run
+    deals with a row once: whatever happens, it does not claim it again."""
+    run.passed_over.add(row.id)
     if row.platform_id in run.platforms_away or row.resource_link_id in run.links_busy:
         finish(run.holder, row.id)
         return "skipped"
@@ -238,7 +241,6 @@ def send_one(run: Run, row: Claimed, conf: DatabaseToolConf, connectors: dict) -
         if _superseded(error):  # the platform keeps its later score: done
             finish(run.holder, row.id, status="superseded", last_error=describe(error)[:1000])
             return "superseded"
-        run.failed_rows.add(row.id)
         if _unreachable(error):
             run.platforms_away.add(row.platform_id)
         finish(run.holder, row.id, attempts=LtiScore.attempts + 1,

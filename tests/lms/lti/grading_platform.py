@@ -30,7 +30,10 @@ class GradingPlatform(TestPlatform):
     """``down``: every call but the JWKS answers 503; ``lose_next_answer``: the next score is
     applied but its answer is a 503 (the tool cannot know it arrived); ``slow``: seconds each
     score takes; ``meet_listings(n)``: the first listing of line items waits (a second at most)
-    until ``n`` senders list them at the same time (a race the tool must not lose)."""
+    until ``n`` senders list them at the same time (a race the tool must not lose); ``hang``:
+    seconds every call but the JWKS waits before its answer (a platform that does not answer in
+    time); ``on_listing`` / ``on_score``: called while the tool waits for the answer to a listing
+    of line items / a score (what others do in the meantime)."""
 
     threaded = True
 
@@ -41,6 +44,8 @@ class GradingPlatform(TestPlatform):
         self.down = False
         self.lose_next_answer = False
         self.slow = 0.0
+        self.hang = 0.0
+        self.on_listing = self.on_score = None
         self._meeting: threading.Barrier | None = None
         self.tool_keys = None
         self._lock = threading.Lock()
@@ -94,6 +99,7 @@ class GradingPlatform(TestPlatform):
             return super()._wsgi(environ, start_response)
         if self.down:
             return Response("down", status=503)(environ, start_response)
+        time.sleep(self.hang)
         return self._answer(request)(environ, start_response)
 
     def _answer(self, request) -> Response:
@@ -129,6 +135,8 @@ class GradingPlatform(TestPlatform):
             with contextlib.suppress(threading.BrokenBarrierError):
                 meeting.wait(timeout=1.0)
             self._meeting = None
+        if self.on_listing is not None:
+            self.on_listing()
         wanted = {"resourceLinkId": request.args.get("resource_link_id"),
                   "tag": request.args.get("tag")}  # fmt: skip
         found = [item for item in self.lineitems.values()
@@ -137,6 +145,8 @@ class GradingPlatform(TestPlatform):
 
     def _score(self, lineitem_id: str, score: dict) -> Response:
         time.sleep(self.slow)
+        if self.on_score is not None:
+            self.on_score(score)
         with self._lock:
             mine = [s for s in self.scores[lineitem_id] if s["userId"] == score["userId"]]
             if mine and _seconds(mine[-1]) >= _seconds(score):
