@@ -24,7 +24,9 @@ from sqlalchemy import select, update
 
 from curriculum.db import db, utcnow
 from lms.audit.operations import record
-from lms.errors import InvalidInput, NotFound
+from lms.errors import InvalidInput, LMSError, NotFound
+from lms.net import all_public
+from lms.security import throttle
 
 from .models import LtiPlatform, LtiRegistrationLink
 from .platforms.operations import FIELDS, create_platform, update_platform
@@ -43,6 +45,15 @@ ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registrati
 #: seconds to connect, seconds to read: the platform's administrator is waiting
 TIMEOUT = (5, 10)
 MAX_ANSWER_BYTES = 1_000_000
+
+
+#: tries of one link (each makes the server call the address it is given): a link that leaked
+#: cannot be used to make the server call address after address
+ATTEMPTS = "10 per hour"
+
+
+class TooManyAttempts(LMSError):
+    status_code = 429
 
 
 class RegistrationRefused(InvalidInput):
@@ -109,15 +120,16 @@ def loopback_http_allowed() -> bool:
 
 
 def usable_url(url: object, allow_loopback_http: bool) -> bool:
-    """An https address (or http to a loopback host when allowed), without credentials or
-    fragment, of a sensible length."""
+    """An https address on the internet (or, when allowed, any https address and http to a
+    loopback host), without credentials or fragment, of a sensible length."""
     if not isinstance(url, str) or len(url) > 1000 or " " in url:
         return False
     parts = urlsplit(url)
     if not parts.hostname or parts.fragment or parts.username or parts.password:
         return False
     if parts.scheme == "https":
-        return True
+        # the server fetches and posts to it: never a host of its own network (in production)
+        return allow_loopback_http or all_public(parts.hostname, parts.port or 443) is True
     return parts.scheme == "http" and allow_loopback_http and _is_loopback(parts.hostname)
 
 
@@ -204,7 +216,7 @@ def _call(method: str, url: str, step: str, **kwargs) -> dict:
     return data
 
 
-def platform_configuration(url: str) -> dict:
+def platform_configuration(url: str, registration_token: str | None = None) -> dict:
     """The platform's OpenID configuration, checked: its issuer is on the same origin as the
     address it was read from (the spec's rule against a configuration that names another
     platform), and every endpoint the tool needs is a usable address."""
@@ -220,7 +232,10 @@ def platform_configuration(url: str) -> dict:
                 url=url[:300],
             )  # fmt: skip
         )
-    config = _call("GET", url, "configuration", headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json"}
+    if registration_token:  # Canvas: the token also gives access to the configuration
+        headers["Authorization"] = f"Bearer {registration_token}"
+    config = _call("GET", url, "configuration", headers=headers)
     issuer = config.get("issuer")
     if not usable_url(issuer, allow_http) or len(issuer) > 500 or urlsplit(issuer).query:
         raise RegistrationRefused(_("The platform's OpenID configuration has no usable issuer."))
@@ -267,7 +282,10 @@ def register(token: str, configuration_url: str, registration_token: str | None)
     """Register the platform that opened the link of ``token`` (or update its registration);
     the link is used up. Raises ``RegistrationRefused`` / ``NotFound`` before writing anything."""
     link = usable_link(token)
-    config = platform_configuration(configuration_url)
+    if not throttle().allow(ATTEMPTS, f"lti-registration-link:{link.id}"):
+        raise TooManyAttempts(_("This registration link was tried too many times in the last "
+                                "hour. Try again later, or ask for a new link."))  # fmt: skip
+    config = platform_configuration(configuration_url, registration_token)
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
