@@ -28,7 +28,7 @@ from lms.errors import InvalidInput, LMSError, NotFound
 from lms.net import all_public
 from lms.security import throttle
 
-from .models import LtiPlatform, LtiRegistrationLink
+from .models import LtiPlatform, LtiRegistrationLink, web_origins
 from .platforms.operations import FIELDS, create_platform, update_platform
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -278,9 +278,14 @@ def _registered_ids(answer: dict) -> tuple[str, str | None]:
     return client_id.strip(), (deployment or None)
 
 
-def register(token: str, configuration_url: str, registration_token: str | None) -> LtiPlatform:
+def register(token: str, configuration_url: str, registration_token: str | None,
+             framed_from: str | None = None) -> LtiPlatform:  # fmt: skip
     """Register the platform that opened the link of ``token`` (or update its registration);
-    the link is used up. Raises ``RegistrationRefused`` / ``NotFound`` before writing anything."""
+    the link is used up. Raises ``RegistrationRefused`` / ``NotFound`` before writing anything.
+
+    ``framed_from`` is the page that opened the link (its ``Origin`` or ``Referer``): Canvas
+    frames the tool from the institution's own domain, which its configuration does not name;
+    it becomes one of the platform's frame origins."""
     link = usable_link(token)
     if not throttle().allow(ATTEMPTS, f"lti-registration-link:{link.id}"):
         raise TooManyAttempts(_("This registration link was tried too many times in the last "
@@ -293,7 +298,7 @@ def register(token: str, configuration_url: str, registration_token: str | None)
     answer = _call("POST", config["registration_endpoint"], "registration", headers=headers,
                    data=payload)  # fmt: skip
     client_id, deployment = _registered_ids(answer)
-    platform = _save(link, config, client_id, deployment)
+    platform = _save(link, config, client_id, deployment, _frame_origin(framed_from))
     claimed = db.session.execute(
         update(LtiRegistrationLink)
         .where(
@@ -311,8 +316,14 @@ def register(token: str, configuration_url: str, registration_token: str | None)
     return platform
 
 
-def _save(link: LtiRegistrationLink, config: dict, client_id: str,
-          deployment: str | None) -> LtiPlatform:  # fmt: skip
+def _frame_origin(address: str | None) -> list[str]:
+    if not address or not usable_url(address, loopback_http_allowed()):
+        return []
+    return web_origins(address)
+
+
+def _save(link: LtiRegistrationLink, config: dict, client_id: str, deployment: str | None,
+          framed_from: list[str]) -> LtiPlatform:  # fmt: skip
     values = {
         "issuer": config["issuer"],
         "client_id": client_id,
@@ -330,10 +341,11 @@ def _save(link: LtiRegistrationLink, config: dict, client_id: str,
         if deployment and deployment not in deployments:
             deployments.append(deployment)
         current = {key: getattr(existing, key) for key in FIELDS}
-        return update_platform(link.created_by, existing,
-                               {**current, **values, "deployment_ids": deployments})  # fmt: skip
+        frames = list(dict.fromkeys([*(existing.frame_origins or []), *framed_from]))
+        return update_platform(link.created_by, existing, {**current, **values,
+                               "deployment_ids": deployments, "frame_origins": frames})  # fmt: skip
     values.update(name=_name(link, config), deployment_ids=[deployment] if deployment else [],
-                  frame_origins=[])  # fmt: skip
+                  frame_origins=framed_from)  # fmt: skip
     return create_platform(link.created_by, values, registered_by="dynamic")
 
 

@@ -66,11 +66,11 @@ def link_of(user) -> str:
     return f"http://lms.test/lti/register/{token}"
 
 
-def platform_opens(app, platform, link: str, **options):
+def platform_opens(app, platform, link: str, headers=None, **options):
     """The platform's administrator's browser (not logged in here) opens the link."""
     browser = type(app.test_client())(app)
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return browser.get(_path(platform.registration_url(link, **options)))
+    return browser.get(_path(platform.registration_url(link, **options)), headers=headers)
 
 
 def platforms() -> list[LtiPlatform]:
@@ -270,3 +270,17 @@ def test_a_link_tried_over_and_over_is_held_back(app, client, admin, platform):
     assert held.status_code == 429 and "too many times" in held.get_data(as_text=True)
     assert platform_opens(app, platform, link).status_code == 429
     assert platforms() == [] and link_states() == ["waiting"]
+
+
+def test_the_page_that_framed_the_registration_may_frame_the_launches(app, admin, platform):
+    """Canvas frames the tool from the institution's own domain, which its configuration does
+    not name: the origin of the page that opened the link becomes a frame origin."""
+    school = {"Referer": "https://ecole.instructure.example/accounts/1/developer_keys"}
+    assert platform_opens(app, platform, link_of(admin), headers=school).status_code == 200
+    [row] = platforms()
+    assert row.frame_origins == ["https://ecole.instructure.example"]
+    # registered again from the same page: kept once; a page on no usable address is ignored
+    assert platform_opens(app, platform, link_of(admin), headers=school).status_code == 200
+    odd = {"Origin": "file://"}
+    assert platform_opens(app, platform, link_of(admin), headers=odd).status_code == 200
+    assert platforms()[0].frame_origins == ["https://ecole.instructure.example"]
