@@ -1,6 +1,10 @@
 """``frame-ancestors`` for the tool's pages inside a platform: the configured policy plus the web
-origins of the enabled registered platforms, on the LTI endpoints and on every page of an LTI
-session; every other page keeps the configured policy (``'none'`` by default).
+origins of the platform in play, on the LTI endpoints and on every page of an LTI session; every
+other page keeps the configured policy (``'none'`` by default).
+
+The platform in play is the session's (the one it was launched from), else the one a login
+initiation names (``iss``); only where none is known yet (the launch's own answer) are all the
+enabled platforms' origins allowed. So a platform may frame the pages of its own users only.
 
 The origins are kept per process for ``CACHE_SECONDS`` (no query per page); a commit that
 registers, changes or deletes a platform empties this process's copy at once, the other
@@ -25,13 +29,25 @@ STALE_KEY = "lti-frame-origins-stale"
 CACHE_SECONDS = 30
 
 
-def cached_origins() -> list[str]:
+def cached_origins() -> list[tuple[int, str, list[str]]]:
     extra = current_app.extensions["lms"].extra
     cached = extra.get(CACHE_KEY)
     now = time.monotonic()
     if cached is None or cached[0] <= now:
         cached = extra[CACHE_KEY] = (now + CACHE_SECONDS, enabled_origins())
     return cached[1]
+
+
+def origins_in_play() -> list[str]:
+    """The web origins that may frame this response (see the top of the module)."""
+    platforms = cached_origins()
+    platform_id = session.get("lti_platform_id")
+    if platform_id is not None:  # a disabled platform frames nothing
+        return [o for pid, _issuer, origins in platforms if pid == platform_id for o in origins]
+    issuer = request.values.get("iss")
+    if issuer:
+        return [o for _pid, iss, origins in platforms if iss == issuer for o in origins]
+    return list(dict.fromkeys(o for _pid, _iss, origins in platforms for o in origins))
 
 
 def in_lti_context() -> bool:
@@ -45,7 +61,7 @@ def frame_ancestors(configured: str) -> str:
     """The ``frame-ancestors`` sources for this response."""
     if not in_lti_context():
         return configured
-    origins = cached_origins()
+    origins = origins_in_play()
     if not origins:
         return configured
     sources = [s for s in configured.split() if s.lower() != "'none'"]

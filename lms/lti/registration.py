@@ -24,9 +24,11 @@ from sqlalchemy import select, update
 
 from curriculum.db import db, utcnow
 from lms.audit.operations import record
-from lms.errors import InvalidInput, NotFound
+from lms.errors import InvalidInput, LMSError, NotFound
+from lms.net import all_public
+from lms.security import throttle
 
-from .models import LtiPlatform, LtiRegistrationLink
+from .models import LtiPlatform, LtiRegistrationLink, web_origins
 from .platforms.operations import FIELDS, create_platform, update_platform
 
 PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
@@ -43,6 +45,15 @@ ENDPOINTS = ("authorization_endpoint", "token_endpoint", "jwks_uri", "registrati
 #: seconds to connect, seconds to read: the platform's administrator is waiting
 TIMEOUT = (5, 10)
 MAX_ANSWER_BYTES = 1_000_000
+
+
+#: tries of one link (each makes the server call the address it is given): a link that leaked
+#: cannot be used to make the server call address after address
+ATTEMPTS = "10 per hour"
+
+
+class TooManyAttempts(LMSError):
+    status_code = 429
 
 
 class RegistrationRefused(InvalidInput):
@@ -109,15 +120,16 @@ def loopback_http_allowed() -> bool:
 
 
 def usable_url(url: object, allow_loopback_http: bool) -> bool:
-    """An https address (or http to a loopback host when allowed), without credentials or
-    fragment, of a sensible length."""
+    """An https address on the internet (or, when allowed, any https address and http to a
+    loopback host), without credentials or fragment, of a sensible length."""
     if not isinstance(url, str) or len(url) > 1000 or " " in url:
         return False
     parts = urlsplit(url)
     if not parts.hostname or parts.fragment or parts.username or parts.password:
         return False
     if parts.scheme == "https":
-        return True
+        # the server fetches and posts to it: never a host of its own network (in production)
+        return allow_loopback_http or all_public(parts.hostname, parts.port or 443) is True
     return parts.scheme == "http" and allow_loopback_http and _is_loopback(parts.hostname)
 
 
@@ -204,7 +216,7 @@ def _call(method: str, url: str, step: str, **kwargs) -> dict:
     return data
 
 
-def platform_configuration(url: str) -> dict:
+def platform_configuration(url: str, registration_token: str | None = None) -> dict:
     """The platform's OpenID configuration, checked: its issuer is on the same origin as the
     address it was read from (the spec's rule against a configuration that names another
     platform), and every endpoint the tool needs is a usable address."""
@@ -220,7 +232,10 @@ def platform_configuration(url: str) -> dict:
                 url=url[:300],
             )  # fmt: skip
         )
-    config = _call("GET", url, "configuration", headers={"Accept": "application/json"})
+    headers = {"Accept": "application/json"}
+    if registration_token:  # Canvas: the token also gives access to the configuration
+        headers["Authorization"] = f"Bearer {registration_token}"
+    config = _call("GET", url, "configuration", headers=headers)
     issuer = config.get("issuer")
     if not usable_url(issuer, allow_http) or len(issuer) > 500 or urlsplit(issuer).query:
         raise RegistrationRefused(_("The platform's OpenID configuration has no usable issuer."))
@@ -263,11 +278,19 @@ def _registered_ids(answer: dict) -> tuple[str, str | None]:
     return client_id.strip(), (deployment or None)
 
 
-def register(token: str, configuration_url: str, registration_token: str | None) -> LtiPlatform:
+def register(token: str, configuration_url: str, registration_token: str | None,
+             framed_from: str | None = None) -> LtiPlatform:  # fmt: skip
     """Register the platform that opened the link of ``token`` (or update its registration);
-    the link is used up. Raises ``RegistrationRefused`` / ``NotFound`` before writing anything."""
+    the link is used up. Raises ``RegistrationRefused`` / ``NotFound`` before writing anything.
+
+    ``framed_from`` is the page that opened the link (its ``Origin`` or ``Referer``): Canvas
+    frames the tool from the institution's own domain, which its configuration does not name;
+    it becomes one of the platform's frame origins."""
     link = usable_link(token)
-    config = platform_configuration(configuration_url)
+    if not throttle().allow(ATTEMPTS, f"lti-registration-link:{link.id}"):
+        raise TooManyAttempts(_("This registration link was tried too many times in the last "
+                                "hour. Try again later, or ask for a new link."))  # fmt: skip
+    config = platform_configuration(configuration_url, registration_token)
     headers = {"Accept": "application/json", "Content-Type": "application/json"}
     if registration_token:
         headers["Authorization"] = f"Bearer {registration_token}"
@@ -275,7 +298,7 @@ def register(token: str, configuration_url: str, registration_token: str | None)
     answer = _call("POST", config["registration_endpoint"], "registration", headers=headers,
                    data=payload)  # fmt: skip
     client_id, deployment = _registered_ids(answer)
-    platform = _save(link, config, client_id, deployment)
+    platform = _save(link, config, client_id, deployment, _frame_origin(framed_from))
     claimed = db.session.execute(
         update(LtiRegistrationLink)
         .where(
@@ -293,8 +316,14 @@ def register(token: str, configuration_url: str, registration_token: str | None)
     return platform
 
 
-def _save(link: LtiRegistrationLink, config: dict, client_id: str,
-          deployment: str | None) -> LtiPlatform:  # fmt: skip
+def _frame_origin(address: str | None) -> list[str]:
+    if not address or not usable_url(address, loopback_http_allowed()):
+        return []
+    return web_origins(address)
+
+
+def _save(link: LtiRegistrationLink, config: dict, client_id: str, deployment: str | None,
+          framed_from: list[str]) -> LtiPlatform:  # fmt: skip
     values = {
         "issuer": config["issuer"],
         "client_id": client_id,
@@ -312,10 +341,11 @@ def _save(link: LtiRegistrationLink, config: dict, client_id: str,
         if deployment and deployment not in deployments:
             deployments.append(deployment)
         current = {key: getattr(existing, key) for key in FIELDS}
-        return update_platform(link.created_by, existing,
-                               {**current, **values, "deployment_ids": deployments})  # fmt: skip
+        frames = list(dict.fromkeys([*(existing.frame_origins or []), *framed_from]))
+        return update_platform(link.created_by, existing, {**current, **values,
+                               "deployment_ids": deployments, "frame_origins": frames})  # fmt: skip
     values.update(name=_name(link, config), deployment_ids=[deployment] if deployment else [],
-                  frame_origins=[])  # fmt: skip
+                  frame_origins=framed_from)  # fmt: skip
     return create_platform(link.created_by, values, registered_by="dynamic")
 
 

@@ -49,7 +49,8 @@ def register(token: str):
     with the address of its OpenID configuration and its registration token."""
     try:
         platform = registration.register(token, request.args.get("openid_configuration", ""),
-                                         request.args.get("registration_token"))  # fmt: skip
+                                         request.args.get("registration_token"),
+                                         request.headers.get("Origin") or request.referrer)  # fmt: skip
     except LMSError as error:
         response = make_response(_refused(error.message, error.status_code))
     else:

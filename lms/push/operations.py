@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import ipaddress
-import socket
 from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -18,6 +16,7 @@ from sqlalchemy import delete, select
 
 from curriculum.db import db, utcnow
 from lms.errors import InvalidInput, NotFound
+from lms.net import all_public
 from lms.users.models import User
 
 from .models import PushSubscription
@@ -69,17 +68,8 @@ def check_endpoint(endpoint, resolve: bool = True) -> str:
         raise _refused("endpoint")
     if insecure:
         return endpoint
-    try:
-        addresses = {
-            info[4][0] for info in socket.getaddrinfo(parts.hostname, 443, type=socket.SOCK_STREAM)
-        }
-    except (OSError, UnicodeError):
-        if resolve:
-            raise _refused("endpoint") from None
-        return endpoint
-    if not addresses or not all(
-        ipaddress.ip_address(address.split("%")[0]).is_global for address in addresses
-    ):
+    public = all_public(parts.hostname)
+    if public is False or (public is None and resolve):
         raise _refused("endpoint")
     return endpoint
 

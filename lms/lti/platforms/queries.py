@@ -31,17 +31,20 @@ def platform_by_id(platform_id: int) -> LtiPlatform:
     return platform
 
 
-def enabled_origins() -> list[str]:
-    """The web origins of the enabled platforms (for ``frame-ancestors``)."""
+def enabled_origins() -> list[tuple[int, str, list[str]]]:
+    """Each enabled platform's id, issuer and web origins (for ``frame-ancestors``)."""
     rows = db.session.execute(
-        select(LtiPlatform.issuer, LtiPlatform.auth_login_url, LtiPlatform.frame_origins).where(
-            LtiPlatform.enabled.is_(True)
-        )
+        select(
+            LtiPlatform.id,
+            LtiPlatform.issuer,
+            LtiPlatform.auth_login_url,
+            LtiPlatform.frame_origins,
+        ).where(LtiPlatform.enabled.is_(True))
     )
-    found: list[str] = []
-    for issuer, login, extra in rows:
-        found.extend(o for o in web_origins(issuer, login, *(extra or [])) if o not in found)
-    return found
+    return [
+        (platform_id, issuer, list(dict.fromkeys(web_origins(issuer, login, *(extra or [])))))
+        for platform_id, issuer, login, extra in rows
+    ]
 
 
 def recent_registration_links() -> list[LtiRegistrationLink]:

@@ -66,11 +66,11 @@ def link_of(user) -> str:
     return f"http://lms.test/lti/register/{token}"
 
 
-def platform_opens(app, platform, link: str, **options):
+def platform_opens(app, platform, link: str, headers=None, **options):
     """The platform's administrator's browser (not logged in here) opens the link."""
     browser = type(app.test_client())(app)
     browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return browser.get(_path(platform.registration_url(link, **options)))
+    return browser.get(_path(platform.registration_url(link, **options)), headers=headers)
 
 
 def platforms() -> list[LtiPlatform]:
@@ -223,7 +223,13 @@ def test_registering_again_updates_the_platform_instead_of_duplicating_it(app, a
 
 
 def test_only_an_https_configuration_outside_tests_and_development():
-    assert usable_url("https://moodle.example.org/mod/lti/openid-configuration.php", False)
+    # an address on the internet (written as one, so that no name needs resolving here)
+    assert usable_url("https://93.184.216.34/mod/lti/openid-configuration.php", False)
+    # never a host of the server's own network: it would fetch and post to its neighbours
+    for inside in ("https://127.0.0.1/x", "https://localhost/x", "https://10.0.0.5/x",
+                   "https://192.168.1.20:8443/x", "https://169.254.169.254/latest/meta-data",
+                   "https://[::1]/x", "https://[fd00::1]/x"):  # fmt: skip
+        assert not usable_url(inside, False), inside
     assert not usable_url("http://127.0.0.1:8000/.well-known/openid-configuration", False)
     assert usable_url("http://127.0.0.1:8000/.well-known/openid-configuration", True)
     assert usable_url("http://localhost/x", True)
@@ -251,3 +257,30 @@ def test_the_create_link_form_needs_its_csrf_token(client, make_user):
     token = re.search(CSRF, client.get(LINKS).get_data(as_text=True))[1]
     assert client.post(LINKS, data={"label": "Moodle", "csrf_token": token}).status_code == 200
     assert link_states() == ["waiting"]
+
+
+def test_a_link_tried_over_and_over_is_held_back(app, client, admin, platform):
+    """Each try makes the server call the address it is given: a leaked link cannot be used to
+    make it call address after address."""
+    link = link_of(admin)
+    browser = type(app.test_client())(app)
+    for _ in range(10):
+        assert browser.get(_path(link) + "?openid_configuration=").status_code == 400
+    held = browser.get(_path(link) + "?openid_configuration=")
+    assert held.status_code == 429 and "too many times" in held.get_data(as_text=True)
+    assert platform_opens(app, platform, link).status_code == 429
+    assert platforms() == [] and link_states() == ["waiting"]
+
+
+def test_the_page_that_framed_the_registration_may_frame_the_launches(app, admin, platform):
+    """Canvas frames the tool from the institution's own domain, which its configuration does
+    not name: the origin of the page that opened the link becomes a frame origin."""
+    school = {"Referer": "https://ecole.instructure.example/accounts/1/developer_keys"}
+    assert platform_opens(app, platform, link_of(admin), headers=school).status_code == 200
+    [row] = platforms()
+    assert row.frame_origins == ["https://ecole.instructure.example"]
+    # registered again from the same page: kept once; a page on no usable address is ignored
+    assert platform_opens(app, platform, link_of(admin), headers=school).status_code == 200
+    odd = {"Origin": "file://"}
+    assert platform_opens(app, platform, link_of(admin), headers=odd).status_code == 200
+    assert platforms()[0].frame_origins == ["https://ecole.instructure.example"]

@@ -101,6 +101,12 @@ def test_lti_pages_may_be_framed_by_enabled_platforms_only(
                     key_set_url="https://old-moodle.example.org/jwks",
                     frame_origins=["https://old-frame.example.org"], enabled=False)
     )  # fmt: skip
+    other = LtiPlatform(name="Another school", issuer="https://lms.other.example.org",
+                        client_id="o", deployment_ids=["1"],
+                        auth_login_url="https://lms.other.example.org/auth",
+                        auth_token_url="https://lms.other.example.org/token",
+                        key_set_url="https://lms.other.example.org/jwks")  # fmt: skip
+    db.session.add(other)
     db.session.commit()
     enabled = {"http://platform.test", platform.url, "https://canvas.example.edu"}
 
@@ -113,10 +119,18 @@ def test_lti_pages_may_be_framed_by_enabled_platforms_only(
         page = client.get("/courses/civics")
     assert page.status_code == 200
     sources = set(frame_ancestors(page))
-    assert sources == enabled  # not the disabled platform's origins, not 'none'
+    # the platform she came from only: not the disabled one's, not another school's, not 'none'
+    assert sources == enabled
     assert "X-Frame-Options" not in page.headers  # it would contradict the CSP
     # the origins are cached: an LTI page asks nothing more about the platforms
     assert not [q for q in queries if "lms_lti_platforms" in q], queries
+
+    # a login initiation from the other school may be framed by that school only
+    other_login = type(client)(client.application).get(
+        "/lti/login?iss=https://lms.other.example.org&login_hint=x&target_link_uri=http://lms.test/"
+    )
+    assert "https://lms.other.example.org" in frame_ancestors(other_login)
+    assert platform.url not in frame_ancestors(other_login)
 
     # the pages of an ordinary session in another browser keep the configured policy
     assert frame_ancestors(type(client)(client.application).get("/")) == ["'none'"]
