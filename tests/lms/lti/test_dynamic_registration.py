@@ -264,6 +264,7 @@ def test_a_link_tried_over_and_over_is_held_back(app, client, admin, platform):
     make it call address after address."""
     link = link_of(admin)
     browser = type(app.test_client())(app)
+    browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     for _ in range(10):
         assert browser.get(_path(link) + "?openid_configuration=").status_code == 400
     held = browser.get(_path(link) + "?openid_configuration=")
