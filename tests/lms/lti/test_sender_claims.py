@@ -52,13 +52,13 @@ def rows() -> list[LtiScore]:
 
 
 def write_with_short_wait(url: str, backend: str, link_id: int) -> str:
-    """Another writer of the app (a launch updating the placement) that waits half a second at
+    """Another writer of the app (a launch updating the placement) that waits five seconds at
     most for a lock: ``written`` or the database's error."""
-    engine = create_engine(url, connect_args={"timeout": 0.5} if backend == "sqlite" else {})
+    engine = create_engine(url, connect_args={"timeout": 5} if backend == "sqlite" else {})
     try:
         with engine.begin() as connection:
             if backend == "postgresql":
-                connection.execute(text("SET LOCAL lock_timeout = '500ms'"))
+                connection.execute(text("SET LOCAL lock_timeout = '5s'"))
             connection.execute(
                 update(LtiResourceLink)
                 .where(LtiResourceLink.id == link_id)
