@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import threading
+import time
 import zipfile
 from pathlib import Path
 
@@ -121,6 +122,16 @@ def follow(target) -> None:
     """
     with target.page.expect_navigation():
         target.click()
+
+
+def wait_until(page, expression: str, seconds: float = 10) -> None:
+    """Wait until ``expression`` is true in the page. Playwright's ``wait_for_function`` polls
+    with ``eval``, which the LMS's CSP (no 'unsafe-eval') refuses whenever the first look is
+    not already true; ``evaluate`` goes through the DevTools protocol, which the CSP allows."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still not true after {seconds} s: {expression}"
+        page.wait_for_timeout(100)
 
 
 def submit(page, button_text: str) -> None:

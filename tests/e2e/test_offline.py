@@ -28,7 +28,7 @@ from lms.learning import operations as learning
 from lms.learning.models import LessonProgress, QuizAttempt
 from lms.offline.models import OfflineAction
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import follow, submit
+from tests.e2e.conftest import follow, submit, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def log_in(page, base: str, user) -> None:
 def controlled(page) -> None:
     """Wait until the service worker controls the page."""
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
 def cache_names(page) -> list[str]:

@@ -20,7 +20,7 @@ from lms.learning.models import LessonProgress
 from lms.learning.operations import enrol
 from lms.scorm.models import ScormAttempt
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import MINIMAL_PACK, follow
+from tests.e2e.conftest import MINIMAL_PACK, follow, wait_until
 from tests.scorm.packages import add_scorm_lesson, build_package, node_available
 
 pytestmark = pytest.mark.browser
@@ -166,8 +166,8 @@ def test_commits_that_do_not_get_through_are_sent_again(
     assert frame_text(page, "#number") == "3"
     assert attempt_of(lesson.id).location == "3"
     # the device forgets the commit once the server's answer is back (not before)
-    page.wait_for_function(
-        "Object.keys(localStorage).filter(k => k.startsWith('lms-scorm:')).length === 0"
+    wait_until(
+        page, "Object.keys(localStorage).filter(k => k.startsWith('lms-scorm:')).length === 0"
     )
 
 
