@@ -57,6 +57,8 @@ def template_globals() -> dict:
         "forward_arrow": "←" if text_direction(language) == "rtl" else "→",
         "lang": language,
         "text_dir": text_direction(language),
+        # Arabic separates the items of a list with its own comma.
+        "list_sep": "، " if text_direction(language) == "rtl" else ", ",
         "language_names": LANGUAGE_NAMES,
         "available_languages": available_languages(),
         "site_name": current_app.config["LMS_SITE_NAME"],

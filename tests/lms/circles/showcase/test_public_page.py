@@ -75,6 +75,9 @@ def test_the_page_reads_in_arabic(showcase_circle, trainer, client):
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "ar"
     text = client.get(f"/projects/{circle.project.id}").get_data(as_text=True)
     assert 'dir="rtl"' in text and "هل لديك عمل؟" in text and "نعم" in text
+    # Arabic separates the members' first names with its own comma
+    first = [m.user.name.split()[0] for m in circle.members]
+    assert "، ".join(first) in text
 
 
 @pytest.mark.parametrize("anonymous", [True, False])
