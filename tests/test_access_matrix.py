@@ -1208,6 +1208,17 @@ EXPECTED: dict[str, Case | tuple[Case, ...]] = {
             data=lambda w: {"item": "civics"},
         ),  # fmt: skip
     ),
+    # the choice of account of a launch whose e-mail has an account here exists only for the
+    # browser that made that launch (its token in its session): no account or role opens it
+    "lms_lti.choose_account": (
+        Case(page("lms_lti.choose_account"), everyone(404)),
+        Case(
+            page("lms_lti.choose_account"),
+            everyone(404),
+            method="POST",
+            data=lambda w: {"password": "correct horse battery", "link": "1"},
+        ),  # fmt: skip
+    ),
     # importing the platform's members: staff of the cohort, and only from a launch of a
     # platform whose context maps to the cohort (cohort A has none: 404 for its staff)
     "lms_lti.import_roster": Case(
