@@ -46,3 +46,7 @@ certificate_issued = _signals.signal("lms.certificate-issued")
 
 #: sent with ``certificate=...`` when a certificate is revoked
 certificate_revoked = _signals.signal("lms.certificate-revoked")
+
+#: sent with ``project=...`` when a circle's project changes stage (certificates whose rule asks
+#: for a project stage are issued to its members when it is reached)
+project_stage_changed = _signals.signal("lms.project-stage-changed")
