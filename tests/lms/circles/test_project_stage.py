@@ -6,6 +6,7 @@ the course once the project is presented, whichever comes first."""
 from __future__ import annotations
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from certificates.models import Certificate
@@ -33,27 +34,28 @@ def test_members_move_the_working_stages_one_at_a_time_a_facilitator_the_rest(
     cohort = make_cohort([trainer])
     a, b = (e.user for e in add_learners(cohort, 2))
     project = make_circle(cohort, [a, b]).project
-    with pytest.raises(NotAllowed, match="one stage at a time"):
-        operations.update_project(a, project, _details(project, stage="pilot"))
-    with pytest.raises(NotAllowed, match="facilitator"):
-        operations.update_project(a, project, _details(project, stage="presented"))
-    for stage in ("diagnosis", "prototype", "diagnosis", "prototype", "pilot"):
-        operations.update_project(a, project, _details(project, stage=stage))
-    assert project.stage == "pilot"
-    with pytest.raises(NotAllowed, match="facilitator"):
-        operations.update_project(b, project, _details(project, stage="presented"))
+    with force_locale("en"):  # the messages matched
+        with pytest.raises(NotAllowed, match="one stage at a time"):
+            operations.update_project(a, project, _details(project, stage="pilot"))
+        with pytest.raises(NotAllowed, match="facilitator"):
+            operations.update_project(a, project, _details(project, stage="presented"))
+        for stage in ("diagnosis", "prototype", "diagnosis", "prototype", "pilot"):
+            operations.update_project(a, project, _details(project, stage=stage))
+        assert project.stage == "pilot"
+        with pytest.raises(NotAllowed, match="facilitator"):
+            operations.update_project(b, project, _details(project, stage="presented"))
 
-    operations.update_project(trainer, project, _details(project, stage="presented"))
-    db.session.commit()
-    with pytest.raises(NotAllowed, match="facilitator"):
-        operations.update_project(a, project, _details(project, stage="pilot"))
-    with pytest.raises(NotAllowed, match="what became of the project"):
-        operations.update_project(a, project, _details(project, outcome="continued"))
-    operations.update_project(a, project, _details(project, title="Un autre titre"))  # the rest
-    operations.update_project(trainer, project, _details(project, outcome="stopped",
-                                                         stop_reason="Pas de salle"))  # fmt: skip
-    operations.update_project(trainer, project, _details(project, stage="pilot", outcome="",
-                                                         stop_reason=""))  # fmt: skip
+        operations.update_project(trainer, project, _details(project, stage="presented"))
+        db.session.commit()
+        with pytest.raises(NotAllowed, match="facilitator"):
+            operations.update_project(a, project, _details(project, stage="pilot"))
+        with pytest.raises(NotAllowed, match="what became of the project"):
+            operations.update_project(a, project, _details(project, outcome="continued"))
+        operations.update_project(a, project, _details(project, title="Un autre titre"))  # the rest
+        operations.update_project(trainer, project, _details(project, outcome="stopped",
+                                                             stop_reason="Pas de salle"))  # fmt: skip
+        operations.update_project(trainer, project, _details(project, stage="pilot", outcome="",
+                                                             stop_reason=""))  # fmt: skip
     db.session.commit()
     moves = [
         (event.actor_id, event.data["before"], event.data["after"])
