@@ -22,6 +22,7 @@ from lms.learning.models import Enrolment
 from lms.uploads import display_name, read_upload, store
 from lms.users.models import User
 
+from .milestones import credit_accepted
 from .models import (
     ALLY_KINDS,
     MAX_MEMBERS,
@@ -131,6 +132,7 @@ def _add(circle: Circle, user: User, actor: User, action: str) -> CircleMember:
     circle.memberships.append(member)
     db.session.flush()
     record(actor, action, "circle", circle.id, user=user.id)
+    credit_accepted(actor, circle, user)  # what the circle had done counts for her too
     return member
 
 
