@@ -128,7 +128,7 @@ def register(email: str, name: str, password: str, locale: str | None) -> User |
         models.spend_one_password_check(password)
         owner = find_by_email(email)
         if owner is not None:
-            _mail_existing_owner(owner)
+            mail_existing_owner(owner)
         return None
     record(user, "user.registered", "user", user.id)
     return user
@@ -143,7 +143,7 @@ def registration_answer(name: str) -> str:
     )
 
 
-def _mail_existing_owner(owner: User) -> None:
+def mail_existing_owner(owner: User) -> None:
     """Tell the owner of an address that someone tried to register it (at most
     LMS_RESET_LIMIT such messages: registering her address again and again floods nobody)."""
     if not throttle().allow(current_app.config["LMS_RESET_LIMIT"], "register:" + owner.email_key):
