@@ -5,14 +5,19 @@ a Celery task with a broker, else a background thread of this process.
 The statements of a transaction are kept in the session until it commits, then written by one
 INSERT (however many events the request had): a savepoint rolled back drops those queued inside
 it, a transaction rolled back drops them all. ``write_queued()`` writes them earlier, for a
-reader of the outbox inside the same transaction."""
+reader of the outbox inside the same transaction.
+
+The INSERT skips a statement whose id the outbox already holds (``ON CONFLICT DO NOTHING``): an
+event made again (a lesson completed again after a correction, a replay) has the same id, and the
+LRS has or will have it once; a repeat never fails the request that causes it."""
 
 from __future__ import annotations
 
 import logging
 
 from flask import Flask, current_app
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from curriculum.db import LMSSession, db
@@ -59,8 +64,34 @@ def write_queued(session: Session | None = None) -> None:
     """Write the rows queued in this transaction (one INSERT)."""
     session = session or db.session()
     queued = session.info.pop(ROWS_KEY, None)
-    if queued:
-        session.execute(insert(XapiStatement), [row for _transaction, row in queued])
+    if not queued:
+        return
+    rows = list({row["statement_id"]: row for _transaction, row in reversed(queued)}.values())
+    rows.reverse()  # one row per id, the first queued, in the order queued
+    statement = _insert_new(session, rows)
+    if rows:
+        session.execute(statement, rows)
+
+
+def _insert_new(session: Session, rows: list[dict]):
+    """An INSERT that skips the ids already in the outbox, on PostgreSQL and SQLite (another
+    database: the ids already held are left out first, in this transaction)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        return postgresql.insert(XapiStatement).on_conflict_do_nothing(
+            index_elements=["statement_id"]
+        )
+    if dialect == "sqlite":
+        return sqlite.insert(XapiStatement).on_conflict_do_nothing(index_elements=["statement_id"])
+    held = set(
+        session.scalars(
+            select(XapiStatement.statement_id).where(
+                XapiStatement.statement_id.in_([row["statement_id"] for row in rows])
+            )
+        )
+    )
+    rows[:] = [row for row in rows if row["statement_id"] not in held]
+    return insert(XapiStatement)
 
 
 @event.listens_for(LMSSession, "before_commit")
