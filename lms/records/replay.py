@@ -69,8 +69,12 @@ def _modules_completed(since: datetime):
         ).all()
     )
     done = db.session.execute(
-        select(LessonProgress.enrolment_id, Lesson.module_id,
-               func.max(LessonProgress.completed_at), func.count())  # fmt: skip
+        select(
+            LessonProgress.enrolment_id,
+            Lesson.module_id,
+            func.max(LessonProgress.completed_at),
+            func.count(),
+        )  # fmt: skip
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
         .where(LessonProgress.status == "done", *required)
         .group_by(LessonProgress.enrolment_id, Lesson.module_id)

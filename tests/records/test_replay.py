@@ -33,9 +33,7 @@ def no_sender(monkeypatch):
     monkeypatch.setattr(outbox, "wake_sender", lambda app: None)
 
 
-def test_a_module_is_replayed_at_the_time_of_the_lesson_that_completed_it(
-    make_user, make_course
-):
+def test_a_module_is_replayed_at_the_time_of_the_lesson_that_completed_it(make_user, make_course):
     course = make_course(sequential=False, modules=MODULES)
     enrolment = operations.enrol(make_user(), course)
     lessons = {lesson.slug: lesson for lesson in db.session.scalars(select(Lesson))}
