@@ -55,6 +55,7 @@ DEFAULTS: dict[str, Any] = {
     "LMS_XAPI_PASSWORD": None,
     "LMS_XAPI_ACTOR": "account",
     "LMS_XAPI_BATCH_SIZE": 500,
+    "LMS_XAPI_BACKOFF_SECONDS": 30,
     "LMS_CONSULTATION_ANSWER_LIMIT": "30 per hour",
     "LMS_PUSH_CONTACT": None,
     "LMS_PUSH_INSECURE_ENDPOINTS": False,

@@ -140,3 +140,15 @@ def test_a_language_map_has_only_the_languages_written():
     assert statements.language_map({"ar": "مرحبا", "en": "Hi"}, "hello") == {
         "en": "Hi", "ar": "مرحبا"}  # fmt: skip
     assert statements.language_map({}, "hello") == {"und": "hello"}
+
+
+def test_a_certificate_issued_by_hand_to_someone_not_enrolled_registers_them(
+    client, login, make_user, make_course
+):
+    course = make_course(sequential=False)
+    login(make_user(roles=("admin",)))
+    form = {"email": "hassan@example.org", "name": "Hassan Ouali", "course": str(course.id),
+            "force": "y", "reason": "Followed the masterclass in person"}  # fmt: skip
+    assert client.post("/admin/certificates/issue", data=form).status_code == 302
+    db.session.expire_all()
+    assert [verb for verb, _object in objects()] == ["registered", "earned"]
