@@ -84,7 +84,7 @@ def test_instructor_picks_a_quiz_and_a_module_and_the_platform_accepts_them(
     assert "lineItem" not in module and course["lineItem"]["resourceId"] == "budget"
     # the answer is single-use: the page is gone once sent, and nothing was created
     assert client.get("/lti/deep-link").status_code == 403
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
 
 
 def test_the_platform_refuses_a_response_signed_by_another_key(
@@ -116,4 +116,4 @@ def test_learners_and_bad_choices_are_refused(client, platform, registered, make
     response = client.post("/lti/deep-link", data={"item": "civics/nowhere"})
     assert response.status_code == 400 and "civics/nowhere" in response.get_data(as_text=True)
     assert client.post("/lti/deep-link", data={}).status_code == 400
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
