@@ -2,7 +2,7 @@
 from another device or launch, changes nothing) and the page of the launch it came from.
 
 Revision ID: f3b9d6e0a1c8
-Revises: e2a8c5d17f90
+Revises: f3b6d2a8c1e5
 Create Date: 2026-12-03 17:35:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import curriculum.db
 
 revision = "f3b9d6e0a1c8"
-down_revision = "e2a8c5d17f90"
+down_revision = "f3b6d2a8c1e5"
 branch_labels = None
 depends_on = None
 
