@@ -124,7 +124,9 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 def test_circles_from_forming_to_the_certificate(
     app, live_server, new_page, make_user, language, tmp_path
 ):
-    import_pack(PACKS / "public-innovation-circles")
+    import_pack(
+        PACKS / "public-innovation-circles", importing=frozenset({"solving-public-problems"})
+    )
     course = db.session.scalar(select(Course).filter_by(slug="public-innovation-circles"))
     trainer = make_user(email="nadia@example.org", name="Nadia Amrani", roles=("trainer",),
                         locale=language)  # fmt: skip
