@@ -12,9 +12,10 @@ where pyld drops them, and says where: ``credentialSubject.extra``, ``evidence[0
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from pyld.jsonld import JsonLdProcessor, _is_absolute_iri, _is_keyword
+from pyld.jsonld import JsonLdProcessor, _is_keyword
 
 UNDEFINED = "undefined"  # a property its contexts do not define
 RELATIVE = "relative"  # an identifier or a type that is not an absolute IRI
@@ -34,8 +35,16 @@ class Dropped(ValueError):
         return Dropped(self.kind, name if self.path == "/" else f"{name}.{self.path}")
 
 
+#: pyld's own test of an absolute IRI (a blank node identifier ``_:b0`` passes), compiled once
+_ABSOLUTE_IRI = re.compile(r"^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$")
+
+
 def _absolute(value: Any) -> bool:
-    return isinstance(value, str) and bool(_is_absolute_iri(value))
+    return isinstance(value, str) and _ABSOLUTE_IRI.match(value) is not None
+
+
+class _PropertyDropped(Exception):
+    """pyld is dropping a key of the element being expanded (which one is found after)."""
 
 
 class SafeExpansion:
@@ -59,8 +68,8 @@ class SafeExpansion:
                 text += ("." if text else "") + label
         return text or "/"
 
-    def _property_dropped(self, expanded_property) -> None:  # pragma: no cover - caught before
-        raise Dropped(UNDEFINED, self._where(str(expanded_property)))
+    def _property_dropped(self, expanded_property) -> None:
+        raise _PropertyDropped()
 
     def _expand(self, active_ctx, active_property, element, options, *args, **kwargs):
         parent = self._path[-1] if self._path else None
@@ -80,24 +89,40 @@ class SafeExpansion:
 
     def _expand_object(self, active_ctx, active_property, expanded_active_property, element,
                        expanded_parent, options, *args, **kwargs):  # fmt: skip
-        aliases = {}
         for key, value in element.items():
-            if key == "@context":
-                continue
-            expanded = self._expand_iri(active_ctx, key, vocab=True)
-            if not (_is_keyword(expanded) or _absolute(expanded)) or expanded.startswith("_:"):
-                raise Dropped(UNDEFINED, self._where(key))
-            if value is None or expanded == "@index":
+            if value is None:
                 raise Dropped(DROPPED, self._where(key))
-            aliases.setdefault(expanded, key)
-        super()._expand_object(active_ctx, active_property, expanded_active_property, element,
-                               expanded_parent, options, *args, **kwargs)  # fmt: skip
-        checked = ["@id"] if "@value" in expanded_parent else ["@id", "@type"]
-        for keyword in checked:
-            if keyword in aliases and keyword in expanded_parent:
-                values = JsonLdProcessor.arrayify(expanded_parent[keyword])
-                if not all(_absolute(value) for value in values):
-                    raise Dropped(RELATIVE, self._where(aliases[keyword]))
+        try:
+            super()._expand_object(active_ctx, active_property, expanded_active_property,
+                                   element, expanded_parent, options, *args, **kwargs)  # fmt: skip
+        except _PropertyDropped:
+            raise Dropped(
+                UNDEFINED, self._where(self._undefined_key(active_ctx, element))
+            ) from None
+        if "@index" in expanded_parent:  # not in RDF
+            raise Dropped(DROPPED, self._where(self._key_for(active_ctx, element, "@index")))
+        for keyword in ("@id",) if "@value" in expanded_parent else ("@id", "@type"):
+            values = expanded_parent.get(keyword)
+            if values is not None and not all(map(_absolute, JsonLdProcessor.arrayify(values))):
+                raise Dropped(RELATIVE, self._where(self._key_for(active_ctx, element, keyword)))
+        for key in expanded_parent:
+            if key.startswith("_:"):  # a blank node predicate: not in RDF
+                raise Dropped(UNDEFINED, self._where(self._key_for(active_ctx, element, key)))
+
+    def _undefined_key(self, active_ctx, element: dict) -> str:
+        """The key pyld dropped: the first (in its order) that expands to no absolute IRI."""
+        for key in sorted(element):
+            expanded = self._expand_iri(active_ctx, key, vocab=True)
+            if key != "@context" and not (_is_keyword(expanded) or _absolute(expanded)):
+                return key
+        return "?"  # pragma: no cover - pyld drops only such keys
+
+    def _key_for(self, active_ctx, element: dict, expanded: str) -> str:
+        """The key of ``element`` that expands to ``expanded`` (``type`` for ``@type``)."""
+        for key in sorted(element):
+            if key == expanded or self._expand_iri(active_ctx, key, vocab=True) == expanded:
+                return key
+        return expanded  # e.g. inside an @nest
 
     def _expand_value(self, active_ctx, active_property, value, options):
         result = super()._expand_value(active_ctx, active_property, value, options)

@@ -142,6 +142,39 @@ def test_our_own_credentials_are_unchanged_by_safe_mode(app, original):
     assert verify_credential.check(json.dumps(original).encode()).trusted
 
 
+#: what else JSON-LD would drop, refused by canonicalisation itself → (the change, kind, where)
+DROPS = {
+    "null value": (
+        lambda d: _subject(d).update(name=None),
+        safemode.DROPPED,
+        "credentialSubject.name",
+    ),
+    "null item": (lambda d: d["evidence"].append(None), safemode.DROPPED, "evidence[3]"),
+    "blank node predicate": (lambda d: d.update({"_:p": "x"}), safemode.UNDEFINED, "_:p"),
+    "base direction": (
+        lambda d: _subject(d).update(name={"@value": "Fatima", "@direction": "rtl"}),
+        safemode.DROPPED,
+        "credentialSubject.name",
+    ),
+    "term defined as null": (
+        lambda d: d["@context"].append({"extra": None}) or d.update(extra="x"),
+        safemode.UNDEFINED,
+        "extra",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DROPS))
+def test_canonicalisation_refuses_what_it_would_drop(app, original, kind):
+    change, expected_kind, where = DROPS[kind]
+    document = {k: v for k, v in original.items() if k != "proof"}
+    document = copy.deepcopy(document)
+    change(document)
+    with pytest.raises(safemode.Dropped) as raised:
+        contexts.canonize(document)
+    assert (raised.value.kind, raised.value.path) == (expected_kind, where)
+
+
 def deeply_nested(original: dict, depth: int = 900) -> bytes:
     document = copy.deepcopy(original)
     nested: list = ["x"]
