@@ -1,7 +1,8 @@
 """Verbs of team milestones (assignment lessons marked ``team: true`` in the pack): any current
 member hands the work in for the whole circle; a facilitator accepts it or asks for changes;
 accepted, the lesson is done for every current member (which also unlocks what follows in a
-sequential course). Each step adds a version row naming who did it.
+sequential course), and for every learner who joins the circle later (``credit_accepted``). Each
+step adds a version row naming who did it.
 """
 
 from __future__ import annotations
@@ -123,6 +124,34 @@ def _member_enrolments(circle: Circle, course_id: int) -> list[Enrolment]:
             )
         )
     )
+
+
+def credit_accepted(actor: User, circle: Circle, user: User) -> int:
+    """A learner joins the circle: its accepted milestones are done for her too, each credited
+    to the version the facilitator accepted (audited). Returns how many were credited."""
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.course_id == circle.cohort.course_id
+        )
+    )
+    if enrolment is None:
+        return 0
+    accepted = db.session.scalars(
+        select(TeamSubmission)
+        .filter_by(circle_id=circle.id, status="accepted")
+        .order_by(TeamSubmission.id)
+    )
+    credited = 0
+    for submission in accepted:
+        if submission.lesson.archived_at is not None:
+            continue
+        if set_done(progress_for(enrolment, submission.lesson)):
+            credited += 1
+            record(actor, "milestone.credited", "circle", circle.id, user=user.id,
+                   lesson=submission.lesson_id, version=submission.version)  # fmt: skip
+    if credited:
+        complete_if_finished(enrolment)
+    return credited
 
 
 def review(facilitator: User, submission: TeamSubmission, accept: bool, feedback: str):

@@ -32,6 +32,9 @@ MAX_MEMBERS = 12
 
 STAGES = ("charter", "diagnosis", "prototype", "pilot", "presented")
 OUTCOMES = ("continued", "stopped")
+#: the stages the members move the project through themselves; a facilitator of the cohort sets
+#: (or confirms) "presented" and what followed, and moves a project back from it
+WORKING_STAGES = STAGES[:4]
 THEMES = (
     "employment",
     "training",
@@ -228,6 +231,19 @@ class Project(db.Model):
     def can_edit(self, user) -> bool:
         """The circle's current members, its facilitators and administrators."""
         return self.circle.is_member(user) or self.circle.can_facilitate(user)
+
+    def stages_settable_by(self, user) -> tuple[str, ...]:
+        """The stages ``user`` may give the project: a facilitator any; a member the working
+        stages up to the next one (back as far as she likes), none once it is presented."""
+        if self.circle.can_facilitate(user):
+            return STAGES
+        if self.stage not in WORKING_STAGES:
+            return (self.stage,)
+        return WORKING_STAGES[: self.stage_index + 2]
+
+    def can_set_outcome(self, user) -> bool:
+        """Continued or stopped, after the presentation: a facilitator's decision."""
+        return self.circle.can_facilitate(user)
 
     def can_view(self, user) -> bool:
         """Members, facilitators and administrators; anyone else only once published."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, fields
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,9 +20,11 @@ from lms.audit.operations import record
 from lms.cohorts.models import Cohort, PrerequisiteWaiver
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.learning.models import Enrolment
+from lms.signals import project_stage_changed
 from lms.uploads import display_name, read_upload, store
 from lms.users.models import User
 
+from .milestones import credit_accepted
 from .models import (
     ALLY_KINDS,
     MAX_MEMBERS,
@@ -29,6 +32,7 @@ from .models import (
     OUTCOMES,
     STAGES,
     THEMES,
+    WORKING_STAGES,
     Circle,
     CircleMember,
     CircleSettings,
@@ -131,6 +135,7 @@ def _add(circle: Circle, user: User, actor: User, action: str) -> CircleMember:
     circle.memberships.append(member)
     db.session.flush()
     record(actor, action, "circle", circle.id, user=user.id)
+    credit_accepted(actor, circle, user)  # what the circle had done counts for her too
     return member
 
 
@@ -258,13 +263,39 @@ def update_project(actor: User, project: Project, details: ProjectDetails) -> Pr
     if outcome == "stopped" and not values["stop_reason"]:
         raise InvalidInput(_("Say why the project stopped."))
     values["outcome"] = outcome
+    _check_stage(actor, project, values)
     changed = sorted(key for key, value in values.items() if getattr(project, key) != value)
+    before = project.stage
     for key in changed:
         setattr(project, key, values[key])
     if changed:
         project.updated_at = utcnow()
         record(actor, "project.updated", "project", project.id, fields=changed)
+    if "stage" in changed:
+        db.session.flush()
+        record(actor, "project.stage_changed", "project", project.id, before=before,
+               after=project.stage)  # fmt: skip
+        project_stage_changed.send(current_app._get_current_object(), project=project)
     return project
+
+
+def _check_stage(actor: User, project: Project, values: dict) -> None:
+    """Members move the project through the working stages one at a time; the presentation,
+    what followed it, and going back from it are a facilitator's (``Project.stages_settable_by``)."""
+    if values["stage"] != project.stage and values["stage"] not in project.stages_settable_by(
+        actor
+    ):
+        if values["stage"] in WORKING_STAGES and project.stage in WORKING_STAGES:
+            raise NotAllowed(_("Move the project on one stage at a time."))
+        raise NotAllowed(
+            _(
+                "A facilitator of the cohort records the presentation and moves a project back "
+                "from it."
+            )  # fmt: skip
+        )
+    decided = (values["outcome"], values["stop_reason"])
+    if decided != (project.outcome, project.stop_reason) and not project.can_set_outcome(actor):
+        raise NotAllowed(_("A facilitator of the cohort records what became of the project."))
 
 
 # -- allies --------------------------------------------------------------------------------------

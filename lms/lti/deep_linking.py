@@ -23,7 +23,8 @@ from lms.i18n import SESSION_KEY as LOCALE_KEY
 from lms.i18n import available_languages
 
 from .models import LtiPlatform
-from .operations import CLAIM, is_trainer_role
+from .operations import CLAIM
+from .roles import is_trainer_role
 from .tool_config import DatabaseToolConf
 
 SESSION_KEY = "lti_deep_link"

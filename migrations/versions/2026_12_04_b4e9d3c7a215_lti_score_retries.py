@@ -2,8 +2,8 @@
 ``rejected`` and ``given_up`` states need no change of the column (String(10)).
 
 Revision ID: b4e9d3c7a215
-Revises: e2a8c5d17f90
-Create Date: 2026-12-04 09:00:00
+Revises: f3b6d2a8c1e5
+Create Date: 2026-12-04 18:00:00
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 import curriculum.db
 
 revision = "b4e9d3c7a215"
-down_revision = "e2a8c5d17f90"
+down_revision = "f3b6d2a8c1e5"
 branch_labels = None
 depends_on = None
 

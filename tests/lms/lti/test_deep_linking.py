@@ -87,7 +87,7 @@ def test_instructor_picks_a_quiz_and_a_module_and_the_platform_accepts_them(
     assert "lineItem" not in module and course["lineItem"]["resourceId"] == "budget"
     # the answer is single-use: the page is gone once sent, and nothing was created
     assert client.get("/lti/deep-link").status_code == 403
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
 
 
 def test_the_platform_refuses_a_response_signed_by_another_key(
@@ -119,7 +119,7 @@ def test_learners_and_bad_choices_are_refused(client, platform, registered, make
     response = client.post("/lti/deep-link", data={"item": "civics/nowhere"})
     assert response.status_code == 400 and "civics/nowhere" in response.get_data(as_text=True)
     assert client.post("/lti/deep-link", data={}).status_code == 400
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
 
 
 def test_a_platform_that_takes_no_resource_link_is_told_so_on_the_picker(
@@ -138,7 +138,7 @@ def test_a_platform_that_takes_no_resource_link_is_told_so_on_the_picker(
     assert 'name="JWT"' not in answered
     french = open_picker(client, platform, locale="fr", accept_types={"link"})
     assert "Votre plateforme n’accepte pas" in unescape(french.get_data(as_text=True))
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
 
 
 def test_a_platform_that_takes_one_item_gets_one(client, platform, registered, make_course):
