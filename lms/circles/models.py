@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -125,6 +126,13 @@ class Circle(db.Model):
     def can_view(self, user) -> bool:
         """The circle's own page (members, facilitators, administrators)."""
         return self.is_member(user) or self.can_facilitate(user)
+
+    def lock(self) -> None:
+        """Hold the circle's row until the transaction ends, and read its members again: who
+        joins, hands in or reviews for it waits for the others (PostgreSQL's ``FOR UPDATE``;
+        SQLite lets one writer at a time anyway)."""
+        db.session.execute(select(Circle.id).where(Circle.id == self.id).with_for_update())
+        db.session.expire(self, ["memberships"])
 
     def __repr__(self) -> str:
         return f"<Circle {self.id} {self.name!r}>"

@@ -21,7 +21,7 @@ from lms.cohorts.models import Cohort, PrerequisiteWaiver
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.learning.models import Enrolment
 from lms.signals import project_stage_changed
-from lms.uploads import display_name, read_upload, store
+from lms.uploads import display_name, read_upload, store_in_transaction
 from lms.users.models import User
 
 from .milestones import credit_accepted
@@ -161,6 +161,7 @@ def form_circle(actor: User, cohort: Cohort, name: str, user_ids: list[int]) -> 
 
 def add_member(actor: User, circle: Circle, user_id: int) -> CircleMember:
     """A facilitator adds a learner of the cohort."""
+    circle.lock()  # the count below holds against another addition at the same time
     user = _check_joinable(circle.cohort, user_id, circle)
     if len(circle.members) >= MAX_MEMBERS:
         raise Conflict(_("A circle has at most %(n)d members.", n=MAX_MEMBERS))
@@ -213,6 +214,7 @@ def find_circle_by_code(code: str) -> Circle:
 def join_by_code(user: User, code: str) -> Circle:
     circle = find_circle_by_code(code)
     settings = _self_formation(circle.cohort)
+    circle.lock()  # learners joining at the same instant are counted one after the other
     _check_joinable(circle.cohort, user.id, circle)
     if len(circle.members) >= settings.max_members:
         raise Conflict(_("This circle is full (%(n)d members).", n=settings.max_members))
@@ -317,7 +319,9 @@ def add_ally(actor: User, project: Project, organisation: str, kind: str, contac
                        commitment=(commitment or "").strip())  # fmt: skip
     if upload is not None and getattr(upload, "filename", ""):
         data, file_type = read_upload(upload, LETTER_MAX_MB, LETTER_TYPES)
-        ally.letter_path = store(f"circles/{project.circle_id}", "letter", data, file_type)
+        ally.letter_path = store_in_transaction(
+            f"circles/{project.circle_id}", "letter", data, file_type
+        )
         ally.letter_name = display_name(upload.filename, file_type)
         ally.letter_type, ally.letter_size = file_type, len(data)
     project.allies.append(ally)
