@@ -2,7 +2,7 @@
 ``rejected`` and ``given_up`` states need no change of the column (String(10)).
 
 Revision ID: b4e9d3c7a215
-Revises: f3b6d2a8c1e5
+Revises: f3b9d6e0a1c8
 Create Date: 2026-12-04 18:00:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 import curriculum.db
 
 revision = "b4e9d3c7a215"
-down_revision = "f3b6d2a8c1e5"
+down_revision = "f3b9d6e0a1c8"
 branch_labels = None
 depends_on = None
 
