@@ -261,6 +261,11 @@ class Project(db.Model):
         return self.circle.can_facilitate(user)
 
     @property
+    def members_not_agreeing(self) -> list[CircleMember]:
+        """Current members who have not said yes (a learner who joined once it was published)."""
+        return [m for m in self.circle.members if not m.consents_to_publish]
+
+    @property
     def everyone_agrees(self) -> bool:
         """Every current member has said yes to publishing (the condition to publish)."""
         members = self.circle.members

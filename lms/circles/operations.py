@@ -39,6 +39,7 @@ from .models import (
     Project,
     ProjectAlly,
 )
+from .showcase.operations import ask_new_member
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NAME_MAX = 120
@@ -136,6 +137,7 @@ def _add(circle: Circle, user: User, actor: User, action: str) -> CircleMember:
     db.session.flush()
     record(actor, action, "circle", circle.id, user=user.id)
     credit_accepted(actor, circle, user)  # what the circle had done counts for her too
+    ask_new_member(actor, circle, member)  # a public project: her agreement is asked
     return member
 
 
