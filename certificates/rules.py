@@ -43,7 +43,14 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
         db.session.scalars(
             # only what the rule reads: not the lessons' HTML
             live_lessons(enrolment.course_id).options(
-                load_only(Lesson.id, Lesson.slug, Lesson.kind, Lesson.required, Lesson.module_id),
+                load_only(
+                    Lesson.id,
+                    Lesson.slug,
+                    Lesson.kind,
+                    Lesson.required,
+                    Lesson.module_id,
+                    Lesson.settings,
+                ),
                 contains_eager(Lesson.module).load_only(Module.id, Module.slug),
             )
         )
@@ -77,7 +84,7 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
             )
         )
 
-    quizzes = [lesson for lesson in lessons if lesson.kind == "quiz" and lesson.required]
+    quizzes = [lesson for lesson in lessons if counts_as_quiz(lesson, progress.get(lesson.id))]
     if quizzes:
         scores = [progress[q.id].score or 0 if q.id in progress else 0 for q in quizzes]
         result.quiz_average = round(sum(scores) / len(scores))
@@ -117,6 +124,17 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
             )
     result.met = not result.missing
     return result
+
+
+def counts_as_quiz(lesson: Lesson, progress: LessonProgress | None) -> bool:
+    """A required lesson in the quiz average: a quiz, or a scored SCORM package (one whose
+    manifest sets a mastery score, or that reported a score for this learner)."""
+    if not lesson.required or lesson.kind not in ("quiz", "scorm"):
+        return False
+    if lesson.kind == "quiz":
+        return True
+    declared = ((lesson.settings or {}).get("scorm") or {}).get("mastery_score") is not None
+    return declared or (progress is not None and progress.score is not None)
 
 
 def STAGE_NAMES() -> dict[str, str]:  # noqa: N802 - a table, translated when called

@@ -258,3 +258,22 @@ def member_project(user_id: int, cohort_id: int | None) -> Project | None:
         .order_by(CircleMember.left_at.is_not(None), CircleMember.joined_at.desc())
         .limit(1)
     )
+
+
+def completed_member_enrolments(project: Project) -> list[Enrolment]:
+    """The completed enrolments, in the circle's course, of the project's current members: those
+    whose certificate may wait for the project's stage."""
+    circle = project.circle
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(CircleMember, CircleMember.user_id == Enrolment.user_id)
+            .where(
+                CircleMember.circle_id == circle.id,
+                CircleMember.left_at.is_(None),
+                Enrolment.course_id == circle.cohort.course_id,
+                Enrolment.status == "completed",
+            )
+            .order_by(Enrolment.id)
+        )
+    )
