@@ -35,7 +35,7 @@ from .credentials.operations import credential_bytes, make_credential
 from .enrolments import enrolment_for_certificate
 from .models import Certificate, CertificateFile
 from .render import get_renderer
-from .rules import RuleResult, evaluate
+from .rules import RuleResult, evaluate, frozen_facts
 from .serials import new_serial, normalize_serial
 
 TEMPLATE_VERSION = "1"
@@ -135,15 +135,8 @@ def build_snapshot(
         "template": rule.get("template", "default"),
         "template_version": TEMPLATE_VERSION,
         "key_id": key_id,
-        **_project(result),
+        **frozen_facts(rule, result),
     }
-
-
-def _project(result: RuleResult) -> dict:
-    """The circle's project named on the certificate (when the rule asks for a project stage)."""
-    if result.project is None:
-        return {}
-    return {"project": {"title": result.project.title, "stage": result.project.stage}}
 
 
 # -- issuing ------------------------------------------------------------------------------------

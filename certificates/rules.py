@@ -2,7 +2,8 @@
 the stage the member's circle's project must reach (``project_stage``).
 
 ``evaluate`` says whether an enrolment meets the rule and, when it does not, names every missing
-requirement in words an administrator can act on.
+requirement in words an administrator can act on; ``frozen_facts`` is what a certificate's
+snapshot keeps of the rule and of its evaluation.
 """
 
 from __future__ import annotations
@@ -144,3 +145,24 @@ def STAGE_NAMES() -> dict[str, str]:  # noqa: N802 - a table, translated when ca
         "pilot": _("Pilot"),
         "presented": _("Presented"),
     }
+
+
+def criteria(rule: dict) -> dict:
+    """What the rule asks, as the credential's criteria narrative says it."""
+    required = rule.get("required_lessons")
+    return {
+        "required_lessons": None if required in (None, "all", []) else len(required),
+        "min_quiz_average": rule.get("min_quiz_average"),
+        "min_attendance": rule.get("min_attendance"),
+        "project_stage": rule.get("project_stage") or None,
+    }
+
+
+def frozen_facts(rule: dict, result: RuleResult) -> dict:
+    """For the snapshot, frozen at issue: the rule's criteria (a later edit of the rule does not
+    change what issued certificates say) and, when the rule asks for a project stage, the
+    circle's project named on the certificate."""
+    facts: dict = {"criteria": criteria(rule)}
+    if result.project is not None:
+        facts["project"] = {"title": result.project.title, "stage": result.project.stage}
+    return facts

@@ -34,7 +34,7 @@ from lms.i18n import current_language
 from . import accounts, deep_linking, keys, nonces, operations, refusals, registration, roster
 from .cookies import LtiOIDCLogin, begin_lti_session
 from .forms import ChooseAccountForm
-from .frames import frame_ancestors
+from .frames import frame_ancestors, registration_frame_ancestors
 from .platform_keys import ToolMessageLaunch
 from .tool_config import DatabaseToolConf
 
@@ -60,13 +60,11 @@ def register(token: str):
         response = make_response(_refused(error.message, error.status_code))
     else:
         response = make_response(render_template("lms/lti/registered.html", platform=platform))
-    # The platform frames this page from its own site, not known before the registration (Canvas:
-    # the institution's domain). Nothing on it needs a click, so there is nothing to clickjack.
-    sources = "https: http:" if registration.loopback_http_allowed() else "https:"
+    # framed by the platform that opened it: the origin of the configuration it named, only
+    ancestors = registration_frame_ancestors(request.args.get("openid_configuration"))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; "
-        f"frame-ancestors 'self' {sources}"
+        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -183,14 +181,13 @@ def deep_link():
     """The picker (GET, searchable) and the signed answer to the platform (POST)."""
     pending = deep_linking.pending()
     language = current_language()
-    multiple = pending["settings"].get("accept_multiple") not in (False, "false")
     query = request.args.get("q", "")[:100]
     if request.method == "GET":
-        return _picker(pending, language, query, multiple)
+        return _picker(pending, language, query)
     try:
-        items = deep_linking.chosen_items(request.form.getlist("item"), language, multiple)
+        items = deep_linking.chosen_items(pending, request.form.getlist("item"), language)
     except InvalidInput as error:
-        return _picker(pending, language, query, multiple, error.message), 400
+        return _picker(pending, language, query, error.message), 400
     return_url, token = deep_linking.response(pending, items)
     session.pop(deep_linking.SESSION_KEY, None)
     response = make_response(render_template("lms/lti/deep_link_return.html",
@@ -205,10 +202,13 @@ def deep_link():
     return response
 
 
-def _picker(pending: dict, language: str, query: str, multiple: bool, error: str | None = None):
-    return render_template("lms/lti/deep_link.html", query=query, error=error,
-                           context_title=pending["title"], multiple=multiple,
-                           items=deep_linking.catalogue(language, query))  # fmt: skip
+def _picker(pending: dict, language: str, query: str, error: str | None = None):
+    """The catalogue to choose from; only why not, where the platform takes no resource link."""
+    refused = deep_linking.refusal(pending)
+    items = [] if refused else deep_linking.catalogue(language, query)
+    return render_template("lms/lti/deep_link.html", query=query, error=error or refused,
+                           refused=bool(refused), context_title=pending["title"], items=items,
+                           multiple=deep_linking.accepts_multiple(pending))  # fmt: skip
 
 
 def lti_roster_available(cohort) -> bool:
