@@ -37,6 +37,7 @@ def _page(circle: Circle, lesson: Lesson, form=None, review_form=None, status: i
         course=course,
         content_language=course.content_language(current_language()),
         submission=submission,
+        changes=queries.version_changes(submission),
         due_on=queries.dues_of(circle.cohort).get(lesson.id),
         # a new version starts from the text handed in before
         form=form or HandInForm(text=submission.text if submission else ""),

@@ -176,3 +176,25 @@ def test_a_facilitator_never_accepts_a_version_he_has_not_read(
     assert not _done(a, team_lesson)
     assert staff.post(url + "/review", data={"accept": "1", "version": 2}).status_code == 302
     assert _done(a, team_lesson)
+
+
+def test_the_history_shows_what_changed_between_versions(
+    trainer, make_cohort, add_learners, as_user, make_circle, team_course, team_lesson
+):
+    cohort = make_cohort([trainer], course=team_course)
+    a, b = (e.user for e in add_learners(cohort, 2))
+    circle = make_circle(cohort, [a, b])
+    url = f"/circles/{circle.id}/milestones/{team_lesson.id}"
+    first = {"text": "Réunion le samedi\nRôles : <b>à définir</b>", "file": _pdf()}
+    assert as_user(a).post(url, data=first, content_type="multipart/form-data").status_code == 302
+    staff = as_user(trainer)
+    staff.post(url + "/review", data={"revise": "1", "feedback": "Les rôles ?", "version": 1})
+    second = {"text": "Réunion le samedi\nRôles : Salma anime, Hamza note",
+              "file": (io.BytesIO(b"%PDF-1.4\n% v2\n"), "charte-v2.pdf")}  # fmt: skip
+    assert as_user(b).post(url, data=second, content_type="multipart/form-data").status_code == 302
+    page = staff.get(url).get_data(as_text=True)
+    assert "What changed since version 1" in page
+    assert "<del>- Rôles : &lt;b&gt;à définir&lt;/b&gt;</del>" in page  # escaped
+    assert "<ins>+ Rôles : Salma anime, Hamza note</ins>" in page
+    assert "  Réunion le samedi" in page
+    assert "File added: charte-v2.pdf" in page and "File removed: charte.pdf" in page
