@@ -233,6 +233,9 @@ def main() -> None:
         panel.locator("[data-get]").click()
         panel.locator("[data-confirm]").click()
         panel.locator("[data-remove]").wait_for(state="visible", timeout=60000)
+        # "Téléchargé pour le hors ligne : 141 KB sur ce téléphone (…)": every file is stored
+        until(page, "() => /KB.*\\(/.test(document.querySelector('.offline-download [data-state]')"
+                    ".textContent)")  # fmt: skip
 
         cdp.send("Network.emulateNetworkConditions", TWO_G)
         lcp(page, base + LESSON)  # its check behind brings the copy up to date
@@ -242,10 +245,11 @@ def main() -> None:
         context.set_offline(True)
         offline = min(lcp(page, base + LESSON) for _ in range(3))
 
-        print(
-            f"cold {cold:.0f} ms, warm {warm:.0f} ms, offline {offline:.0f} ms:",
-            page.locator("h1").inner_text(),
-        )
+        title = page.locator("h1").inner_text()
+        print(f"cold {cold:.0f} ms, warm {warm:.0f} ms, offline {offline:.0f} ms: {title}")
+        if page.locator("#lms-offline").count() == 0:  # the offline page: not the lesson
+            print("the downloaded lesson did not open offline")
+            raise SystemExit(2)
         sync100_s = sync100(app, page, cdp)
         print(f"sync of 100 actions on reconnect: {sync100_s:.2f} s")
         context.set_offline(False)

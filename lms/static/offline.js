@@ -289,7 +289,10 @@
     confirm.addEventListener('click', function () {
       line.textContent = T.downloading;
       confirm.hidden = true;
-      cacheOf(course, module).then(function (old) { return download(info, old); })
+      (info ? Promise.resolve(info) : fetchInfo()).then(function (body) {
+        info = body;
+        return cacheOf(course, module);
+      }).then(function (old) { return download(info, old); })
         .then(render).catch(function (e) {
           line.textContent = say('failed', { message: e.message });
           get.hidden = false;
@@ -302,8 +305,8 @@
         line.textContent = say('removed', { used: kb(bytes) });
       });
     });
-    panel.hidden = false;
-    return render();
+    // shown once it says what is on the phone: a click before that would race this first look
+    return render().then(function () { panel.hidden = false; });
   }
 
   // A downloaded module whose pack was imported again (or whose pages changed) is fetched anew;
