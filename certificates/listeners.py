@@ -1,4 +1,6 @@
-"""Issue the certificate as soon as a course is completed (and the rule holds).
+"""Issue the certificate as soon as a course is completed (and the rule holds), and again when a
+circle's project changes stage (a rule may ask for ``project_stage``: its members who completed
+the course get theirs when the project reaches it).
 
 If issuing fails (the renderer is broken, a key cannot be read...), the completion stands: the
 failure is logged, a job "certificate pending: <error>" retries it (administrators see it with
@@ -12,7 +14,8 @@ import logging
 from flask import Flask
 
 from curriculum.db import db
-from lms.signals import completed_enrolment_progressed, course_completed
+from lms.circles.queries import completed_member_enrolments
+from lms.signals import completed_enrolment_progressed, course_completed, project_stage_changed
 
 from .bulk import retry_later
 from .operations import on_course_completed
@@ -29,6 +32,14 @@ def issue_on_completion(sender, enrolment, **extra) -> None:
         retry_later(enrolment, error)
 
 
+def issue_on_stage_change(sender, project, **extra) -> None:
+    """Only completed enrolments without a certificate are looked at (``on_course_completed``);
+    the rule itself says whether the stage reached is enough."""
+    for enrolment in completed_member_enrolments(project):
+        issue_on_completion(sender, enrolment)
+
+
 def connect(app: Flask) -> None:
     course_completed.connect(issue_on_completion, sender=app, weak=False)
     completed_enrolment_progressed.connect(issue_on_completion, sender=app, weak=False)
+    project_stage_changed.connect(issue_on_stage_change, sender=app, weak=False)

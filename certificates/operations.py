@@ -32,9 +32,10 @@ from lms.users.operations import create_user, find_by_email
 
 from . import pdfcheck, signing
 from .credentials.operations import credential_bytes, make_credential
+from .enrolments import enrolment_for_certificate
 from .models import Certificate, CertificateFile
 from .render import get_renderer
-from .rules import RuleResult, evaluate
+from .rules import RuleResult, evaluate, frozen_facts
 from .serials import new_serial, normalize_serial
 
 TEMPLATE_VERSION = "1"
@@ -134,15 +135,8 @@ def build_snapshot(
         "template": rule.get("template", "default"),
         "template_version": TEMPLATE_VERSION,
         "key_id": key_id,
-        **_project(result),
+        **frozen_facts(rule, result),
     }
-
-
-def _project(result: RuleResult) -> dict:
-    """The circle's project named on the certificate (when the rule asks for a project stage)."""
-    if result.project is None:
-        return {}
-    return {"project": {"title": result.project.title, "stage": result.project.stage}}
 
 
 # -- issuing ------------------------------------------------------------------------------------
@@ -274,18 +268,7 @@ def issue_by_hand(
             )
         user = create_user(email, name, None, ["learner"])
         record(admin, "user.created_for_certificate", "user", user.id)
-    enrolment = db.session.scalar(select(Enrolment).filter_by(user_id=user.id, course_id=course.id))
-    if enrolment is None:
-        enrolment = Enrolment(user_id=user.id, course_id=course.id)
-        db.session.add(enrolment)
-        db.session.flush()
-        record(
-            admin,
-            "enrolment.created_for_certificate",
-            "enrolment",
-            enrolment.id,
-            course=course.slug,
-        )
+    enrolment = enrolment_for_certificate(admin, user, course)
     if live_certificate(enrolment.id) is not None:
         raise Conflict(_("This person already has a valid certificate for this course."))
     return issue_for_enrolment(enrolment, admin, force=force, reason=reason)

@@ -2,7 +2,8 @@
 the stage the member's circle's project must reach (``project_stage``).
 
 ``evaluate`` says whether an enrolment meets the rule and, when it does not, names every missing
-requirement in words an administrator can act on.
+requirement in words an administrator can act on; ``frozen_facts`` is what a certificate's
+snapshot keeps of the rule and of its evaluation.
 """
 
 from __future__ import annotations
@@ -42,7 +43,14 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
         db.session.scalars(
             # only what the rule reads: not the lessons' HTML
             live_lessons(enrolment.course_id).options(
-                load_only(Lesson.id, Lesson.slug, Lesson.kind, Lesson.required, Lesson.module_id),
+                load_only(
+                    Lesson.id,
+                    Lesson.slug,
+                    Lesson.kind,
+                    Lesson.required,
+                    Lesson.module_id,
+                    Lesson.settings,
+                ),
                 contains_eager(Lesson.module).load_only(Module.id, Module.slug),
             )
         )
@@ -76,7 +84,7 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
             )
         )
 
-    quizzes = [lesson for lesson in lessons if lesson.kind == "quiz" and lesson.required]
+    quizzes = [lesson for lesson in lessons if counts_as_quiz(lesson, progress.get(lesson.id))]
     if quizzes:
         scores = [progress[q.id].score or 0 if q.id in progress else 0 for q in quizzes]
         result.quiz_average = round(sum(scores) / len(scores))
@@ -118,6 +126,17 @@ def evaluate(enrolment: Enrolment) -> RuleResult:
     return result
 
 
+def counts_as_quiz(lesson: Lesson, progress: LessonProgress | None) -> bool:
+    """A required lesson in the quiz average: a quiz, or a scored SCORM package (one whose
+    manifest sets a mastery score, or that reported a score for this learner)."""
+    if not lesson.required or lesson.kind not in ("quiz", "scorm"):
+        return False
+    if lesson.kind == "quiz":
+        return True
+    declared = ((lesson.settings or {}).get("scorm") or {}).get("mastery_score") is not None
+    return declared or (progress is not None and progress.score is not None)
+
+
 def STAGE_NAMES() -> dict[str, str]:  # noqa: N802 - a table, translated when called
     return {
         "charter": _("Charter"),
@@ -126,3 +145,24 @@ def STAGE_NAMES() -> dict[str, str]:  # noqa: N802 - a table, translated when ca
         "pilot": _("Pilot"),
         "presented": _("Presented"),
     }
+
+
+def criteria(rule: dict) -> dict:
+    """What the rule asks, as the credential's criteria narrative says it."""
+    required = rule.get("required_lessons")
+    return {
+        "required_lessons": None if required in (None, "all", []) else len(required),
+        "min_quiz_average": rule.get("min_quiz_average"),
+        "min_attendance": rule.get("min_attendance"),
+        "project_stage": rule.get("project_stage") or None,
+    }
+
+
+def frozen_facts(rule: dict, result: RuleResult) -> dict:
+    """For the snapshot, frozen at issue: the rule's criteria (a later edit of the rule does not
+    change what issued certificates say) and, when the rule asks for a project stage, the
+    circle's project named on the certificate."""
+    facts: dict = {"criteria": criteria(rule)}
+    if result.project is not None:
+        facts["project"] = {"title": result.project.title, "stage": result.project.stage}
+    return facts

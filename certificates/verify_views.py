@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from . import operations, queries, signing
 from .credentials import verify as verify_credential
+from .credentials.queries import credentialed_ids
 from .forms import VerifyUploadForm
 
 MAX_VERIFY_UPLOAD = 10 * 1024 * 1024
@@ -28,7 +29,10 @@ def verify_page(serial: str):
     if certificate is None:
         return render_template("certificates/verify_unknown.html", serial=serial), 404
     return render_template(
-        "certificates/verify.html", certificate=certificate, facts=queries.public_facts(certificate)
+        "certificates/verify.html",
+        certificate=certificate,
+        facts=queries.public_facts(certificate),
+        has_credential=bool(credentialed_ids([certificate.id])),
     )
 
 

@@ -14,6 +14,7 @@ from lms.boundary import attempt, form_status
 from lms.i18n import current_language
 
 from . import operations, queries
+from .credentials.queries import credentialed_ids
 from .forms import CorrectForm, IssueForm, RevokeForm
 from .models import Certificate, CertificateFile
 
@@ -29,7 +30,9 @@ def _to_detail(serial: str):
 
 @login_required
 def mine():
-    return render_template("certificates/mine.html", certificates=queries.of_user(current_user))
+    certificates = queries.of_user(current_user)
+    return render_template("certificates/mine.html", certificates=certificates,
+                           credentialed=credentialed_ids([c.id for c in certificates]))  # fmt: skip
 
 
 @login_required

@@ -23,7 +23,7 @@ from .lessonfiles import (
     read_quiz_file,
     validate_document,
 )
-from .packchecks import check_scorm_packages, link_problem
+from .packchecks import check_scorm_packages, link_problem, unknown_requires
 from .packdata import ASSET_TYPES, Pack, Problem, content_hash, read_tree
 from .schema import CourseFile, ModuleFile
 from .yamlsource import YamlDocument
@@ -43,6 +43,7 @@ class PackChecker:
         self.problems: list[Problem] = []
         #: what does not stop an import (see lint.py), filled by ``load``
         self.warnings: list[Problem] = []
+        self.requires: list[tuple[int, str]] = []  # (line, slug) of course.yaml's ``requires``
         self.files: dict[str, bytes] = {}
         #: the course's languages, for the translation checks (validation context)
         self.context: dict[str, Any] = {}
@@ -67,6 +68,7 @@ class PackChecker:
         if course_document is not None:
             self.check_certificate(course_document, lesson_paths, assets)
         self.warnings = lint.pack_warnings(modules, self.context)
+        self.warnings += unknown_requires(self.root, self.requires)
         problems = sorted(set(self.problems))
         if problems or course is None:
             return None, problems
@@ -130,6 +132,8 @@ class PackChecker:
                 )
             elif slug in seen:
                 self.report("course.yaml", line, f"requires: '{slug}' is listed twice")
+            else:
+                self.requires.append((line, slug))
             seen.add(slug)
 
     def check_course_languages(self, document: YamlDocument, data: dict[str, Any]) -> None:

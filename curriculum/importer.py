@@ -35,10 +35,18 @@ from sqlalchemy.orm import defer, selectinload
 
 from .db import db, utcnow
 from .models import Course, CourseAsset, Lesson, Module, QuizChoice, QuizQuestion
-from .pack import ASSET_TYPES, Pack, PackError, PackLesson, PackModule, load_pack, pack_fingerprint
+from .pack import (
+    ASSET_TYPES,
+    Pack,
+    PackError,
+    PackLesson,
+    PackModule,
+    Problem,
+    load_pack,
+    pack_fingerprint,
+)
+from .packchecks import BUNDLED_PACKS_DIR, course_slug
 from .scorm import inspect_package, store_package
-
-BUNDLED_PACKS_DIR = Path(__file__).resolve().parent / "packs"
 
 
 @dataclass
@@ -95,11 +103,14 @@ class ImportReport:
         return "\n".join(self.lines())
 
 
-def import_pack(source: Pack | str | os.PathLike[str], dry_run: bool = False) -> ImportReport:
+def import_pack(
+    source: Pack | str | os.PathLike[str], dry_run: bool = False, importing: frozenset = frozenset()
+) -> ImportReport:
     """Import a pack (a checked ``Pack`` or a folder) in the caller's transaction.
 
-    Raises ``PackError`` (with every problem) for a folder that does not pass the checks;
-    nothing is written then.
+    Raises ``PackError`` (with every problem) for a folder that does not pass the checks, or
+    whose course requires a course that is neither on the site nor among ``importing`` (the
+    slugs of the packs imported with it); nothing is written then.
     """
     if isinstance(source, Pack):
         pack = source
@@ -113,6 +124,7 @@ def import_pack(source: Pack | str | os.PathLike[str], dry_run: bool = False) ->
         if loaded is None:
             raise PackError(problems)
         pack = loaded
+    _check_required_courses(pack, importing)
     course = _find_course(pack.slug, with_children=True)
     if course is not None and course.content_hash == pack.content_hash:
         return ImportReport(course=pack.slug, dry_run=dry_run, unchanged=True)
@@ -121,13 +133,32 @@ def import_pack(source: Pack | str | os.PathLike[str], dry_run: bool = False) ->
     return sync.report
 
 
+def _check_required_courses(pack: Pack, importing: frozenset) -> None:
+    """A required slug must name a course: a typo would make the requirement void."""
+    missing = [
+        slug
+        for slug in pack.course.requires
+        if slug not in importing
+        and db.session.scalar(select(Course.id).where(Course.slug == slug)) is None
+    ]
+    if missing:
+        raise PackError([
+            Problem("course.yaml", 1, f"requires: no course '{slug}' on this site nor in this "
+                    "import (a typo? import that course first)")  # fmt: skip
+            for slug in missing
+        ])  # fmt: skip
+
+
 def import_bundled_packs(folder: str | os.PathLike[str] = BUNDLED_PACKS_DIR) -> Iterator[str]:
     """Import every pack folder of ``folder`` and yield one printable line per pack (plus the
-    problems of a pack that cannot be imported). Flushes; the caller commits."""
+    problems of a pack that cannot be imported). Flushes; the caller commits. A pack may require
+    another of the folder, whatever their order."""
     root = Path(folder)
-    for path in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    paths = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    importing = frozenset(slug for slug in map(course_slug, paths) if slug is not None)
+    for path in paths:
         try:
-            report = import_pack(path)
+            report = import_pack(path, importing=importing)
         except PackError as error:
             yield f"{path.name}: not imported, {len(error.problems)} problem(s):"
             yield from (f"  {problem.located(path.name)}" for problem in error.problems)

@@ -1,12 +1,16 @@
 """Checks of a pack that stand on their own (used by :mod:`curriculum.checker`): the target of
-each link and image of a lesson, and the SCORM packages of a module folder."""
+each link and image of a lesson, the SCORM packages of a module folder, and whether each course
+``requires`` names is one of the packs beside it or bundled."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import rendering
+from .packdata import Problem
 from .scorm import ScormPackageError, inspect_package
+from .yamlsource import YamlSyntaxError, load_yaml
 
 if TYPE_CHECKING:
     from .checker import PackChecker
@@ -65,3 +69,42 @@ def link_problem(
     if target.startswith(WEB_SCHEMES) or target.startswith("#"):
         return None
     return f"link '{target}': use lesson:, assets/..., https:// or mailto: links"
+
+
+#: the packs that ship with the product (``lms curriculum import`` / ``lms demo`` import them)
+BUNDLED_PACKS_DIR = Path(__file__).resolve().parent / "packs"
+
+
+def course_slug(folder: Path) -> str | None:
+    """The slug a pack folder's course.yaml gives (None if it has none)."""
+    try:
+        data = load_yaml((folder / "course.yaml").read_text(encoding="utf-8", errors="replace"))
+    except (OSError, YamlSyntaxError):
+        return None
+    slug = data.data.get("slug") if isinstance(data.data, dict) else None
+    return slug if isinstance(slug, str) else None
+
+
+def known_course_slugs(root: Path) -> set[str]:
+    """The courses of the packs beside ``root`` (checked or imported with it) and the bundled."""
+    slugs = set()
+    for parent in {root.resolve().parent, BUNDLED_PACKS_DIR}:
+        if parent.is_dir():
+            slugs.update(course_slug(folder) for folder in parent.iterdir() if folder.is_dir())
+    return slugs - {None}
+
+
+def unknown_requires(root: Path, requires: list[tuple[int, str]]) -> list[Problem]:
+    """A warning for each required slug no pack beside it nor bundled has: a typo would silently
+    make the requirement void (the import refuses it unless that course is on the site)."""
+    known = known_course_slugs(root) if requires else set()
+    return [
+        Problem(
+            "course.yaml",
+            line,
+            f"requires: no pack here nor bundled has the course '{slug}' "
+            "(a typo? the import refuses it unless that course is on the site)",
+        )  # fmt: skip
+        for line, slug in requires
+        if slug not in known
+    ]

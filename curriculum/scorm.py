@@ -36,7 +36,7 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 
 from .zipsafe import PackZipError, checked_entries, extract_pack_zip
@@ -44,8 +44,9 @@ from .zipsafe import PackZipError, checked_entries, extract_pack_zip
 MANIFEST = "imsmanifest.xml"
 MAX_MANIFEST_BYTES = 2 * 1024 * 1024
 MAX_PACKAGE_FILES = 10000
-#: what a package may weigh once extracted, by default (a video course is large)
-MAX_UNZIPPED_BYTES = 1024 * 1024 * 1024
+#: what a package may weigh once extracted, in MB, unless ``LMS_SCORM_MAX_UNZIPPED_MB`` says
+#: otherwise (a video course is large; zipsafe's ratio guard stops a bomb well before)
+MAX_UNZIPPED_MB = 500
 #: schemaversion (as written in manifests) → (runtime, edition shown to people)
 VERSIONS = {
     "1.2": ("1.2", "SCORM 1.2"),
@@ -90,13 +91,22 @@ class ScormPackage:
 # -- reading a package ----------------------------------------------------------------------
 
 
+def max_unzipped_mb() -> int:
+    """``LMS_SCORM_MAX_UNZIPPED_MB`` (outside an app, as in ``lms curriculum check``: 500)."""
+    if has_app_context():
+        return int(current_app.config.get("LMS_SCORM_MAX_UNZIPPED_MB") or MAX_UNZIPPED_MB)
+    return MAX_UNZIPPED_MB
+
+
 def inspect_package(
     data: bytes,
     *,
-    max_unzipped_bytes: int = MAX_UNZIPPED_BYTES,
+    max_unzipped_bytes: int | None = None,
     max_files: int = MAX_PACKAGE_FILES,
 ) -> ScormPackage:
     """Check a package (.zip bytes) without writing anything; raise ``ScormPackageError``."""
+    if max_unzipped_bytes is None:
+        max_unzipped_bytes = max_unzipped_mb() * 1024 * 1024
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError) as error:

@@ -31,6 +31,11 @@ from flask_babel import gettext as _
 MAX_ZIP_BYTES = 20 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_FILES = 2000
+#: an entry (or the whole zip) above ``RATIO_FLOOR`` bytes decompressed that compresses better
+#: than ``MAX_RATIO`` to 1 is refused: text compresses 3 to 10 times, media hardly at all;
+#: a run of zeros, the stuff of zip bombs, a thousand times
+MAX_RATIO = 100
+RATIO_FLOOR = 4 * 1024 * 1024
 #: the longest file or folder name most file systems take (in bytes), and a whole entry's path
 #: well under the longest path (4,096 bytes, the temporary folder included)
 MAX_NAME_BYTES = 255
@@ -174,13 +179,14 @@ def checked_entries(
     archive: zipfile.ZipFile, max_unzipped_bytes: int, max_files: int
 ) -> list[tuple[zipfile.ZipInfo, list[str]]]:
     """The file entries to extract (with their path parts), after checking every entry of the
-    zip: raises ``UnsafeZipEntry`` or ``ZipTooLarge`` (also used on SCORM packages)."""
+    zip: raises ``UnsafeZipEntry`` or ``ZipTooLarge`` (too many entries, too large decompressed,
+    or compressing suspiciously well: ``MAX_RATIO``; also used on SCORM packages)."""
     infos = archive.infolist()
     if len(infos) > max_files:
         raise ZipTooLarge(_("The zip has too many entries (at most %(limit)s).", limit=max_files))
     entries = []
     seen: set[str] = set()
-    total = 0
+    total = packed = 0
     for info in infos:
         parts = _entry_parts(info)
         if parts is None:
@@ -194,6 +200,7 @@ def checked_entries(
         if info.is_dir():
             continue
         total += info.file_size
+        packed += info.compress_size
         if total > max_unzipped_bytes:
             raise ZipTooLarge(
                 _(
@@ -201,7 +208,23 @@ def checked_entries(
                     limit=_mb(max_unzipped_bytes),
                 )
             )
+        if _too_compressed(info.file_size, info.compress_size):
+            raise ZipTooLarge(
+                _(
+                    "The zip entry '%(name)s' decompresses to more than %(n)d times its size "
+                    "(a zip bomb?).",
+                    name=_shown(info.filename),
+                    n=MAX_RATIO,
+                )
+            )
         entries.append((info, parts))
+    if _too_compressed(total, packed):
+        raise ZipTooLarge(
+            _(
+                "The zip's content decompresses to more than %(n)d times its size (a zip bomb?).",
+                n=MAX_RATIO,
+            )
+        )
     file_paths = {"/".join(parts).casefold() for _info, parts in entries}
     for _info, parts in entries:
         for depth in range(1, len(parts)):
@@ -213,6 +236,10 @@ def checked_entries(
                     )
                 )
     return entries
+
+
+def _too_compressed(size: int, compressed: int) -> bool:
+    return size > RATIO_FLOOR and size > MAX_RATIO * max(compressed, 1)
 
 
 def _extract_entry(

@@ -43,6 +43,7 @@ from lms.lti import frames as lti_frames
 from lms.lti.blueprint import bp as lti_bp
 from lms.lti.grades import connect as connect_lti_grades
 from lms.lti.platforms.blueprint import bp as lti_platforms_bp
+from lms.lti.roster import connect as connect_lti_roster
 from lms.lti.scores_admin.blueprint import bp as lti_scores_bp
 from lms.messages.blueprint import bp as messages_bp
 from lms.messages.queries import unread_count_column
@@ -275,6 +276,7 @@ class LMS:
         connect_certificate_listeners(app)
         connect_records_listeners(app)
         connect_lti_grades(app)
+        connect_lti_roster(app)
         pack_imported.connect(record_pack_import, sender=app, weak=False)
         account_activated.connect(accept_on_activation, sender=app, weak=False)
 

@@ -15,6 +15,10 @@ completed_enrolment_progressed = _signals.signal("lms.completed-enrolment-progre
 #: roster opens the invitation's link): their cohort invitations are accepted with it
 account_activated = _signals.signal("lms.account-activated")
 
+#: sent with ``roster=..., accounts=[(user, link), ...]`` when a roster's confirmation creates
+#: accounts from rows that carry a ``link`` (an LTI platform's members: the platform's user id)
+roster_accounts_created = _signals.signal("lms.roster-accounts-created")
+
 # -- learning events: what learning records (xAPI), grade passback (LTI) and the offline sync
 # listen to. Each is sent inside the request's transaction, after the change is flushed; a
 # listener that sends something out of the process writes an outbox row, never a network call.
@@ -42,3 +46,7 @@ certificate_issued = _signals.signal("lms.certificate-issued")
 
 #: sent with ``certificate=...`` when a certificate is revoked
 certificate_revoked = _signals.signal("lms.certificate-revoked")
+
+#: sent with ``project=...`` when a circle's project changes stage (certificates whose rule asks
+#: for a project stage are issued to its members when it is reached)
+project_stage_changed = _signals.signal("lms.project-stage-changed")

@@ -6,14 +6,22 @@ A leaf module: the extension, the learner's assignments and the pack upload all 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 from pathlib import Path
 
 from flask import current_app, request
 from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from curriculum.db import LMSSession, db
 
 from .errors import InvalidInput
+
+#: the session's ``info`` key of the files stored in its transaction (deleted if it rolls back)
+STORED_KEY = "lms_stored_files"
 
 FILE_SIGNATURES = {
     "pdf": (b"%PDF-",),
@@ -98,3 +106,26 @@ def store(folder: str, prefix: str, data: bytes, kind: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     return relative
+
+
+def store_in_transaction(folder: str, prefix: str, data: bytes, kind: str) -> str:
+    """:func:`store`, and the file is deleted again if the transaction is rolled back (a refused
+    or failed request leaves no file that no row names)."""
+    relative = store(folder, prefix, data, kind)
+    db.session.info.setdefault(STORED_KEY, []).append(relative)
+    return relative
+
+
+@event.listens_for(LMSSession, "after_commit")
+def _keep_stored(session: Session) -> None:
+    if not session.in_nested_transaction():
+        session.info.pop(STORED_KEY, None)
+
+
+@event.listens_for(LMSSession, "after_soft_rollback")
+def _delete_stored(session: Session, previous_transaction) -> None:
+    if previous_transaction.parent is not None:
+        return  # a savepoint: what the outer transaction commits still names its files
+    for relative in session.info.pop(STORED_KEY, []):
+        with contextlib.suppress(RuntimeError):  # no application: the folder is not known
+            (upload_folder() / relative).unlink(missing_ok=True)

@@ -3,7 +3,8 @@
 Names and descriptions are given in the certificate's languages (its snapshot's ``languages``),
 joined with " · " (Open Badges 3.0 names are plain strings); ``inLanguage`` is the first. The
 learner is named as on the certificate and identified by a salted SHA-256 of her e-mail, never
-the e-mail itself.
+the e-mail itself. The criteria narrative says the rule the certificate was issued under (frozen in
+its snapshot), with the project's stage named in each language.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from certificates.models import Certificate
+from certificates.rules import STAGE_NAMES
 from lms.urls import absolute_url
 
 from . import status
@@ -45,22 +47,23 @@ def _title(snapshot: dict, language: str) -> str:
     return titles.get(language) or next(iter(titles.values()), snapshot["course"]["slug"])
 
 
-def criteria_text(rule: dict) -> str:
-    """The course's certificate rule in words, in the current locale."""
+def criteria_text(criteria: dict) -> str:
+    """The rule's criteria (:func:`certificates.rules.criteria`) in words, in the current locale."""
     parts = [_("Complete every required lesson of the course.")]
-    if rule.get("required_lessons") not in (None, "all", []):
-        parts = [_("Complete the %(count)d required lessons.", count=len(rule["required_lessons"]))]
-    if rule.get("min_quiz_average") is not None:
+    if criteria.get("required_lessons"):
+        parts = [_("Complete the %(count)d required lessons.", count=criteria["required_lessons"])]
+    if criteria.get("min_quiz_average") is not None:
         parts.append(
-            _("Reach a quiz average of at least %(value)d%%.", value=rule["min_quiz_average"])
+            _("Reach a quiz average of at least %(value)d%%.", value=criteria["min_quiz_average"])
         )
-    if rule.get("min_attendance") is not None:
+    if criteria.get("min_attendance") is not None:
         parts.append(
-            _("Attend at least %(value)d%% of the sessions.", value=rule["min_attendance"])
+            _("Attend at least %(value)d%% of the sessions.", value=criteria["min_attendance"])
         )
-    if rule.get("project_stage"):
+    stage = criteria.get("project_stage")
+    if stage:
         parts.append(_("Carry the circle's project to the stage: %(stage)s.",
-                       stage=rule["project_stage"]))  # fmt: skip
+                       stage=STAGE_NAMES().get(stage, stage)))  # fmt: skip
     return " ".join(parts)
 
 
@@ -94,8 +97,9 @@ def identity_hash(email: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((normalised + salt).encode("utf-8")).hexdigest()
 
 
-def credential(certificate: Certificate, issuer_did: str, rule: dict) -> dict[str, Any]:
-    """The unsigned credential of ``certificate`` (its snapshot, its learner's e-mail hashed)."""
+def credential(certificate: Certificate, issuer_did: str, criteria: dict) -> dict[str, Any]:
+    """The unsigned credential of ``certificate`` (its snapshot, its learner's e-mail hashed), its
+    rule's ``criteria`` as :func:`certificates.rules.criteria` gives them."""
     snapshot = certificate.snapshot
     languages = list(snapshot.get("languages") or ["fr"])
     verify_url = snapshot["verify_url"]
@@ -139,7 +143,9 @@ def credential(certificate: Certificate, issuer_did: str, rule: dict) -> dict[st
                         "Certificate of the masterclass “%(title)s”", title=_title(snapshot, lang)
                     ),  # fmt: skip
                 ),
-                "criteria": {"narrative": _in_languages(languages, lambda _l: criteria_text(rule))},
+                "criteria": {
+                    "narrative": _in_languages(languages, lambda _l: criteria_text(criteria))
+                },
                 "image": {"id": badge, "type": "Image"},
                 "inLanguage": languages[0],
             },

@@ -2,7 +2,8 @@
 
 The document loader answers only for the contexts shipped in ``contexts/``; any other URL is
 refused (:class:`UnknownContext`), so a credential naming an unknown context is rejected instead
-of making the server fetch it. Expanded contexts are cached by pyld across calls.
+of making the server fetch it. Expanded contexts are cached by pyld across calls. Processing is
+in safe mode (:mod:`.safemode`): nothing of a document is silently left out of its canonical form.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from frozendict import frozendict
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.resolved_context import ResolvedContext
+
+from .safemode import SafeExpansion
 
 VC_V2 = "https://www.w3.org/ns/credentials/v2"
 OB_V3 = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -89,8 +92,8 @@ _with_previous: dict[str, dict] = {}
 _WITH_PREVIOUS_KEPT = 1000
 
 
-class _Processor(jsonld.JsonLdProcessor):
-    """pyld's processor, with type-scoped contexts found in pyld's own cache of processed contexts.
+class _Processor(SafeExpansion, jsonld.JsonLdProcessor):
+    """pyld's processor in safe mode (:mod:`.safemode`), with type-scoped contexts found in pyld's own cache of processed contexts.
 
     pyld keys a processed context by the active context it was applied to (its ``_uuid``). A
     type-scoped context (VC 2.0 and OB 3.0 have one per type: Achievement, Profile...) does not
@@ -145,8 +148,9 @@ def _shipped_keys() -> dict[int, tuple[dict, str]]:
 def canonize(document: dict[str, Any]) -> str:
     """The RDF Dataset Canonicalization (RDFC-1.0, a.k.a. URDNA2015) of ``document``, as N-Quads.
 
-    Raises :class:`UnknownContext` for a context we do not ship, ``ValueError`` for a document
-    JSON-LD cannot process.
+    Raises :class:`UnknownContext` for a context we do not ship, :class:`.safemode.Dropped` for a
+    document a part of which would not reach the canonical form (an undefined property, a
+    relative IRI, a null...), ``ValueError`` for a document JSON-LD cannot process.
     """
     for url in _context_urls(document.get("@context")):
         if not known(url):
@@ -159,7 +163,9 @@ def canonize(document: dict[str, Any]) -> str:
                 "format": "application/n-quads",
                 "documentLoader": document_loader,
                 "contextResolver": _Resolver(jsonld._resolved_context_cache, document_loader),
-                "safe": True,
+                # no base IRI: pyld would resolve a relative IRI against http://example.org/base/
+                # where jsonld.js leaves it relative (and drops it); safe mode refuses it instead
+                "base": None,
             },
         )
     except jsonld.JsonLdError as error:

@@ -1,8 +1,12 @@
 """The issuer's ``did:web`` identifier and DID document.
 
-The identifier is derived from ``LMS_PUBLIC_URL`` and the LMS's URL prefix: ``https://host``
-gives ``did:web:host`` (document at ``/.well-known/did.json``); ``https://host:8443/academy``
-gives ``did:web:host%3A8443:academy`` (document at ``/academy/did.json``), as the did:web method
+The identifier is derived from the configuration alone: ``LMS_PUBLIC_URL`` (the public root of
+the Flask app, a WSGI mount path included) and the prefix the LMS's routes are registered under
+(``LMS(app, url_prefix=...)``), never from the request (its ``SCRIPT_NAME``) nor from
+``APPLICATION_ROOT``: a credential issued in a web request, by a command or by a Celery worker
+names the same issuer. ``https://host`` gives ``did:web:host`` (document at
+``/.well-known/did.json``); ``https://host:8443`` under the prefix ``/academy`` gives
+``did:web:host%3A8443:academy`` (document at ``/academy/did.json``), as the did:web method
 resolves them. The document lists every certificate signing key ever used, as Ed25519
 Multikeys, so credentials signed before a ``lms certificates keygen`` still verify.
 """
@@ -11,8 +15,9 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlsplit
 
+from flask import current_app
+
 from certificates import signing
-from lms.urls import path_for, public_base_url
 
 from .multibase import public_key_multibase
 
@@ -21,11 +26,14 @@ DOCUMENT_NAME = "/did.json"
 
 
 def issuer_did() -> str:
-    base = urlsplit(public_base_url())
+    base = urlsplit(current_app.config.get("LMS_PUBLIC_URL") or "http://localhost")
     host = quote(base.hostname or "localhost", safe="")
     if base.port:
         host += "%3A" + str(base.port)
-    path = base.path.rstrip("/") + path_for("lms_certificates.did_document")[: -len(DOCUMENT_NAME)]
+    # the rule's own path: the blueprint's prefix, without any SCRIPT_NAME or APPLICATION_ROOT
+    routes = current_app.url_map.bind("localhost", script_name="/")
+    mounted = routes.build("lms_certificates.did_document")[: -len(DOCUMENT_NAME)]
+    path = base.path.rstrip("/") + mounted
     segments = [quote(segment, safe="") for segment in path.split("/") if segment]
     return ":".join(["did:web", host, *segments])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from certificates import signing
+from certificates import rules, signing
 from certificates.models import Certificate
 from curriculum.db import db
 
@@ -24,8 +24,12 @@ def sign_document(document: dict, created: datetime, key_id: str | None = None) 
 def make_credential(certificate: Certificate) -> CertificateCredential:
     """Build, sign (with the key that signed the certificate) and store the credential of a
     certificate; flushed in the caller's transaction."""
-    rule = dict(certificate.course.certificate_rule or {})
-    unsigned = build.credential(certificate, issuer_did(), rule)
+    criteria = certificate.snapshot.get("criteria")
+    if criteria is None:
+        # a certificate issued before its snapshot froze the criteria (its credential made by the
+        # back-fill job): the course's rule as it is now is the best account left of its rule
+        criteria = rules.criteria(certificate.course.certificate_rule or {})
+    unsigned = build.credential(certificate, issuer_did(), criteria)
     signed = sign_document(unsigned, certificate.issued_at, certificate.key_id)
     row = CertificateCredential(certificate_id=certificate.id, document=signed)
     db.session.add(row)
@@ -37,5 +41,13 @@ def credential_bytes(row: CertificateCredential) -> bytes:
     return json.dumps(row.document, ensure_ascii=False, indent=2).encode("utf-8")
 
 
-def status_list(list_number: int) -> dict:
-    return status.status_list_credential(list_number, sign_document)
+def status_list(list_number: int, holds=lambda tag: False) -> tuple[str, dict | None] | None:
+    """(its ETag, the signed list) of status list ``list_number``, the list None when the caller
+    ``holds(tag)`` that version already; None when there is no such list."""
+    list_state = status.state(list_number)
+    if list_state is None:
+        return None
+    tag = status.etag(list_state)
+    if holds(tag):
+        return tag, None
+    return tag, status.status_list_credential(list_number, list_state, sign_document)

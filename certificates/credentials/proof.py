@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from . import multibase
 from .contexts import canonize
+from .safemode import Dropped
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -36,7 +37,11 @@ def _hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
     unsigned = {key: value for key, value in document.items() if key != "proof"}
     options = dict(options, **{"@context": document.get("@context")})
     options.pop("proofValue", None)
-    return _options_hash(json.dumps(options, sort_keys=True)) + _sha256(canonize(unsigned))
+    try:
+        options_hash = _options_hash(json.dumps(options, sort_keys=True))
+    except Dropped as error:
+        raise error.inside("proof") from None
+    return options_hash + _sha256(canonize(unsigned))
 
 
 @lru_cache(maxsize=256)

@@ -14,6 +14,19 @@ def credential_of(certificate: Certificate) -> CertificateCredential | None:
     return db.session.get(CertificateCredential, certificate.id)
 
 
+def credentialed_ids(certificate_ids: list[int]) -> set[int]:
+    """Which of these certificates have their credential (old ones wait for the back-fill)."""
+    if not certificate_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(CertificateCredential.certificate_id).where(
+                CertificateCredential.certificate_id.in_(certificate_ids)
+            )
+        )
+    )
+
+
 def without_credential_ids(limit: int | None = None) -> list[int]:
     """Certificates issued before credentials existed (for the back-fill job), oldest first."""
     statement = (

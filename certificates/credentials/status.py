@@ -3,12 +3,16 @@
 Every credential gets a status index (its certificate's id) in list ``index // LIST_SIZE`` at
 bit ``index % LIST_SIZE``. The list is published as a ``BitstringStatusListCredential`` signed
 like the credentials: the bits (1 = revoked), GZIP-compressed, multibase base64url. Revoking a
-certificate flips its bit; the served list is rebuilt when the revocations of its range change.
+certificate flips its bit; each served list is rebuilt when the revocations of its range change
+(each list cached on its own), and carries a weak ETag of that state, the same in every process,
+so that a verifier's revalidation is answered 304 without building anything. A list exists once a
+certificate falls in its range.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import threading
 from datetime import datetime
 
@@ -27,7 +31,10 @@ from .did import issuer_did
 LIST_SIZE = 131072
 PURPOSE = "revocation"
 MEDIA_TYPE = "application/vc"
-_cache: dict[tuple, dict] = {}
+#: status indices are certificate ids: no list starts past the largest 32-bit id
+MAX_LIST_NUMBER = (2**31 - 1) // LIST_SIZE
+#: list number → (the state it was built in, the signed list)
+_cache: dict[int, tuple[tuple, dict]] = {}
 _lock = threading.Lock()
 
 
@@ -71,27 +78,37 @@ def _revoked_in(list_number: int) -> list[int]:
     ]
 
 
-def _version(list_number: int) -> tuple:
+def state(list_number: int) -> tuple | None:
+    """What list ``list_number`` says depends on (its URL, issuer, signing key and the revocations
+    in its range); None when no certificate falls in its range: there is no such list."""
+    if not 0 <= list_number <= MAX_LIST_NUMBER:
+        return None
     low, high = list_number * LIST_SIZE, (list_number + 1) * LIST_SIZE
-    count, latest = db.session.execute(
-        select(func.count(Certificate.id), func.max(Certificate.revoked_at)).where(
-            Certificate.revoked_at.is_not(None), Certificate.id >= low, Certificate.id < high
-        )
-    ).one()
-    return count, latest
-
-
-def status_list_credential(list_number: int, sign_with) -> dict:
-    """The signed list ``list_number``; ``sign_with(document, created)`` adds the proof.
-
-    Cached per process while the revocations of its range do not change."""
+    certificates, revoked, latest = db.session.execute(
+        select(
+            func.count(Certificate.id), func.count(Certificate.revoked_at),
+            func.max(Certificate.revoked_at),
+        ).where(Certificate.id >= low, Certificate.id < high)
+    ).one()  # fmt: skip
+    if not certificates:
+        return None
     folder = signing.key_folder_from_app()
-    key = (list_url(list_number), issuer_did(), str(folder), signing.ensure_key(folder),
-           *_version(list_number))  # fmt: skip
+    return (list_url(list_number), issuer_did(), str(folder), signing.ensure_key(folder), revoked,
+            str(latest))  # fmt: skip
+
+
+def etag(list_state: tuple) -> str:
+    """A weak ETag: two processes build the same list at different times (``validFrom``)."""
+    return hashlib.sha256(repr(list_state).encode("utf-8")).hexdigest()[:32]
+
+
+def status_list_credential(list_number: int, list_state: tuple, sign_with) -> dict:
+    """The signed list ``list_number`` in its :func:`state`; ``sign_with(document, created)`` adds
+    the proof. Cached per process and per list while its state does not change."""
     with _lock:
-        cached = _cache.get(key)
-    if cached is not None:
-        return cached
+        cached = _cache.get(list_number)
+    if cached is not None and cached[0] == list_state:
+        return cached[1]
     now: datetime = utcnow().replace(microsecond=0)
     url = list_url(list_number)
     document = {
@@ -109,8 +126,7 @@ def status_list_credential(list_number: int, sign_with) -> dict:
     }
     signed = sign_with(document, now)
     with _lock:
-        _cache.clear()
-        _cache[key] = signed
+        _cache[list_number] = (list_state, signed)
     return signed
 
 

@@ -1,14 +1,18 @@
 """A plain verdict on a credential someone uploads (the ``.json`` or a baked badge PNG).
 
 Untrusted input: every failure is a :class:`CredentialCheck` naming the reason, never an
-exception. The checks, in order: size, PNG chunk or JSON, a credential at all, known contexts,
-the official Open Badges 3.0 JSON Schema, the proof (an eddsa-rdfc-2022 signature by a key of our
-DID document), then the certificate's status (valid, revoked, expired, superseded).
+exception (an unexpected one is logged and becomes a verdict too). The checks, in order: size,
+PNG chunk or JSON, nesting depth and number of values (bounded before any JSON-LD processing, which
+recurses), a credential at all, known contexts, the official Open Badges 3.0 JSON Schema, the proof
+(an eddsa-rdfc-2022 signature by a key of our DID document, over a canonical form from which
+nothing was dropped: :mod:`.safemode`), then the certificate's status (valid, revoked, expired,
+superseded).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +28,13 @@ from curriculum.db import db
 from . import baking, proof
 from .contexts import UnknownContext, known, schema
 from .did import key_id_from_method
+from .safemode import DROPPED, RELATIVE, Dropped
 
 MAX_BYTES = 1024 * 1024
+#: ours are nested 5 levels deep and hold about 60 values
+MAX_DEPTH = 32
+MAX_VALUES = 10_000
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,9 +70,35 @@ def load(data: bytes) -> tuple[dict | None, str | None]:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None, _("This file is neither a credential (JSON) nor a badge image (PNG).")
+    depth, count = _shape(document)
+    if depth > MAX_DEPTH:
+        return None, _(
+            "The file is nested too deeply (over %(depth)d levels): it is not one of our "
+            "credentials.",
+            depth=MAX_DEPTH,
+        )
+    if count > MAX_VALUES:
+        return None, _(
+            "The file holds too many values (over %(count)d): it is not one of our credentials.",
+            count=MAX_VALUES,
+        )
     if not isinstance(document, dict) or "VerifiableCredential" not in _types(document):
         return None, _("This file is JSON but not a verifiable credential.")
     return document, None
+
+
+def _shape(document: Any) -> tuple[int, int]:
+    """(how deep, how many values) ``document`` is, without recursion; stops early past a bound."""
+    deepest, count, pending = 0, 0, [(document, 1)]
+    while pending and deepest <= MAX_DEPTH and count <= MAX_VALUES:
+        value, depth = pending.pop()
+        count += 1
+        deepest = max(deepest, depth)
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+    return deepest, count
 
 
 def _types(document: dict) -> list:
@@ -85,6 +120,17 @@ def _names(document: dict) -> tuple[str | None, str | None, str | None]:
 
 
 def check(data: bytes) -> CredentialCheck:
+    """The verdict on an uploaded file; never raises."""
+    try:
+        return _check(data)
+    except Exception:  # a bug or an input we did not foresee: a verdict, not a 500
+        logger.exception("checking an uploaded credential failed")
+        return CredentialCheck(
+            reason=_("This file could not be checked: it is not a credential we can read.")
+        )
+
+
+def _check(data: bytes) -> CredentialCheck:
     document, reason = load(data)
     if document is None:
         return CredentialCheck(reason=reason)
@@ -122,7 +168,13 @@ def _check_proof(document: dict, result: CredentialCheck) -> CredentialCheck:
         return result
     try:
         proof.verify(document, public_key)
-    except (proof.ProofError, UnknownContext, ValueError):
+    except Dropped as error:
+        result.reason = _dropped_reason(error)
+        return result
+    except UnknownContext as error:  # named inside the document (refused, never fetched)
+        result.reason = _("It names an unknown JSON-LD context: %(url)s.", url=error.url[:200])
+        return result
+    except (proof.ProofError, ValueError):
         result.reason = _("The signature does not match: the credential was changed after issue.")
         return result
     result.signature_valid = result.ours = True
@@ -138,6 +190,17 @@ def _check_proof(document: dict, result: CredentialCheck) -> CredentialCheck:
     if result.status == "valid" and isinstance(until, str) and _expired(until):
         result.status = "expired"
     return result
+
+
+def _dropped_reason(error: Dropped) -> str:
+    where = error.path[:200]
+    if error.kind == RELATIVE:
+        return _("The credential holds an identifier or a type that is not a full IRI: %(where)s.",
+                 where=where)  # fmt: skip
+    if error.kind == DROPPED:
+        return _("The credential holds a value that JSON-LD would leave out: %(where)s.",
+                 where=where)  # fmt: skip
+    return _("The credential holds a property its contexts do not define: %(where)s.", where=where)
 
 
 def _serial(document: dict) -> str:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 
-from flask import abort, jsonify, make_response
+from flask import abort, jsonify, make_response, request
 
 from certificates import queries as certificate_queries
 from certificates.verify_views import throttle_lookups
 
-from . import baking, did, operations, queries
+from . import baking, did, operations, queries, status
+
+#: VC 2.0 registers application/vc for a credential secured by an embedded proof, as ours are
+CREDENTIAL_MEDIA_TYPE = "application/vc"
 
 
 def _credential_or_404(serial: str):
@@ -26,7 +29,7 @@ def _credential_or_404(serial: str):
 def credential_json(serial: str):
     certificate, row = _credential_or_404(serial)
     response = make_response(operations.credential_bytes(row))
-    response.headers["Content-Type"] = "application/vc+ld+json; charset=utf-8"
+    response.headers["Content-Type"] = CREDENTIAL_MEDIA_TYPE
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{certificate.serial}-credential.json"'
     )
@@ -52,9 +55,17 @@ def badge_image():
 
 
 def status_list(list_number: int):
-    response = make_response(json.dumps(operations.status_list(list_number), ensure_ascii=False))
-    response.headers["Content-Type"] = "application/vc"
-    # short-lived: a revocation must be seen soon; verifiers may revalidate cheaply
+    found = operations.status_list(list_number, request.if_none_match.contains_weak)
+    if found is None:
+        abort(404)
+    tag, document = found
+    if document is None:  # the verifier's copy is current: nothing built, nothing signed
+        response = make_response("", 304)
+    else:
+        response = make_response(json.dumps(document, ensure_ascii=False))
+        response.headers["Content-Type"] = status.MEDIA_TYPE
+    response.set_etag(tag, weak=True)
+    # short-lived: a revocation must be seen soon; verifiers revalidate cheaply (304)
     response.headers["Cache-Control"] = "public, max-age=300, must-revalidate"
     return response
 

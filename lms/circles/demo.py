@@ -126,7 +126,7 @@ def seed(trainer: User, learner: User, password: str) -> DemoCircles | None:
     ):
         members = people[index * 3 : index * 3 + 3]
         circle = operations.form_circle(trainer, cohort, name, [p.id for p in members])
-        operations.update_project(members[0], circle.project, details)
+        operations.update_project(trainer, circle.project, details)  # stages: a facilitator's
         for organisation, kind, role, commitment in allies:
             operations.add_ally(members[0], circle.project, organisation, kind, role, commitment)
         result.circles.append(circle)

@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.fields import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import HiddenInput
 
 from lms.users.forms import MultiCheckboxField
 
@@ -129,6 +130,8 @@ class HandInForm(FlaskForm):
 
 
 class TeamReviewForm(FlaskForm):
+    #: the version the facilitator read: a newer one handed in meanwhile is not reviewed blind
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     feedback = TextAreaField(
         _l("Feedback (Markdown: **bold**, lists, links)"), validators=[Length(max=20000)]
     )

@@ -37,10 +37,11 @@ def _page(circle: Circle, lesson: Lesson, form=None, review_form=None, status: i
         course=course,
         content_language=course.content_language(current_language()),
         submission=submission,
+        changes=queries.version_changes(submission),
         due_on=queries.dues_of(circle.cohort).get(lesson.id),
         # a new version starts from the text handed in before
         form=form or HandInForm(text=submission.text if submission else ""),
-        review_form=review_form or TeamReviewForm(),
+        review_form=review_form or TeamReviewForm(version=submission.version if submission else 0),
         file_limit_mb=file_limit_mb(lesson),
         attached=attached,
         attached_counts=consultation_queries.answer_counts([c.id for c in attached]),
@@ -94,11 +95,14 @@ def review(circle_id: int, lesson_id: int):
         else:
             with attempt(form.feedback) as done:
                 milestones.review(current_user, submission, bool(form.accept.data),
-                                  form.feedback.data or "")  # fmt: skip
+                                  form.feedback.data or "", form.version.data)  # fmt: skip
             if done:
                 flash(_("Review saved; the circle's members are notified."), "success")
                 return _to_milestone(circle, lesson)
             status = done.status
+            # the form shown again names the version there is now
+            form.version.raw_data = []
+            form.version.data = milestones.submission_of(circle, lesson).version
     return _page(circle, lesson, review_form=form, status=status)
 
 

@@ -1,7 +1,8 @@
 """Verbs of team milestones (assignment lessons marked ``team: true`` in the pack): any current
 member hands the work in for the whole circle; a facilitator accepts it or asks for changes;
 accepted, the lesson is done for every current member (which also unlocks what follows in a
-sequential course). Each step adds a version row naming who did it.
+sequential course), and for every learner who joins the circle later (``credit_accepted``). Each
+step adds a version row naming who did it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from lms.i18n import in_language_of
 from lms.learning.models import Enrolment
 from lms.learning.operations import complete_if_finished, file_limit_mb, progress_for, set_done
 from lms.messages.operations import notify
-from lms.uploads import BadUpload, display_name, read_upload, store
+from lms.uploads import BadUpload, display_name, read_upload, store_in_transaction
 from lms.urls import path_for
 from lms.users.models import User
 
@@ -70,7 +71,12 @@ def hand_in(user: User, circle: Circle, lesson: Lesson, text: str, upload=None) 
         raise BadUpload(_("This assignment does not take a file."))
     if not text and not has_file:
         raise InvalidInput(_("Write your answer or attach a file."))
+    circle.lock()  # two members handing in at once: one after the other, never two first versions
+    if not circle.is_member(user):
+        raise NotAllowed(_("Only the circle's members hand in its work."))
     submission = submission_of(circle, lesson)
+    if submission is not None:
+        db.session.refresh(submission)
     if submission is not None and submission.accepted:
         raise Conflict(_("This milestone was already accepted."))
 
@@ -78,7 +84,7 @@ def hand_in(user: User, circle: Circle, lesson: Lesson, text: str, upload=None) 
     if has_file:
         allowed = set(rules.get("file_types", ["pdf", "jpeg", "png"]))
         data, kind = read_upload(upload, file_limit_mb(lesson), allowed)
-        path = store(f"circles/{circle.id}", f"milestone-{lesson.id}", data, kind)
+        path = store_in_transaction(f"circles/{circle.id}", f"milestone-{lesson.id}", data, kind)
         stored = (display_name(upload.filename, kind), kind, len(data), path)
     if submission is None:
         submission = TeamSubmission(circle_id=circle.id, lesson_id=lesson.id, version=0)
@@ -125,8 +131,48 @@ def _member_enrolments(circle: Circle, course_id: int) -> list[Enrolment]:
     )
 
 
-def review(facilitator: User, submission: TeamSubmission, accept: bool, feedback: str):
-    """Accept the circle's work (done for every current member) or ask for changes."""
+def credit_accepted(actor: User, circle: Circle, user: User) -> int:
+    """A learner joins the circle: its accepted milestones are done for her too, each credited
+    to the version the facilitator accepted (audited). Returns how many were credited."""
+    enrolment = db.session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id, Enrolment.course_id == circle.cohort.course_id
+        )
+    )
+    if enrolment is None:
+        return 0
+    accepted = db.session.scalars(
+        select(TeamSubmission)
+        .filter_by(circle_id=circle.id, status="accepted")
+        .order_by(TeamSubmission.id)
+    )
+    credited = 0
+    for submission in accepted:
+        if submission.lesson.archived_at is not None:
+            continue
+        if set_done(progress_for(enrolment, submission.lesson)):
+            credited += 1
+            record(actor, "milestone.credited", "circle", circle.id, user=user.id,
+                   lesson=submission.lesson_id, version=submission.version)  # fmt: skip
+    if credited:
+        complete_if_finished(enrolment)
+    return credited
+
+
+def review(facilitator: User, submission: TeamSubmission, accept: bool, feedback: str,
+           version: int | None = None):  # fmt: skip
+    """Accept the circle's work (done for every current member) or ask for changes. ``version``:
+    the one the facilitator read (the review form carries it); a newer one is refused."""
+    submission.circle.lock()  # a hand-in or another review at the same time waits
+    db.session.refresh(submission)
+    if version is not None and version != submission.version:
+        raise Conflict(
+            _(
+                "The circle handed in a new version (%(n)d) since you opened this page: read it, "
+                "then review it.",
+                n=submission.version,
+            )  # fmt: skip
+        )
     if submission.status != "submitted":
         raise Conflict(_("This work was already reviewed."))
     feedback = (feedback or "").strip()

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    select,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -32,6 +33,9 @@ MAX_MEMBERS = 12
 
 STAGES = ("charter", "diagnosis", "prototype", "pilot", "presented")
 OUTCOMES = ("continued", "stopped")
+#: the stages the members move the project through themselves; a facilitator of the cohort sets
+#: (or confirms) "presented" and what followed, and moves a project back from it
+WORKING_STAGES = STAGES[:4]
 THEMES = (
     "employment",
     "training",
@@ -122,6 +126,13 @@ class Circle(db.Model):
     def can_view(self, user) -> bool:
         """The circle's own page (members, facilitators, administrators)."""
         return self.is_member(user) or self.can_facilitate(user)
+
+    def lock(self) -> None:
+        """Hold the circle's row until the transaction ends, and read its members again: who
+        joins, hands in or reviews for it waits for the others (PostgreSQL's ``FOR UPDATE``;
+        SQLite lets one writer at a time anyway)."""
+        db.session.execute(select(Circle.id).where(Circle.id == self.id).with_for_update())
+        db.session.expire(self, ["memberships"])
 
     def __repr__(self) -> str:
         return f"<Circle {self.id} {self.name!r}>"
@@ -229,12 +240,30 @@ class Project(db.Model):
         """The circle's current members, its facilitators and administrators."""
         return self.circle.is_member(user) or self.circle.can_facilitate(user)
 
+    def stages_settable_by(self, user) -> tuple[str, ...]:
+        """The stages ``user`` may give the project: a facilitator any; a member the working
+        stages up to the next one (back as far as she likes), none once it is presented."""
+        if self.circle.can_facilitate(user):
+            return STAGES
+        if self.stage not in WORKING_STAGES:
+            return (self.stage,)
+        return WORKING_STAGES[: self.stage_index + 2]
+
+    def can_set_outcome(self, user) -> bool:
+        """Continued or stopped, after the presentation: a facilitator's decision."""
+        return self.circle.can_facilitate(user)
+
     def can_view(self, user) -> bool:
         """Members, facilitators and administrators; anyone else only once published."""
         return self.is_published or self.can_edit(user)
 
     def can_publish(self, user) -> bool:
         return self.circle.can_facilitate(user)
+
+    @property
+    def members_not_agreeing(self) -> list[CircleMember]:
+        """Current members who have not said yes (a learner who joined once it was published)."""
+        return [m for m in self.circle.members if not m.consents_to_publish]
 
     @property
     def everyone_agrees(self) -> bool:

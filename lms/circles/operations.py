@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, fields
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,9 +20,11 @@ from lms.audit.operations import record
 from lms.cohorts.models import Cohort, PrerequisiteWaiver
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.learning.models import Enrolment
-from lms.uploads import display_name, read_upload, store
+from lms.signals import project_stage_changed
+from lms.uploads import display_name, read_upload, store_in_transaction
 from lms.users.models import User
 
+from .milestones import credit_accepted
 from .models import (
     ALLY_KINDS,
     MAX_MEMBERS,
@@ -29,12 +32,14 @@ from .models import (
     OUTCOMES,
     STAGES,
     THEMES,
+    WORKING_STAGES,
     Circle,
     CircleMember,
     CircleSettings,
     Project,
     ProjectAlly,
 )
+from .showcase.operations import ask_new_member
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 NAME_MAX = 120
@@ -131,6 +136,8 @@ def _add(circle: Circle, user: User, actor: User, action: str) -> CircleMember:
     circle.memberships.append(member)
     db.session.flush()
     record(actor, action, "circle", circle.id, user=user.id)
+    credit_accepted(actor, circle, user)  # what the circle had done counts for her too
+    ask_new_member(actor, circle, member)  # a public project: her agreement is asked
     return member
 
 
@@ -156,6 +163,7 @@ def form_circle(actor: User, cohort: Cohort, name: str, user_ids: list[int]) -> 
 
 def add_member(actor: User, circle: Circle, user_id: int) -> CircleMember:
     """A facilitator adds a learner of the cohort."""
+    circle.lock()  # the count below holds against another addition at the same time
     user = _check_joinable(circle.cohort, user_id, circle)
     if len(circle.members) >= MAX_MEMBERS:
         raise Conflict(_("A circle has at most %(n)d members.", n=MAX_MEMBERS))
@@ -208,6 +216,7 @@ def find_circle_by_code(code: str) -> Circle:
 def join_by_code(user: User, code: str) -> Circle:
     circle = find_circle_by_code(code)
     settings = _self_formation(circle.cohort)
+    circle.lock()  # learners joining at the same instant are counted one after the other
     _check_joinable(circle.cohort, user.id, circle)
     if len(circle.members) >= settings.max_members:
         raise Conflict(_("This circle is full (%(n)d members).", n=settings.max_members))
@@ -258,13 +267,39 @@ def update_project(actor: User, project: Project, details: ProjectDetails) -> Pr
     if outcome == "stopped" and not values["stop_reason"]:
         raise InvalidInput(_("Say why the project stopped."))
     values["outcome"] = outcome
+    _check_stage(actor, project, values)
     changed = sorted(key for key, value in values.items() if getattr(project, key) != value)
+    before = project.stage
     for key in changed:
         setattr(project, key, values[key])
     if changed:
         project.updated_at = utcnow()
         record(actor, "project.updated", "project", project.id, fields=changed)
+    if "stage" in changed:
+        db.session.flush()
+        record(actor, "project.stage_changed", "project", project.id, before=before,
+               after=project.stage)  # fmt: skip
+        project_stage_changed.send(current_app._get_current_object(), project=project)
     return project
+
+
+def _check_stage(actor: User, project: Project, values: dict) -> None:
+    """Members move the project through the working stages one at a time; the presentation,
+    what followed it, and going back from it are a facilitator's (``Project.stages_settable_by``)."""
+    if values["stage"] != project.stage and values["stage"] not in project.stages_settable_by(
+        actor
+    ):
+        if values["stage"] in WORKING_STAGES and project.stage in WORKING_STAGES:
+            raise NotAllowed(_("Move the project on one stage at a time."))
+        raise NotAllowed(
+            _(
+                "A facilitator of the cohort records the presentation and moves a project back "
+                "from it."
+            )  # fmt: skip
+        )
+    decided = (values["outcome"], values["stop_reason"])
+    if decided != (project.outcome, project.stop_reason) and not project.can_set_outcome(actor):
+        raise NotAllowed(_("A facilitator of the cohort records what became of the project."))
 
 
 # -- allies --------------------------------------------------------------------------------------
@@ -286,7 +321,9 @@ def add_ally(actor: User, project: Project, organisation: str, kind: str, contac
                        commitment=(commitment or "").strip())  # fmt: skip
     if upload is not None and getattr(upload, "filename", ""):
         data, file_type = read_upload(upload, LETTER_MAX_MB, LETTER_TYPES)
-        ally.letter_path = store(f"circles/{project.circle_id}", "letter", data, file_type)
+        ally.letter_path = store_in_transaction(
+            f"circles/{project.circle_id}", "letter", data, file_type
+        )
         ally.letter_name = display_name(upload.filename, file_type)
         ally.letter_type, ally.letter_size = file_type, len(data)
     project.allies.append(ally)

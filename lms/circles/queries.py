@@ -3,7 +3,8 @@ circles and learners without one, a circle's milestones, late milestones, team w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
@@ -258,3 +259,52 @@ def member_project(user_id: int, cohort_id: int | None) -> Project | None:
         .order_by(CircleMember.left_at.is_not(None), CircleMember.joined_at.desc())
         .limit(1)
     )
+
+
+def completed_member_enrolments(project: Project) -> list[Enrolment]:
+    """The completed enrolments, in the circle's course, of the project's current members: those
+    whose certificate may wait for the project's stage."""
+    circle = project.circle
+    return list(
+        db.session.scalars(
+            select(Enrolment)
+            .join(CircleMember, CircleMember.user_id == Enrolment.user_id)
+            .where(
+                CircleMember.circle_id == circle.id,
+                CircleMember.left_at.is_(None),
+                Enrolment.course_id == circle.cohort.course_id,
+                Enrolment.status == "completed",
+            )
+            .order_by(Enrolment.id)
+        )
+    )
+
+
+@dataclass
+class VersionChange:
+    """What a hand-in changed since the one before: the text's lines (``+``, ``-`` or `` ``:
+    added, removed, kept) and the file added or removed."""
+
+    previous: int
+    lines: list[tuple[str, str]] = field(default_factory=list)
+    file_added: str | None = None
+    file_removed: str | None = None
+
+
+def version_changes(submission: TeamSubmission | None) -> dict[int, VersionChange]:
+    """For each hand-in after the first (by version row id): what changed since the previous."""
+    changes: dict[int, VersionChange] = {}
+    before = None
+    for version in submission.versions if submission else []:
+        if version.kind != "submitted":
+            continue
+        if before is not None:
+            change = VersionChange(previous=before.version)
+            for line in difflib.ndiff(before.text.splitlines(), version.text.splitlines()):
+                if line[:1] in "+- ":
+                    change.lines.append((line[:1], line[2:]))
+            if version.file_path != before.file_path:
+                change.file_added, change.file_removed = version.file_name, before.file_name
+            changes[version.id] = change
+        before = version
+    return changes

@@ -118,24 +118,35 @@ def leave(circle_id: int):
     return redirect(url_for("lms_circles.mine"))
 
 
-def _project_details(form: ProjectForm) -> operations.ProjectDetails:
+def _project_details(form: ProjectForm, project) -> operations.ProjectDetails:
+    """What the form says; a field it does not show (to a member) keeps the project's value."""
     return operations.ProjectDetails(
         **{
-            name: getattr(form, name).data or ""
+            name: (form[name].data if name in form else getattr(project, name)) or ""
             for name in operations.ProjectDetails.__annotations__
         }
     )
 
 
+def _project_form(project) -> ProjectForm:
+    """The project's form, showing each person only the stages she may set."""
+    form = ProjectForm(obj=project)
+    if request.method == "GET":
+        form.outcome.data = project.outcome or ""
+    settable = project.stages_settable_by(current_user)
+    form.stage.choices = [choice for choice in form.stage.choices if choice.value in settable]
+    if not project.can_set_outcome(current_user):
+        del form.outcome, form.stop_reason
+    return form
+
+
 @login_required
 def project(circle_id: int):
     item = queries.editable_project(circle_id, current_user)
-    form = ProjectForm(obj=item)
-    if request.method == "GET":
-        form.outcome.data = item.outcome or ""
+    form = _project_form(item)
     if form.validate_on_submit():
         with attempt(form.form_errors) as done:
-            operations.update_project(current_user, item, _project_details(form))
+            operations.update_project(current_user, item, _project_details(form, item))
         if done:
             flash(_("Saved."), "success")
             return _to_circle(item.circle)

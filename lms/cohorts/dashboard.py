@@ -27,6 +27,7 @@ from sqlalchemy import select
 from curriculum.db import db, utcnow
 from curriculum.models import Lesson, Module, live_lessons
 from lms.learning.models import Enrolment, LessonProgress
+from lms.mail.models import is_placeholder_address
 from lms.users.models import User
 
 from .models import Cohort
@@ -169,7 +170,8 @@ def dashboard(cohort: Cohort, now: datetime | None = None) -> Dashboard:
         )
         rows.append(
             LearnerProgress(
-                enrolment_id, user_id, name, email, status, enrolled_at, last_activity_at,
+                enrolment_id, user_id, name, "" if is_placeholder_address(email) else email,
+                status, enrolled_at, last_activity_at,
                 per_module, required_done, len(required), flags, len(finished & sessions),
             )
         )  # fmt: skip

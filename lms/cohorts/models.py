@@ -58,6 +58,12 @@ class Cohort(db.Model):
     def can_manage(self, user) -> bool:
         return user.is_authenticated and (user.is_admin or self.is_trainer(user))
 
+    @staticmethod
+    def can_create(user) -> bool:
+        """Administrators and the site's trainers; not a trainer whose role came from an LTI
+        launch (it opens the cohorts its platform's courses map to, nothing more)."""
+        return user.is_authenticated and (user.is_admin or user.is_site_trainer)
+
 
 class RosterImport(db.Model):
     """An uploaded roster, parsed and kept until the trainer confirms it (or uploads another).

@@ -22,8 +22,9 @@ from curriculum.models import Course
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from lms.learning.models import Enrolment
-from lms.learning.operations import new_join_code
+from lms.learning.operations import enrol, new_join_code
 from lms.mail.operations import render_mail, send_mails
+from lms.signals import roster_accounts_created
 from lms.urls import absolute_url
 from lms.users.models import User, UserRole, normalize_email
 from lms.users.operations import make_reset_token
@@ -149,6 +150,11 @@ def move_learner(actor: User, enrolment: Enrolment, target: Cohort) -> None:
 def upload_roster(actor: User, cohort: Cohort, filename: str, data: bytes) -> RosterImport:
     """Parse the file and keep its rows until the trainer confirms; nothing else is written."""
     parsed = parse_roster(data, list(current_app.config["LMS_LANGUAGES"]))
+    return keep_roster(actor, cohort, filename, parsed.rows)
+
+
+def keep_roster(actor: User, cohort: Cohort, filename: str, rows: list[dict]) -> RosterImport:
+    """Keep checked rows (a file's, or ``roster.external_rows``) until the trainer confirms."""
     # A new upload (the fixed file) replaces this trainer's earlier unconfirmed ones.
     db.session.execute(
         delete(RosterImport).where(
@@ -161,7 +167,7 @@ def upload_roster(actor: User, cohort: Cohort, filename: str, data: bytes) -> Ro
         cohort_id=cohort.id,
         created_by_id=actor.id,
         filename=(filename or "")[:255],
-        rows=parsed.rows,
+        rows=rows,
     )
     db.session.add(roster)
     db.session.flush()
@@ -194,8 +200,8 @@ def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
         raise InvalidInput(roster_errors_message(preview.errors))
     if course.archived_at is not None or not course.published:
         raise NotFound(_("This course is not available."))
-    queries.check_room(cohort, preview.invited)
-    new = [line for line in preview.lines if line.fate == "new"]
+    queries.check_room(cohort, preview.joining)
+    new = [line for line in preview.lines if line.fate in ("new", "enrol")]
     existing = [
         preview.users[line.email.lower()] for line in preview.lines if line.fate == "invite"
     ]
@@ -208,10 +214,22 @@ def confirm_roster(actor: User, roster: RosterImport) -> dict[str, int]:
                 "below, then confirm again."
             )
         ) from error
+    by_key = {user.email_key: user for user in created}
+    mailed = [by_key[normalize_email(line.email)] for line in new if line.fate == "new"]
     # Existing accounts are asked, never pulled in (nor is the work they handed in elsewhere).
-    invited = invitations.invite(actor, created + existing, cohort, told=existing)
+    invited = invitations.invite(actor, mailed + existing, cohort, told=existing)
+    # Accounts without e-mail cannot be asked: new and empty, they join at once.
+    enrolled = [by_key[normalize_email(line.email)] for line in new if line.fate == "enrol"]
+    for user in enrolled:
+        enrol(user, course, cohort)
+    linked = [(by_key[normalize_email(line.email)], line.link) for line in new if line.link]
+    if linked:
+        roster_accounts_created.send(current_app._get_current_object(), roster=roster,
+                                     accounts=linked)  # fmt: skip
     summary = {"invited": invited, "already": preview.count("already")}
-    send_mails(_password_mails(actor, created, cohort))
+    if enrolled:
+        summary["enrolled"] = len(enrolled)
+    send_mails(_password_mails(actor, mailed, cohort))
     roster.applied_at = utcnow()
     roster.summary = summary
     record(actor, "cohort.roster_imported", "cohort", cohort.id, file=roster.filename, **summary)

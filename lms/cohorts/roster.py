@@ -248,6 +248,36 @@ def _row(
     return row
 
 
+@dataclass
+class ExternalMember:
+    """A member of a roster another system sends (an LTI platform's course), not a file."""
+
+    name: str
+    email: str
+    #: the address an account gets when ``email`` is missing, unusable or another member's: it
+    #: ends in ``.invalid``, nobody can register it and nothing is ever mailed to it
+    placeholder: str
+    #: what the source records for an account the import creates (opaque here)
+    link: dict
+
+
+def external_rows(members: list[ExternalMember]) -> list[dict]:
+    """The rows of such a roster, checked as a file's are, except that nothing blocks it: a
+    member without a usable e-mail of their own gets the placeholder (``no_email``)."""
+    rows, seen = [], set()
+    for number, member in enumerate(members, start=1):
+        email = member.email.strip()
+        no_email = not email or not _valid_email(email) or email.lower() in seen
+        if no_email:
+            email = member.placeholder
+        seen.add(email.lower())
+        name = " ".join(member.name.split())[:NAME_MAX]
+        rows.append({"row": number, "name": name, "email": email, "language": None,
+                     "error": None if name else "missing_name", "error_detail": None,
+                     "no_email": no_email, "link": member.link})  # fmt: skip
+    return rows
+
+
 def _valid_email(email: str) -> bool:
     try:
         validate_email(email, check_deliverability=False)

@@ -18,10 +18,13 @@ from .models import Cohort, RosterImport
 from .roster import row_error_message
 
 #: the fate of a row: "error", "new" (an account is created, and joins when it chooses its
-#: password), "invite" (an existing account is invited and joins if it accepts), "already" (in this cohort: nothing to do). The
+#: password), "invite" (an existing account is invited and joins if it accepts), "already" (in this cohort: nothing to do),
+#: "enrol" (a platform's member without e-mail: an account without e-mail is created, linked to
+#: the platform, and enrolled at once: nobody can be asked by e-mail). The
 #: preview shows "new" and "invite" alike ("will be invited"): whether an address has an account
 #: is not the trainer's to know.
 INVITED = ("new", "invite")
+JOINING = (*INVITED, "enrol")
 CHUNK = 500  # keeps IN (...) lists well under every database's parameter limit
 
 
@@ -34,10 +37,16 @@ class RosterLine:
     fate: str
     error: str | None = None
     error_detail: object = None
+    #: the row's address is a placeholder (a platform's member without e-mail)
+    no_email: bool = False
+    #: what the roster's source records for an account created from this row (``external_rows``)
+    link: dict | None = None
 
     @property
     def shown_fate(self) -> str:
         """What the trainer reads: "invited" for a new and an existing account alike."""
+        if self.fate == "enrol":
+            return "enrolled"
         return "invited" if self.fate in INVITED else self.fate
 
 
@@ -58,6 +67,11 @@ class RosterPreview:
     def invited(self) -> int:
         """How many are invited: the learners the cohort gains if every one of them joins."""
         return sum(1 for line in self.lines if line.fate in INVITED)
+
+    @property
+    def joining(self) -> int:
+        """The learners the cohort gains if every invited one joins (capacity checks)."""
+        return sum(1 for line in self.lines if line.fate in JOINING)
 
     def listing(self) -> list[RosterLine]:
         """The rows as the preview lists them: those with an error first, each group in file order."""
@@ -85,10 +99,12 @@ def classify(cohort: Cohort, rows: list[dict], actor: User | None = None) -> Ros
     lines = []
     for row in rows:
         line = RosterLine(row["row"], row["name"], row["email"], row.get("language"), "error",
-                          row.get("error"), row.get("error_detail"))  # fmt: skip
+                          row.get("error"), row.get("error_detail"), bool(row.get("no_email")),
+                          row.get("link"))  # fmt: skip
         if not line.error:
             user = users.get(line.email.lower())
-            line.fate = "new" if user is None else "already" if user.id in members else "invite"
+            new = "enrol" if line.no_email else "new"
+            line.fate = new if user is None else "already" if user.id in members else "invite"
         lines.append(line)
     return RosterPreview(lines, users)
 
@@ -142,7 +158,7 @@ def preview_page(cohort: Cohort, imported: RosterImport, actor: User, page: int,
     """What the preview page shows of ``imported`` (``room``: the places left in the cohort, or
     None without a capacity)."""
     preview = classify(cohort, imported.rows, actor)
-    fits = room is None or preview.invited <= room
+    fits = room is None or preview.joining <= room
     rows = _rows_page(preview, page)
     # The first errors in a short list by the notice; the table lists them all (first).
     listed_errors = [line for line in preview.lines if line.fate == "error"][:PER_PAGE]

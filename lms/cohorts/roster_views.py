@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from lms.access import STAFF, role_required
@@ -86,4 +87,8 @@ def confirm(cohort_id: int, import_id: int):
         return _render_preview(cohort, imported, form, done.message, done.status)
     flash(_("Roster imported: %(invited)d learners invited by e-mail, %(already)d already here. "
             "Each joins the cohort when they accept.", **summary), "success")  # fmt: skip
+    if summary.get("enrolled"):
+        flash(ngettext("%(num)d learner without e-mail is enrolled: they sign in from their platform.",
+                       "%(num)d learners without e-mail are enrolled: they sign in from their platform.",
+                       summary["enrolled"]), "success")  # fmt: skip
     return redirect(url_for("lms_cohorts.dashboard", cohort_id=cohort.id))

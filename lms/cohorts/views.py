@@ -20,6 +20,7 @@ from lms.access import STAFF, role_required
 from lms.boundary import attempt, form_status
 from lms.circles.queries import late_milestones
 from lms.downloads import attachment
+from lms.errors import NotAllowed
 from lms.i18n import current_language, text_direction
 from lms.users.forms import ActionForm, require_action_form
 
@@ -45,7 +46,8 @@ def _details(form: CohortForm) -> operations.CohortDetails:
 
 def _staff_choices(form: CohortForm) -> None:
     form.trainers.choices = [
-        SelectChoice(user.id, f"{user.name} ({user.email})") for user in queries.staff_choices()
+        SelectChoice(user.id, f"{user.name} ({user.email})" if user.has_email else user.name)
+        for user in queries.staff_choices()
     ]
 
 
@@ -67,11 +69,14 @@ def _to_dashboard(cohort: Cohort):
 
 @role_required(*STAFF)
 def cohort_list():
-    return render_template("lms/cohorts/list.html", items=queries.managed_cohorts(current_user))
+    return render_template("lms/cohorts/list.html", items=queries.managed_cohorts(current_user),
+                           can_create=Cohort.can_create(current_user))  # fmt: skip
 
 
 @role_required(*STAFF)
 def create():
+    if not Cohort.can_create(current_user):
+        raise NotAllowed()
     form, courses = _new_cohort_form()
     if form.validate_on_submit():
         with attempt(form.name) as done:

@@ -111,8 +111,12 @@ def begin_lti_session() -> None:
     session[FLAG] = True
 
 
+#: the endpoints that sign a platform's person in (the launch, the choice of account)
+LTI_LOGIN_ENDPOINTS = ("lms_lti.launch", "lms_lti.choose_account")
+
+
 def _end_on_local_login(sender, user, **extra) -> None:
-    if request.endpoint != "lms_lti.launch":
+    if request.endpoint not in LTI_LOGIN_ENDPOINTS:
         session.pop(FLAG, None)
 
 

@@ -1,6 +1,8 @@
 """Deep Linking 2.0: an instructor in the platform picks a course, a module or a lesson of our
 catalogue, and the tool answers with signed ``ltiResourceLink`` content items (a line item for a
-quiz or a whole course: those are what send grades back)."""
+quiz or a whole course: those are what send grades back). The platform's settings are honoured:
+one item only unless it accepts several (``accept_multiple``), and nothing at all where it does
+not accept resource links (``accept_types``: the picker says so)."""
 
 from __future__ import annotations
 
@@ -21,11 +23,14 @@ from lms.i18n import SESSION_KEY as LOCALE_KEY
 from lms.i18n import available_languages
 
 from .models import LtiPlatform
-from .operations import CLAIM, is_trainer_role
+from .operations import CLAIM
+from .roles import is_trainer_role
 from .tool_config import DatabaseToolConf
 
 SESSION_KEY = "lti_deep_link"
 SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+#: the only kind of content item the tool answers with
+RESOURCE_LINK = "ltiResourceLink"
 #: how many items one answer may carry (a picker page, not a bulk export)
 MAX_ITEMS = 50
 
@@ -113,8 +118,34 @@ def _matching(rows: list[Item], needle: str) -> list[Item]:
     return [row for row in rows if row.path in keep]
 
 
-def chosen_items(paths: list[str], language: str, multiple: bool) -> list[Item]:
-    """The picked rows of the catalogue; an unknown path or no choice is refused."""
+def accepts_multiple(request: dict) -> bool:
+    """The platform takes several items in one answer (``accept_multiple``; yes when unsaid)."""
+    return request["settings"].get("accept_multiple") not in (False, "false")
+
+
+def refusal(request: dict) -> str | None:
+    """Why the tool has nothing to offer this request, or ``None``: the platform does not
+    accept resource links here (its ``accept_types``; a platform that names none is taken to
+    accept them)."""
+    accepted = request["settings"].get("accept_types")
+    if accepted is None:
+        return None
+    accepted = [accepted] if isinstance(accepted, str) else [str(t) for t in accepted]
+    if RESOURCE_LINK in accepted:
+        return None
+    types = ", ".join(accepted)[:200] or "—"  # (outside the call: babel reads its literals)
+    return _("Your platform does not accept links to activities here (it accepts: %(types)s), "
+             "and the tool has nothing else to offer. Add the tool from the screen that adds "
+             "an activity or an external tool to the course.", types=types)  # fmt: skip
+
+
+def chosen_items(request: dict, paths: list[str], language: str) -> list[Item]:
+    """The picked rows of the catalogue; an unknown path or no choice is refused, as is more
+    than one where the platform takes one, or anything where it takes no resource link."""
+    refused = refusal(request)
+    if refused:
+        raise InvalidInput(refused)
+    multiple = accepts_multiple(request)
     if not paths:
         raise InvalidInput(_("Choose at least one course, module or lesson."))
     if len(paths) > MAX_ITEMS:
@@ -130,6 +161,11 @@ def chosen_items(paths: list[str], language: str, multiple: bool) -> list[Item]:
 
 def response(request: dict, items: list[Item]) -> tuple[str, str]:
     """``(return_url, jwt)``: the signed LtiDeepLinkingResponse carrying ``items``."""
+    refused = refusal(request)  # (``chosen_items`` said so already: never signed regardless)
+    if refused:
+        raise InvalidInput(refused)
+    if len(items) > 1 and not accepts_multiple(request):
+        raise InvalidInput(_("Your platform accepts only one item here: choose one."))
     platform = db.session.get(LtiPlatform, request["platform_id"])
     conf = DatabaseToolConf()
     registration = conf._registration(platform)

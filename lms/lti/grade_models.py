@@ -1,6 +1,7 @@
 """The AGS outbox: one row per score to send to a platform's line item, written in the
 learner's transaction and delivered later, in order per learner and line item. A sender claims
-rows for a while (``claimed_by`` / ``claimed_until``) so that two senders never post one twice."""
+rows for a while (``claimed_by`` / ``claimed_until``) so that two senders never post one twice;
+a failed row waits until ``next_attempt_at``, or is set aside (``score_errors``)."""
 
 from __future__ import annotations
 
@@ -32,10 +33,13 @@ class LtiScore(db.Model):
     grading_progress: Mapped[str] = mapped_column(String(20))
     #: when the score changed (the ``timestamp`` the platform orders scores by)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    #: queued | sent | superseded (the platform holds a later score and kept it)
+    #: queued | sent | superseded (the platform holds a later score and kept it) | rejected (the
+    #: platform refused it for good) | given_up (it failed too many times, or for too long)
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    #: not before then: the wait after a failed attempt (doubling with each)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the sender posting it now, and until when its claim holds (a crashed sender's rows are
     #: taken again after that)

@@ -1,10 +1,13 @@
 """Grades back through AGS 2.0: a learner's best quiz score or course progress, once it changes,
 becomes an ``LtiScore`` row in the learner's transaction (nothing is sent in the request); after
 the commit a sender (a Celery task, else a thread of this process) posts the queued scores to the
-platforms' line items, oldest first. A score that fails stays queued, and the later scores of the
-same learner and line item wait behind it, so a platform that is down loses nothing and receives
-them in order. A placement launched without a line item (only the context's ``lineitems``) gets
-one found or created by the sender (``lineitems``); ``score_sender`` claims and posts."""
+platforms' line items, oldest first. A score that fails stays queued (tried again after a wait
+that doubles), and the later scores of the same learner and line item wait behind it, so a
+platform that is down loses nothing and receives them in order; one the platform refuses for
+good, or that failed too often, is set aside for the administrators (``score_errors``). A
+placement launched without a line item (only the context's ``lineitems``) gets one found or
+created by the sender (``lineitems``); ``score_sender`` claims and posts. A score goes only to
+the placements of the contexts the learner belongs to (``_placements``)."""
 
 from __future__ import annotations
 
@@ -13,17 +16,18 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from curriculum.db import db, utcnow
 from lms.jobs import senders
-from lms.learning.models import LessonProgress
+from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.queries import outline
 from lms.signals import lesson_completed, quiz_attempted
 
 from .grade_models import LtiScore
 from .lineitems import SCORE_SCOPE
-from .models import LtiResourceLink, LtiUserLink
+from .models import LtiContext, LtiResourceLink, LtiUserLink
+from .score_errors import retry_delay
 from .score_sender import RunConnector, send_pending
 
 __all__ = ["SCORE_SCOPE", "RunConnector", "enqueue", "send_pending"]
@@ -38,14 +42,32 @@ TICK = timedelta(seconds=1)
 
 
 def _placements(user_id: int, target: str) -> list[tuple[LtiResourceLink, LtiUserLink]]:
-    """The resource links placing ``target`` with a line item (or the right to create one), on
-    platforms the user came from."""
+    """The resource links placing ``target`` with a line item (or the right to create one) in a
+    platform's context the learner belongs to through LTI: her enrolment in the course is in the
+    cohort that context maps to (a launch from that context put her there, or its roster did).
+    The same target placed in another context of the platform is another course's grade book,
+    and a placement without a context has no grade book (AGS line items belong to a context)."""
     rows = db.session.execute(
         select(LtiResourceLink, LtiUserLink)
-        .join(LtiUserLink, LtiUserLink.platform_id == LtiResourceLink.platform_id)
+        .join(LtiContext, LtiContext.id == LtiResourceLink.context_id)
+        .join(
+            Enrolment,
+            and_(
+                Enrolment.user_id == user_id,
+                Enrolment.course_id == LtiContext.course_id,
+                Enrolment.cohort_id == LtiContext.cohort_id,
+            ),
+        )
+        .join(
+            LtiUserLink,
+            and_(
+                LtiUserLink.user_id == user_id,
+                LtiUserLink.platform_id == LtiResourceLink.platform_id,
+            ),
+        )
         .where(
-            LtiUserLink.user_id == user_id,
             LtiResourceLink.target == target,
+            LtiContext.platform_id == LtiResourceLink.platform_id,
             or_(
                 LtiResourceLink.lineitem_url.is_not(None),
                 LtiResourceLink.lineitems_url.is_not(None),
@@ -120,7 +142,8 @@ def register_tasks(celery, flask_app: Flask, options: dict[str, Any]) -> None:
     def send_scores(task) -> dict[str, int]:
         outcome = send_pending(flask_app)
         if outcome["failed"]:
-            raise task.retry(countdown=min(30 * 2**task.request.retries, 3600), max_retries=20)
+            wait = retry_delay(task.request.retries + 1).total_seconds()
+            raise task.retry(countdown=wait, max_retries=20)
         return outcome
 
     celery.conf.beat_schedule = {

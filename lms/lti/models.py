@@ -153,3 +153,40 @@ class LtiRegistrationLink(db.Model):
         if self.revoked_at is not None:
             return "revoked"
         return "expired" if self.expires_at <= now else "waiting"
+
+
+class LtiNonce(db.Model):
+    """A launch's nonce, once used (per platform), until its token expires: a replayed
+    ``id_token`` finds it here even with the browser's pre-launch cookies."""
+
+    __tablename__ = "lms_lti_nonces"
+    __table_args__ = (UniqueConstraint("platform_id", "nonce"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lms_lti_platforms.id", ondelete="CASCADE"))
+    nonce: Mapped[str] = mapped_column(String(255))
+    #: the token's own expiry (a later replay is refused for that already): the row may go then
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+
+class LtiPendingLaunch(db.Model):
+    """A valid launch waiting for its person's choice: the platform's e-mail belongs to an account
+    here, which is linked only on its password; or a new account. Only the SHA-256 of the
+    token (kept in the browser's session) is stored; it serves once, before it expires."""
+
+    __tablename__ = "lms_lti_pending_launches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_lti_platforms.id", ondelete="CASCADE"), index=True
+    )
+    #: the account that has the platform's e-mail
+    user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
+    #: the launch's claims, as checked (signature, nonce, deployment)
+    claims: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    platform: Mapped[LtiPlatform] = relationship()
+    user: Mapped[User] = relationship()

@@ -1,34 +1,31 @@
-"""What a valid launch does: sign the person in to the account linked to issuer + subject (created
-on the first launch, never with a password), map the platform's context to a cohort of the
-chosen course and its roles to trainer or learner, and find the resource to land on."""
+"""What a valid launch does: sign the person in to the account linked to issuer + subject (see
+``accounts``), map the platform's context to a cohort of the chosen course and its roles to
+trainer or learner (``roles``), and find the resource to land on."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from curriculum.db import db
+from curriculum.db import db, utcnow
 from curriculum.models import Course, Lesson, Module
 from lms.audit.operations import record
-from lms.cohorts.models import Cohort
-from lms.errors import InvalidInput, NotAllowed, NotFound
+from lms.cohorts.models import Cohort, CohortInvitation
+from lms.errors import NotAllowed, NotFound
 from lms.learning.operations import enrol, new_join_code
 from lms.users.models import User, UserRole
-from lms.users.operations import create_user, find_by_email
 
+from . import accounts
 from .lineitems import LINEITEM_SCOPE
-from .models import LtiContext, LtiPlatform, LtiResourceLink, LtiUserLink
+from .models import LtiContext, LtiPlatform, LtiResourceLink
+from .refusals import BadLaunch
+from .roles import is_trainer_role
 
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
-TRAINER_ROLES = ("#Instructor", "#TeachingAssistant", "/Instructor", "/TeachingAssistant")
-
-
-class BadLaunch(InvalidInput):
-    """A launch the tool refuses (its message says why)."""
+__all__ = ["BadLaunch", "CLAIM", "Launch", "Target", "apply_launch", "finish_launch"]
 
 
 @dataclass
@@ -36,10 +33,6 @@ class Target:
     course: Course
     module: Module | None = None
     lesson: Lesson | None = None
-
-
-def is_trainer_role(roles: list[str]) -> bool:
-    return any(role.endswith(TRAINER_ROLES) for role in roles)
 
 
 def resolve_target(claims: dict) -> Target:
@@ -70,43 +63,6 @@ def resolve_target(claims: dict) -> Target:
     return target
 
 
-def _placeholder_email(platform: LtiPlatform, subject: str) -> str:
-    digest = hashlib.sha256(f"{platform.issuer}\n{subject}".encode()).hexdigest()[:24]
-    return f"lti-{digest}@lti.invalid"
-
-
-def link_user(platform: LtiPlatform, claims: dict) -> User:
-    """The account of issuer + subject; a new one (no password) on the first launch. An account
-    with the same e-mail is not taken over: the platform's word on an address is not proof."""
-    subject = str(claims.get("sub") or "")
-    if not subject:
-        raise BadLaunch(_("The platform did not say who is launching (no subject)."))
-    link = db.session.scalar(
-        select(LtiUserLink).where(
-            LtiUserLink.issuer == platform.issuer, LtiUserLink.subject == subject
-        )
-    )
-    name = (claims.get("name") or "").strip() or _(
-        "Learner from %(platform)s", platform=platform.name
-    )
-    if link is not None:
-        user = link.user
-        if not user.active:
-            raise NotAllowed(_("This account is disabled."))
-        if claims.get("name") and user.name != name:
-            user.name = name[:200]
-        return user
-    email = (claims.get("email") or "").strip()
-    if not email or find_by_email(email) is not None:
-        email = _placeholder_email(platform, subject)
-    user = create_user(email, name[:200], None, ["learner"], None)
-    db.session.add(LtiUserLink(platform_id=platform.id, issuer=platform.issuer, subject=subject,
-                               user=user))  # fmt: skip
-    db.session.flush()
-    record(user, "lti.account_created", "user", user.id, issuer=platform.issuer)
-    return user
-
-
 def context_cohort(platform: LtiPlatform, claims: dict, course: Course) -> LtiContext | None:
     """The cohort of ``course`` the platform's context maps to (created on the first launch)."""
     context = claims.get(CLAIM + "context") or {}
@@ -120,7 +76,12 @@ def context_cohort(platform: LtiPlatform, claims: dict, course: Course) -> LtiCo
             LtiContext.course_id == course.id,
         )
     )
-    title = (context.get("title") or context.get("label") or context_id)[:200]
+    title = str(context.get("title") or context.get("label") or context_id)[:200]
+    if row is not None and row.title != title:
+        # the platform renamed its course: so does the cohort, unless a trainer renamed it here
+        if row.cohort.name == row.title:
+            row.cohort.name = title
+        row.title = title
     if row is None:
         code = new_join_code()
         while db.session.scalar(select(Cohort.id).where(Cohort.join_code == code)) is not None:
@@ -137,26 +98,79 @@ def context_cohort(platform: LtiPlatform, claims: dict, course: Course) -> LtiCo
     return row
 
 
-def apply_launch(platform: LtiPlatform, claims: dict) -> tuple[User, Target]:
+@dataclass
+class Launch:
+    """What a launch did: signed ``user`` in (``note``: what to tell them on landing), or
+    ``pending``: the token of the launch waiting for its person's choice (``accounts``)."""
+
+    target: Target
+    user: User | None = None
+    pending: str | None = None
+    note: str | None = None
+
+
+def apply_launch(platform: LtiPlatform, claims: dict) -> Launch:
     """Everything a resource-link launch writes, in the request's transaction."""
     if not platform.enabled:
         raise NotAllowed(_("This platform is disabled: ask its administrator."))
     target = resolve_target(claims)
-    user = link_user(platform, claims)
+    identity = accounts.identify(platform, claims)
+    if identity.user is None:
+        return Launch(target, pending=accounts.hold(platform, claims, identity.owner))
+    return finish_launch(platform, claims, identity.user, target)
+
+
+def finish_launch(
+    platform: LtiPlatform, claims: dict, user: User, target: Target | None = None
+) -> Launch:
+    """The launch of ``user``: the context's cohort, its roles, the resource link."""
+    target = target or resolve_target(claims)
     context = context_cohort(platform, claims, target.course)
-    roles = claims.get(CLAIM + "roles") or []
-    if context is not None and is_trainer_role(roles):
-        cohort = context.cohort
-        if not cohort.is_trainer(user):
-            cohort.trainers.append(user)
-        if "trainer" not in user.roles:
-            user.role_rows.append(UserRole(role="trainer"))
+    note = None
+    if not is_trainer_role(claims.get(CLAIM + "roles")):
+        _join(user, target.course, context.cohort if context else None)
+    elif context is not None:
+        _train(user, context.cohort, platform)
     else:
-        enrol(user, target.course, context.cohort if context else None)
+        # a platform's instructor outside any course of theirs: nothing to train, and not a
+        # learner either (no enrolment, no progress to report): the course, as a visitor
+        note = _("You opened this link outside a course of your platform: you see the course "
+                 "as a visitor. Add the link to a course of your platform to train its learners "
+                 "here.")  # fmt: skip
     link = claims.get(CLAIM + "resource_link") or {}
     if link.get("id"):
         _remember_resource_link(platform, str(link["id"]), context, target, claims)
-    return user, target
+    return Launch(target, user=user, note=note)
+
+
+def _join(user: User, course: Course, cohort: Cohort | None) -> None:
+    """Enrol the learner (into the context's cohort); an invitation to that cohort (from a
+    roster import) is accepted with it."""
+    enrol(user, course, cohort)
+    if cohort is None:
+        return
+    invitation = db.session.scalar(
+        select(CohortInvitation).where(
+            CohortInvitation.cohort_id == cohort.id,
+            CohortInvitation.user_id == user.id,
+            CohortInvitation.accepted_at.is_(None),
+            CohortInvitation.declined_at.is_(None),
+        )
+    )
+    if invitation is not None:
+        invitation.accepted_at = utcnow()
+        record(user, "cohort.invitation_accepted", "cohort", cohort.id, invitation=invitation.id)
+
+
+def _train(user: User, cohort: Cohort, platform: LtiPlatform) -> None:
+    """A trainer of the context's cohort. The cohort pages need the trainer role: one granted
+    here has the scope "lti" (it opens the pages of the cohorts the person trains, not the
+    creation of new ones); a role the account already had is kept as it was."""
+    if not cohort.is_trainer(user):
+        cohort.trainers.append(user)
+        record(user, "lti.cohort_trainer", "cohort", cohort.id, issuer=platform.issuer)
+    if not user.has_role("trainer"):
+        user.role_rows.append(UserRole(role="trainer", scope="lti"))
 
 
 def _remember_resource_link(platform, link_id, context, target: Target, claims: dict) -> None:

@@ -1,7 +1,10 @@
 """The platforms' public keys (their JWKS), kept by this process (per application) for a while
 instead of fetched at every launch. A token naming a key the kept set lacks (the platform rotated its keys) makes
 the set fetched again, at most once every ``REFETCH`` seconds per platform (a stream of forged
-tokens cannot turn the tool into a flood on the platform)."""
+tokens cannot turn the tool into a flood on the platform). A deep-linking request whose platform
+accepts no resource link is let through the checks: the picker says why nothing can be chosen,
+in the instructor's language (``deep_linking.refusal``), where pylti1p3 would refuse the launch
+in English."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import time
 from flask import current_app
 from pylti1p3.contrib.flask import FlaskMessageLaunch
 from pylti1p3.exception import LtiException
+from pylti1p3.message_validators.deep_link import DeepLinkMessageValidator
 
 from .http import PlatformSession
 
@@ -19,6 +23,8 @@ KEEP = 3600.0
 REFETCH = 10.0
 
 STATE_KEY = "lti_platform_key_sets"
+MESSAGE_TYPE = "https://purl.imsglobal.org/spec/lti/claim/message_type"
+SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 _lock = threading.Lock()
 
 
@@ -38,6 +44,17 @@ def _kept(key_set_url: str) -> tuple[float, dict] | None:
         return _sets().get(key_set_url)
 
 
+class DeepLinkRequestValidator(DeepLinkMessageValidator):
+    """pylti1p3's checks of a deep-linking request, but for its ``accept_types`` (left to the
+    picker)."""
+
+    def validate(self, jwt_body) -> bool:
+        self.run_common_validators(jwt_body)
+        if not isinstance(jwt_body.get(SETTINGS), dict) or not jwt_body[SETTINGS]:
+            raise LtiException("Missing Deep Linking Settings")
+        return True
+
+
 class ToolMessageLaunch(FlaskMessageLaunch):
     """pylti1p3's Flask launch, with the platforms' key sets kept between launches (and fetched
     with a time limit)."""
@@ -45,6 +62,13 @@ class ToolMessageLaunch(FlaskMessageLaunch):
     def __init__(self, request, tool_config, **kwargs) -> None:
         kwargs.setdefault("requests_session", PlatformSession())
         super().__init__(request, tool_config, **kwargs)
+
+    def validate_message(self):
+        body = self._get_jwt_body()
+        if body.get(MESSAGE_TYPE) == "LtiDeepLinkingRequest":  # no other validator takes it
+            DeepLinkRequestValidator().validate(body)
+            return self
+        return super().validate_message()
 
     def fetch_public_key(self, key_set_url: str):
         kept = _kept(key_set_url)

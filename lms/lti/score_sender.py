@@ -1,5 +1,5 @@
 """Posting the queued AGS scores to the platforms, oldest first, by any number of senders at once
-(Celery workers, the thread of each web process, ``flask lti send-scores``).
+(Celery workers, the thread of each web process, ``lms lti send-scores`` from cron).
 
 A sender claims rows before posting them, in one UPDATE whose subquery picks them
 ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (a row another sender is claiming is passed over, not
@@ -12,8 +12,14 @@ during a call to a platform. A platform that cannot be reached is passed over fo
 the run (its scores stay queued, without an attempt counted) so that it does not hold up the
 others.
 Only the oldest queued score of each learner and placement can be claimed, so that a learner's
-scores reach the platform in order; a score that fails stays queued and the later ones wait
-behind it (an older score is never posted after a newer one)."""
+scores reach the platform in order; a score that failed waits (``score_errors``: a backoff that
+doubles, up to a number of attempts) and the later ones wait behind it (an older score is never
+posted after a newer one), unless the platform refused it for good or the sender gave up on it:
+then it is set aside, shown to the administrators, and the later ones go on.
+
+Without Celery, the thread woken by a commit sends what is due then; the failed scores are
+tried again when their wait is over by ``lms lti send-scores`` run from cron (as ``lms mail
+send-pending`` and ``lms xapi send``), or by the next run a commit wakes."""
 
 from __future__ import annotations
 
@@ -23,10 +29,10 @@ import secrets
 import socket
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-import requests
 from flask import Flask
+from pylti1p3.exception import LtiServiceException
 from pylti1p3.service_connector import ServiceConnector
 from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.orm import aliased
@@ -37,6 +43,18 @@ from .grade_models import LtiScore
 from .http import PlatformSession
 from .lineitems import SCORE_SCOPE, LineItemBusy, ensure_lineitem
 from .models import LtiPlatform
+from .score_errors import (
+    MAX_AGE,
+    MAX_ATTEMPTS,
+    PlatformDisabled,
+    TokenRefused,
+    describe,
+    http_status,
+    refused,
+    retry_delay,
+    superseded,
+    unreachable,
+)
 from .tool_config import DatabaseToolConf
 
 #: how long a claim holds; renewed before each post (a post takes a few calls of 25 s at most)
@@ -46,7 +64,9 @@ SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
 
 
 class RunConnector(ServiceConnector):
-    """Access tokens kept for one sending run (a token is never reused across key rotations)."""
+    """Access tokens kept for one sending run (a token is never reused across key rotations).
+    A service that answers 401 is asked again once with a new token (the platform may have
+    revoked the one kept); the token endpoint's own refusal is ``TokenRefused``."""
 
     def __init__(self, registration) -> None:
         super().__init__(registration, PlatformSession())
@@ -57,6 +77,23 @@ class RunConnector(ServiceConnector):
 
     def _cache_access_token(self, scope_key: str, access_token: str, expires_in: float) -> None:
         self._tokens[scope_key] = access_token
+
+    def get_access_token(self, scopes) -> str:
+        try:
+            return super().get_access_token(scopes)
+        except LtiServiceException as error:
+            raise TokenRefused("The platform gave no access token.", error.response) from error
+
+    def make_service_request(self, scopes, url, **options):
+        try:
+            return super().make_service_request(scopes, url, **options)
+        except TokenRefused:
+            raise
+        except LtiServiceException as error:
+            if http_status(error) != 401:
+                raise
+            self._tokens.clear()
+            return super().make_service_request(scopes, url, **options)
 
 
 def scores_url(lineitem_url: str) -> str:
@@ -75,34 +112,6 @@ def body(row: LtiScore) -> dict:
     }
 
 
-def describe(error: Exception) -> str:
-    """What failed, for the administrators: the platform's status and answer when it gave one."""
-    response = getattr(error, "response", None)
-    if response is not None and hasattr(response, "status_code"):
-        return f"{type(error).__name__}: HTTP {response.status_code} {response.text[:300]}"
-    return f"{type(error).__name__}: {error}"
-
-
-def _superseded(error: Exception) -> bool:
-    """409: the platform holds a score of this learner with a later timestamp (it keeps that)."""
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None) == 409
-
-
-class PlatformDisabled(RuntimeError):
-    def __init__(self) -> None:
-        super().__init__("the platform is disabled")
-
-
-def _unreachable(error: Exception) -> bool:
-    """The platform itself is away (no connection, no answer in time, a gateway's 502-504, or
-    disabled): its other scores would fail the same way."""
-    if isinstance(error, (requests.ConnectionError, requests.Timeout, PlatformDisabled)):
-        return True
-    response = getattr(error, "response", None)
-    return getattr(response, "status_code", None) in (502, 503, 504)
-
-
 @dataclass(frozen=True)
 class Claimed:
     """A claimed row, read before any call to the platform (no transaction stays open then)."""
@@ -112,15 +121,18 @@ class Claimed:
     resource_link_id: int | None
     lineitem_url: str | None
     body: dict
+    attempts: int
+    changed_at: datetime
 
 
 @dataclass
 class Run:
     """What one sending run passes over: rows that failed or that another sender took over,
     platforms away, placements whose line item another sender is creating (all stay queued for
-    the next run)."""
+    the next run). ``now``: the failed scores too, whose wait is not over."""
 
     holder: str
+    now: bool = False
     passed_over: set[int] = field(default_factory=set)
     platforms_away: set[int] = field(default_factory=set)
     links_busy: set[int] = field(default_factory=set)
@@ -147,6 +159,10 @@ def claim(run: Run) -> list[Claimed]:
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
+    if not run.now:
+        picked = picked.where(
+            or_(LtiScore.next_attempt_at.is_(None), LtiScore.next_attempt_at <= now)
+        )
     if run.passed_over:
         picked = picked.where(LtiScore.id.not_in(run.passed_over))
     if run.platforms_away:
@@ -166,7 +182,15 @@ def claim(run: Run) -> list[Claimed]:
     )
     db.session.commit()
     rows = [
-        Claimed(row.id, row.platform_id, row.resource_link_id, row.lineitem_url, body(row))
+        Claimed(
+            row.id,
+            row.platform_id,
+            row.resource_link_id,
+            row.lineitem_url,
+            body(row),
+            row.attempts,
+            row.changed_at,
+        )
         for row in db.session.scalars(
             select(LtiScore)
             .where(LtiScore.claimed_by == run.holder, LtiScore.status == "queued")
@@ -220,7 +244,8 @@ def _post(connector: RunConnector | None, row: Claimed, holder: str) -> str:
 
 
 def send_one(run: Run, row: Claimed, conf: DatabaseToolConf, connectors: dict) -> str:
-    """``sent``, ``superseded``, ``failed`` (an attempt counted), ``skipped`` (left queued, no
+    """``sent``, ``superseded``, ``failed`` (an attempt counted, tried again after its wait),
+    ``rejected`` / ``given_up`` (set aside: see ``score_errors``), ``skipped`` (left queued, no
     attempt) or ``lost`` (another sender took the row over: it neither posts nor writes). A run
     deals with a row once: whatever happens, it does not claim it again."""
     run.passed_over.add(row.id)
@@ -236,31 +261,45 @@ def send_one(run: Run, row: Claimed, conf: DatabaseToolConf, connectors: dict) -
         run.links_busy.add(row.resource_link_id)
         finish(run.holder, row.id)
         return "skipped"
-    except Exception as error:  # down, refused, disabled: the row waits, in place
+    except Exception as error:  # down, refused, disabled: see score_errors
         db.session.rollback()
-        if _superseded(error):  # the platform keeps its later score: done
-            finish(run.holder, row.id, status="superseded", last_error=describe(error)[:1000])
-            return "superseded"
-        if _unreachable(error):
-            run.platforms_away.add(row.platform_id)
-        finish(run.holder, row.id, attempts=LtiScore.attempts + 1,
-               last_error=describe(error)[:1000])  # fmt: skip
-        return "failed"
+        return _failed(run, row, error)
     written = finish(run.holder, row.id, status="sent", sent_at=utcnow(), last_error=None,
-                     lineitem_url=lineitem_url)  # fmt: skip
+                     next_attempt_at=None, lineitem_url=lineitem_url)  # fmt: skip
     return "sent" if written else "lost"
 
 
-def send_pending(app: Flask) -> dict[str, int]:
-    """Post the queued scores this sender can claim; a failure holds back that learner's
-    later scores for the placement (they are tried again by the next run), and a platform that
-    cannot be reached holds back only its own scores."""
+def _failed(run: Run, row: Claimed, error: Exception) -> str:
+    """Write what the failure means for the row (``score_errors``); the outcome's name."""
+    reason = describe(error)
+    if superseded(error):  # the platform keeps its later score: done
+        finish(run.holder, row.id, status="superseded", last_error=reason)
+        return "superseded"
+    attempts = row.attempts + 1
+    counted = {"attempts": LtiScore.attempts + 1, "last_error": reason}
+    if refused(error):
+        finish(run.holder, row.id, status="rejected", next_attempt_at=None, **counted)
+        return "rejected"
+    if unreachable(error):
+        run.platforms_away.add(row.platform_id)
+    if attempts >= MAX_ATTEMPTS or row.changed_at <= utcnow() - MAX_AGE:
+        finish(run.holder, row.id, status="given_up", next_attempt_at=None, **counted)
+        return "given_up"
+    finish(run.holder, row.id, next_attempt_at=utcnow() + retry_delay(attempts, error), **counted)
+    return "failed"
+
+
+def send_pending(app: Flask, now: bool = False) -> dict[str, int]:
+    """Post the queued scores this sender can claim whose wait is over (all of them if ``now``);
+    a failure holds back that learner's later scores for the placement (they are tried again
+    by a later run), and a platform that cannot be reached holds back only its own scores.
+    How many were sent, failed (to be tried again), refused by the platform, given up."""
     outcomes: Counter[str] = Counter()
-    run = Run(f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:100])
+    run = Run(f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"[:100], now=now)
     with app.app_context():
         conf = DatabaseToolConf()
         connectors: dict[int, RunConnector | None] = {}
         while rows := claim(run):
             for row in rows:
                 outcomes[send_one(run, row, conf, connectors)] += 1
-    return {"sent": outcomes["sent"], "failed": outcomes["failed"]}
+    return {key: outcomes[key] for key in ("sent", "failed", "rejected", "given_up")}

@@ -1,6 +1,8 @@
 """The tool's endpoints: its JWKS, LTI Dynamic Registration, OIDC login initiation and the launch
-(thin: pylti1p3 checks the messages, ``operations`` and ``registration`` apply them). A refused launch is an error page that says why,
-with status 400/403, so the request's transaction rolls back and nothing is created."""
+(thin: pylti1p3 checks the messages, ``operations`` and ``registration`` apply them), and the
+page of a launch waiting for its person's choice of account (``accounts``). A refused launch is
+an error page that says why (``refusals``: in the reader's language), with status 400/403, so the
+request's transaction rolls back and nothing is created."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from urllib.parse import urlsplit
 import jwt
 from flask import (
     current_app,
+    flash,
     jsonify,
     make_response,
     redirect,
@@ -18,18 +21,20 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user, login_user, logout_user
 from pylti1p3.contrib.flask import FlaskRequest
 from pylti1p3.exception import LtiException, OIDCException
 
 from lms.access import STAFF, role_required
+from lms.boundary import attempt
 from lms.cohorts.queries import managed_cohort
 from lms.errors import InvalidInput, LMSError, error_response
 from lms.i18n import current_language
 
-from . import deep_linking, keys, operations, registration, roster
+from . import accounts, deep_linking, keys, nonces, operations, refusals, registration, roster
 from .cookies import LtiOIDCLogin, begin_lti_session
-from .frames import frame_ancestors
+from .forms import ChooseAccountForm
+from .frames import frame_ancestors, registration_frame_ancestors
 from .platform_keys import ToolMessageLaunch
 from .tool_config import DatabaseToolConf
 
@@ -55,13 +60,11 @@ def register(token: str):
         response = make_response(_refused(error.message, error.status_code))
     else:
         response = make_response(render_template("lms/lti/registered.html", platform=platform))
-    # The platform frames this page from its own site, not known before the registration (Canvas:
-    # the institution's domain). Nothing on it needs a click, so there is nothing to clickjack.
-    sources = "https: http:" if registration.loopback_http_allowed() else "https:"
+    # framed by the platform that opened it: the origin of the configuration it named, only
+    ancestors = registration_frame_ancestors(request.args.get("openid_configuration"))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'self'; form-action 'self'; "
-        f"frame-ancestors 'self' {sources}"
+        f"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}"
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -84,11 +87,11 @@ def login():
         begin_lti_session()  # its cookies work in the platform's frame (lms/lti/cookies.py)
         return oidc.redirect(url_for("lms_lti.launch", _external=True))
     except (LtiException, OIDCException) as error:
-        return _refused(_("The login request was refused: %(reason)s", reason=str(error)))
+        return _refused(refusals.login_refusal(error))
 
 
 def _forget_nonce(claims: dict) -> None:
-    """A nonce serves once: a replayed id_token finds it gone."""
+    """A nonce serves once (on the server too: ``nonces``): the session forgets it as well."""
     session.pop(f"lti1p3-nonce-{claims.get('nonce')}", None)
 
 
@@ -100,27 +103,54 @@ def launch():
     except (LtiException, OIDCException, KeyError, ValueError) as error:
         if _from_disabled_platform(conf):
             return _refused(_("This platform is disabled: ask its administrator."), 403)
-        return _refused(_("This launch was refused: %(reason)s", reason=str(error)))
+        return _refused(refusals.launch_refusal(error))
     platform = conf.platform(claims.get("iss"), _audience(claims))
     if platform is None or not platform.enabled:
         return _refused(_("This platform is disabled: ask its administrator."), 403)
-    _forget_nonce(claims)
-    if message.is_deep_link_launch():
-        try:
-            deep_linking.start(
-                platform, claims, str(claims.get(operations.CLAIM + "deployment_id"))
-            )
-        except LMSError as error:
-            return _refused(error.message, error.status_code)
-        return redirect(url_for("lms_lti.deep_link"))
     try:
-        user, target = operations.apply_launch(platform, claims)
+        nonces.use_once(platform, claims)
+        _forget_nonce(claims)
+        if message.is_deep_link_launch():
+            deployment_id = str(claims.get(operations.CLAIM + "deployment_id"))
+            deep_linking.start(platform, claims, deployment_id)
+            return redirect(url_for("lms_lti.deep_link"))
+        launched = operations.apply_launch(platform, claims)
     except LMSError as error:
         return _refused(error.message, error.status_code)
-    login_user(user)
+    if launched.user is None and current_user.is_authenticated:
+        logout_user()  # whoever used this browser before: not the person who chooses now
     begin_lti_session()
     session["lti_platform_id"] = platform.id
-    return redirect(_landing(target))
+    if launched.user is None:  # the platform's e-mail has an account here: the person chooses
+        session[accounts.PENDING_KEY] = launched.pending
+        return redirect(url_for("lms_lti.choose_account"))
+    return _signed_in(launched)
+
+
+def _signed_in(launched: operations.Launch):
+    login_user(launched.user)
+    begin_lti_session()
+    if launched.note:
+        flash(launched.note, "info")
+    return redirect(_landing(launched.target))
+
+
+def choose_account():
+    """Link the account that has the platform's e-mail (its password), or a new account."""
+    pending = accounts.pending_launch(session.get(accounts.PENDING_KEY))
+    form, status = ChooseAccountForm(), 200
+    if form.validate_on_submit():
+        password = form.password.data if form.link.data else None
+        with attempt(form.password) as done:
+            user = accounts.choose(pending, password, request.remote_addr)
+        if done:
+            session.pop(accounts.PENDING_KEY, None)
+            return _signed_in(operations.finish_launch(pending.platform, pending.claims, user))
+        status = done.status
+    elif form.errors:
+        status = 400
+    return render_template("lms/lti/choose_account.html", form=form, pending=pending,
+                           too_many=status == 429), status  # fmt: skip
 
 
 def _from_disabled_platform(conf: DatabaseToolConf) -> bool:
@@ -151,14 +181,13 @@ def deep_link():
     """The picker (GET, searchable) and the signed answer to the platform (POST)."""
     pending = deep_linking.pending()
     language = current_language()
-    multiple = pending["settings"].get("accept_multiple") not in (False, "false")
     query = request.args.get("q", "")[:100]
     if request.method == "GET":
-        return _picker(pending, language, query, multiple)
+        return _picker(pending, language, query)
     try:
-        items = deep_linking.chosen_items(request.form.getlist("item"), language, multiple)
+        items = deep_linking.chosen_items(pending, request.form.getlist("item"), language)
     except InvalidInput as error:
-        return _picker(pending, language, query, multiple, error.message), 400
+        return _picker(pending, language, query, error.message), 400
     return_url, token = deep_linking.response(pending, items)
     session.pop(deep_linking.SESSION_KEY, None)
     response = make_response(render_template("lms/lti/deep_link_return.html",
@@ -173,10 +202,13 @@ def deep_link():
     return response
 
 
-def _picker(pending: dict, language: str, query: str, multiple: bool, error: str | None = None):
-    return render_template("lms/lti/deep_link.html", query=query, error=error,
-                           context_title=pending["title"], multiple=multiple,
-                           items=deep_linking.catalogue(language, query))  # fmt: skip
+def _picker(pending: dict, language: str, query: str, error: str | None = None):
+    """The catalogue to choose from; only why not, where the platform takes no resource link."""
+    refused = deep_linking.refusal(pending)
+    items = [] if refused else deep_linking.catalogue(language, query)
+    return render_template("lms/lti/deep_link.html", query=query, error=error or refused,
+                           refused=bool(refused), context_title=pending["title"], items=items,
+                           multiple=deep_linking.accepts_multiple(pending))  # fmt: skip
 
 
 def lti_roster_available(cohort) -> bool:

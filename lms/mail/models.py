@@ -9,12 +9,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from curriculum.db import UTCDateTime, db, utcnow
 
+#: the reserved top-level domain (RFC 2606) of the placeholder addresses of accounts that have no
+#: usable one: nobody can register such an address, and no message to one is ever sent
+PLACEHOLDER_DOMAIN = ".invalid"
+
 #: logged: no SMTP was configured, the message is only kept here (and in the log);
 #: queued: waiting for its first attempt; sending: an attempt is under way;
-#: sent; failed: the last attempt failed, ``lms mail send-pending`` tries again.
-STATUSES = ("logged", "queued", "sending", "sent", "failed")
+#: sent; failed: the last attempt failed, ``lms mail send-pending`` tries again;
+#: skipped: the recipient is a placeholder address (an account without e-mail), never sent.
+STATUSES = ("logged", "queued", "sending", "sent", "failed", "skipped")
 #: the messages ``lms mail send-pending`` looks at (a "sending" one whose sender died, too)
 RETRYABLE_STATUSES = ("queued", "sending", "failed")
+
+
+def is_placeholder_address(address: str) -> bool:
+    return address.strip().lower().endswith(PLACEHOLDER_DOMAIN)
 
 
 class OutboxMessage(db.Model):

@@ -17,7 +17,7 @@ from curriculum.db import LMSSession, db
 from lms.config import uses_celery
 
 from .delivery import DEFAULT_BACKOFF, deliver, one_line, retry_delay
-from .models import OutboxMessage
+from .models import OutboxMessage, is_placeholder_address
 
 log = logging.getLogger("lms.mail")
 PENDING_KEY = "lms_mail_pending"
@@ -31,19 +31,24 @@ INLINE_LIMIT = 20
 
 def _outbox_row(recipient: str, subject: str, body: str) -> dict:
     smtp = bool(current_app.config["LMS_SMTP_HOST"])
-    return {
+    row = {
         "recipient": recipient.strip(),
         "subject": one_line(subject)[:SUBJECT_LENGTH],  # a line break cannot go in a header
         "body": body,
         "status": "queued" if smtp else "logged",
+        "error": None,
     }
+    if is_placeholder_address(recipient):  # an account without e-mail: kept, marked, never sent
+        row.update(status="skipped", body="", error="No e-mail address: not sent.")
+    return row
 
 
 def _after_commit(kept: list[tuple[int, str, str]]) -> None:
     """Log the kept messages and, with SMTP configured, send them once the commit is done."""
+    kept = [item for item in kept if not is_placeholder_address(item[1])]
     for _id, recipient, subject in kept:
         log.info("Mail to %s: %s", recipient, subject)
-    if current_app.config["LMS_SMTP_HOST"]:
+    if current_app.config["LMS_SMTP_HOST"] and kept:
         app = current_app._get_current_object()
         pending = db.session.info.setdefault(PENDING_KEY, [])
         pending.extend((app, id_, recipient, subject) for id_, recipient, subject in kept)

@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from curriculum.importer import ImportReport, import_pack
-from curriculum.pack import Pack, load_pack
+from curriculum.pack import Pack, PackError, load_pack
 from curriculum.zipsafe import PackZipError, unpacked_zip
 from lms.audit.operations import record
 from lms.errors import InvalidInput, NotFound
@@ -70,7 +70,10 @@ def check_upload(user, stream) -> PackCheck:
             pack, result.problems = _check_folder(folder)
             if pack is not None and not result.problems:
                 result.summary = pack.summary()
-                result.report = import_pack(pack, dry_run=True)
+                try:
+                    result.report = import_pack(pack, dry_run=True)
+                except PackError as error:  # e.g. it requires a course the site does not have
+                    result.problems = [str(problem) for problem in error.problems]
         kept = not result.problems
     except PackZipError as error:
         result.problems = [str(error)]
@@ -92,6 +95,8 @@ def apply_upload(user, token: str) -> ImportReport:
             if pack is None or problems:
                 raise InvalidInput(_("The pack has problems: upload it again to see them."))
             report = import_pack(pack)
+    except PackError as error:
+        raise InvalidInput(" ".join(str(problem) for problem in error.problems)) from error
     except PackZipError as error:
         raise InvalidInput(str(error)) from error
     finally:

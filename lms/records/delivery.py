@@ -111,11 +111,14 @@ def _release(holder: str, **values) -> None:
 
 
 def send_pending(
-    app: Flask, batch_size: int | None = None, backoff: float = DEFAULT_BACKOFF
+    app: Flask, batch_size: int | None = None, backoff: float | None = None
 ) -> Outcome:
-    """Send the queue, oldest first, in batches, until it is empty or the LRS fails."""
+    """Send the queue, oldest first, in batches, until it is empty or the LRS fails (the first
+    wait after a failure: ``backoff``, by default ``LMS_XAPI_BACKOFF_SECONDS``)."""
     outcome = Outcome()
     with app.app_context():
+        if backoff is None:
+            backoff = float(app.config.get("LMS_XAPI_BACKOFF_SECONDS", DEFAULT_BACKOFF))
         if not app.config.get("LMS_XAPI_ENDPOINT"):
             log.warning("No LRS is configured (LMS_XAPI_ENDPOINT): no statement sent")
             return outcome
@@ -145,6 +148,25 @@ def send_pending(
             raise
         _release(holder, failures=0, last_error=None, not_before=None)
     return outcome
+
+
+def seconds_to_next_try(app: Flask) -> float | None:
+    """When statements wait and the sender may not send them now (the backoff after a failure,
+    or another sender's lease): the seconds until it may; None when nothing waits for that."""
+    with app.app_context(), db.engine.connect() as connection:
+        sender = connection.execute(
+            select(XapiSender.not_before, XapiSender.lease_until).where(XapiSender.id == 1)
+        ).first()
+        if sender is None:
+            return None
+        waiting = connection.scalar(
+            select(XapiStatement.id).where(XapiStatement.status.in_(PENDING_STATUSES)).limit(1)
+        )
+    if waiting is None:
+        return None
+    now = utcnow()
+    until = max((moment for moment in sender if moment is not None and moment > now), default=None)
+    return (until - now).total_seconds() if until is not None else None
 
 
 def _renew(holder: str) -> None:

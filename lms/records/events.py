@@ -37,8 +37,9 @@ def lesson_opened(enrolment, lesson: Lesson, opening) -> list[dict]:
     ]
 
 
-def lesson_completed(progress) -> list[dict]:
-    """The lesson completed, and its module when this lesson was the module's last one."""
+def lesson_completed(progress, with_module: bool = True) -> list[dict]:
+    """The lesson completed, and its module when this completion completed it (``replay``
+    makes the modules' statements itself: ``with_module=False``)."""
     enrolment, lesson = progress.enrolment, progress.lesson
     moment = progress.completed_at or utcnow()
     result = {"completion": True}
@@ -56,12 +57,26 @@ def lesson_completed(progress) -> list[dict]:
             result=result,
         )  # fmt: skip
     ]
-    if module_done(enrolment, lesson.module_id):
-        made.append(
-            build(("module", lesson.module_id), "completed", enrolment,
-                  st.module_activity(lesson.module), moment, result={"completion": True})
-        )  # fmt: skip
+    if with_module and completes_module(progress):
+        made.extend(module_completed(enrolment, lesson.module, moment))
     return made
+
+
+def completes_module(progress) -> bool:
+    """Whether this lesson's completion is the one that completed its module: a required
+    lesson of the module, after which every required lesson is done (an optional lesson done
+    later completes nothing)."""
+    lesson = progress.lesson
+    return (
+        lesson.required
+        and lesson.archived_at is None
+        and module_done(progress.enrolment, lesson.module_id)
+    )
+
+
+def module_completed(enrolment, module, moment) -> list[dict]:
+    return [build(("module", module.id), "completed", enrolment, st.module_activity(module),
+                  moment, result={"completion": True})]  # fmt: skip
 
 
 def module_done(enrolment, module_id: int) -> bool:

@@ -1,15 +1,17 @@
 """``lms xapi replay``: the learning events recorded in the database since a date, made into
 statements again (the same functions and ids as the live events) and queued when the outbox does
-not hold them yet, oldest first."""
+not hold them yet, oldest first (each statement's timestamp: a module completed is dated by the
+lesson that completed it, so it comes after that lesson, as it did live)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from certificates.models import Certificate
 from curriculum.db import db
+from curriculum.models import Lesson, Module
 from lms.learning.grading import grade
 from lms.learning.models import Enrolment, LessonOpen, LessonProgress, QuizAttempt
 from lms.sessions.models import Attendance, CohortSession
@@ -25,7 +27,7 @@ def _made(since: datetime):
         yield events.registered(enrolment), enrolment.user_id
     for opening in db.session.scalars(select(LessonOpen).where(LessonOpen.opened_at >= since)):
         enrolment = db.session.get(Enrolment, opening.enrolment_id)
-        lesson = db.session.get(events.Lesson, opening.lesson_id)
+        lesson = db.session.get(Lesson, opening.lesson_id)
         yield events.lesson_opened(enrolment, lesson, opening), enrolment.user_id
     for attempt in db.session.scalars(select(QuizAttempt).where(QuizAttempt.submitted_at >= since)):
         progress = db.session.get(LessonProgress, attempt.progress_id)
@@ -41,7 +43,8 @@ def _made(since: datetime):
             LessonProgress.status == "done", LessonProgress.completed_at >= since
         )
     ):
-        yield events.lesson_completed(progress), progress.enrolment.user_id
+        yield events.lesson_completed(progress, with_module=False), progress.enrolment.user_id
+    yield from _modules_completed(since)
     for attendance in db.session.scalars(
         select(Attendance).where(Attendance.present, Attendance.recorded_at >= since)
     ):
@@ -54,6 +57,34 @@ def _made(since: datetime):
         select(Certificate).where(Certificate.issued_at >= since)
     ):
         yield events.earned(certificate), certificate.enrolment.user_id
+
+
+def _modules_completed(since: datetime):
+    """Each module completed since ``since``, at the time of the lesson that completed it (the
+    last of its required lessons done)."""
+    required = (Lesson.required.is_(True), Lesson.archived_at.is_(None))
+    totals = dict(
+        db.session.execute(
+            select(Lesson.module_id, func.count()).where(*required).group_by(Lesson.module_id)
+        ).all()
+    )
+    done = db.session.execute(
+        select(
+            LessonProgress.enrolment_id,
+            Lesson.module_id,
+            func.max(LessonProgress.completed_at),
+            func.count(),
+        )  # fmt: skip
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(LessonProgress.status == "done", *required)
+        .group_by(LessonProgress.enrolment_id, Lesson.module_id)
+        .having(func.max(LessonProgress.completed_at) >= since)
+    ).all()
+    for enrolment_id, module_id, moment, count in done:
+        if count >= totals.get(module_id, 0) > 0:
+            enrolment = db.session.get(Enrolment, enrolment_id)
+            module = db.session.get(Module, module_id)
+            yield events.module_completed(enrolment, module, moment), enrolment.user_id
 
 
 def _grade(lesson, answers) -> dict[str, bool]:

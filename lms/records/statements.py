@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from curriculum.db import db
 from curriculum.models import Course, Lesson, Module
@@ -94,9 +95,11 @@ def statement_id(*key: Any) -> str:
 
 
 def language_map(texts: dict[str, str] | None, fallback: str) -> dict[str, str]:
+    """The texts under the languages they are written in (never one language's text under
+    another's tag); with none, ``fallback`` (a slug) as undetermined language ("und")."""
     texts = texts or {}
-    default = next((texts[code] for code in LANGUAGES if texts.get(code)), fallback)
-    return {code: texts.get(code) or default for code in LANGUAGES}
+    present = {code: texts[code] for code in LANGUAGES if texts.get(code)}
+    return present or {"und": fallback}
 
 
 def actor_name(user) -> str:
@@ -106,14 +109,24 @@ def actor_name(user) -> str:
     name = cache.get(key)
     if name is not None:
         return name
-    name = db.session.scalar(select(XapiActor.name).where(XapiActor.user_id == user.id))
+    name = stored_name(user.id)
     if name is not None:
         cache[key] = name  # committed: it stays (one made now is kept once it is read back)
         return name
     actor = XapiActor(user_id=user.id, name=str(uuid.uuid4()))
-    with db.session.begin_nested():
-        db.session.add(actor)
+    try:
+        with db.session.begin_nested():
+            db.session.add(actor)
+    except IntegrityError:  # another request made the learner's name first: that one is it
+        name = stored_name(user.id)
+        if name is None:
+            raise
+        return name
     return actor.name
+
+
+def stored_name(user_id: int) -> str | None:
+    return db.session.scalar(select(XapiActor.name).where(XapiActor.user_id == user_id))
 
 
 def actor(user) -> dict:

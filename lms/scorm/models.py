@@ -54,10 +54,16 @@ class ScormAttempt(db.Model):
     session_seconds: Mapped[int] = mapped_column(Integer, default=0)
     #: seconds of the sessions before the current one
     earlier_seconds: Mapped[int] = mapped_column(Integer, default=0)
-    #: the current session (a key given to each launch) and its last commit's sequence number:
-    #: a commit that arrives late (a retry) never overwrites a newer one
+    #: the current session (a key the lesson page gives each launch of the player) and its last
+    #: commit's sequence number: a commit that arrives late (a retry) never overwrites a newer one
     session_key: Mapped[str] = mapped_column(String(40), default="")
     sequence: Mapped[int] = mapped_column(Integer, default=0)
+    #: the HTML page of the package the last commit came from (a multi-page package starts a new
+    #: SCORM session time on each page: the earlier pages' time is kept in ``earlier_seconds``)
+    page_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: when the runtime made the stored state (the device's clock, never later than the server's):
+    #: a commit of another session made before it (another device's, sent late) changes nothing
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sessions: Mapped[int] = mapped_column(Integer, default=0)
     commits: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,15 +31,19 @@ from .models import ScormAttempt
 
 @dataclass(frozen=True)
 class Commit:
-    """One commit as the lesson page sends it (lms/static/scorm/player.js)."""
+    """One commit as the lesson page sends it (lms/static/scorm/player.js): the launch's
+    session key and sequence number, the package page it came from, and when the runtime made
+    it (``at``: the device's clock in ms, never later than the server's; now when absent)."""
 
     session: str
     sequence: int
     terminate: bool
     cmi: dict[str, Any]
+    at: datetime
+    page: str = ""
 
     @classmethod
-    def parse(cls, payload: Any) -> Commit:
+    def parse(cls, payload: Any, now: datetime | None = None) -> Commit:
         if not isinstance(payload, dict):
             raise InvalidInput(_("This commit is not a JSON object."))
         session, sequence, cmi = payload.get("session"), payload.get("sequence"), payload.get("cmi")
@@ -48,7 +53,18 @@ class Commit:
             raise InvalidInput(_("This commit has no valid sequence number."))
         if not isinstance(cmi, dict):
             raise InvalidInput(_("This commit has no CMI data."))
-        return cls(session, sequence, bool(payload.get("terminate")), cmi)
+        page = payload.get("page")
+        page = page if isinstance(page, str) and 0 < len(page) <= 40 else session
+        now = now or utcnow()
+        return cls(session, sequence, bool(payload.get("terminate")), cmi,
+                   min(_client_time(payload.get("at")) or now, now), page)  # fmt: skip
+
+
+def _client_time(value: Any) -> datetime | None:
+    """A JavaScript time (ms since 1970) as a datetime; None if it is not a plausible one."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value < 2**45:
+        return None
+    return datetime.fromtimestamp(value / 1000, UTC)
 
 
 def check_scorm_lesson(enrolment: Enrolment, lesson: Lesson) -> dict[str, Any]:
@@ -78,7 +94,7 @@ def record_commit(
     enrolment: Enrolment, lesson: Lesson, number: int, commit: Commit
 ) -> CommitResult:
     """Keep a commit's CMI data in the attempt (created by its first commit); a commit older than
-    the attempt's last one (a retry that arrives late) changes nothing."""
+    the attempt's stored state (``_outdated``) changes nothing."""
     package = check_scorm_lesson(enrolment, lesson)
     if number < 1 or number > latest_number(enrolment, lesson) + 1:
         raise NotFound(_("This attempt does not exist. Reload the page."))
@@ -94,13 +110,16 @@ def record_commit(
         select(ScormAttempt.id).where(ScormAttempt.id == attempt.id).with_for_update()
     )
     db.session.refresh(attempt)
-    if commit.session == attempt.session_key and commit.sequence <= attempt.sequence:
+    if _outdated(attempt, commit):
         return CommitResult(attempt, progress_for(enrolment, lesson).done)
     if commit.session != attempt.session_key:  # a new launch: the last one's time is kept
-        attempt.earlier_seconds += attempt.session_seconds
-        attempt.session_seconds = 0
         attempt.session_key = commit.session
         attempt.sessions += 1
+    if commit.page != attempt.page_key:  # a new launch or page: a new SCORM session time
+        attempt.earlier_seconds += attempt.session_seconds
+        attempt.session_seconds = 0
+        attempt.page_key = commit.page
+    attempt.committed_at = max(commit.at, attempt.committed_at or commit.at)
     values = cmi_data.read_commit(attempt.version, commit.cmi)
     for name in ("location", "suspend_data", "lesson_status", "completion_status",
                  "success_status", "score_raw", "score_min", "score_max", "score_scaled",
@@ -121,6 +140,15 @@ def record_commit(
             complete_if_finished(enrolment)
     db.session.flush()
     return CommitResult(attempt, progress.done)
+
+
+def _outdated(attempt: ScormAttempt, commit: Commit) -> bool:
+    """A commit older than the stored state: an earlier one of the same launch (a retry that
+    arrives late), or one made before the stored state by another launch (another device's, or
+    one a device kept while offline and sends at the next visit)."""
+    if commit.session == attempt.session_key:
+        return commit.sequence <= attempt.sequence
+    return attempt.committed_at is not None and commit.at < attempt.committed_at
 
 
 def start_again(enrolment: Enrolment, lesson: Lesson) -> ScormAttempt:

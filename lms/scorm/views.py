@@ -35,7 +35,8 @@ LESSON_PANELS["scorm"] = player_panel
 
 
 def content(grant: str, path: str):
-    """No login: the browser sends no cookie from the sandboxed frame; the grant is the key."""
+    """No login: the grant is the key (the sandboxed frame cannot read a cookie, and only a
+    session begun in an LTI platform's frame, ``SameSite=None``, has one sent: docs/scorm.md)."""
     found = package_files.read_grant(grant)
     return package_files.serve(found, path, lambda: queries.resume_data(found))
 

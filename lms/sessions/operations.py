@@ -174,27 +174,31 @@ def record_attendance(
     """Present or absent at an in-person session; being present completes the session lesson."""
     if enrolment.cohort_id != session.cohort_id:
         raise InvalidInput(_("This learner is not in the session's cohort."))
-    attendance, _created = get_or_create(
+    attendance, created = get_or_create(
         Attendance,
         defaults={"present": present, "recorded_by_id": trainer.id},
         session_id=session.id,
         enrolment_id=enrolment.id,
     )
-    attendance.present = present
-    attendance.recorded_by_id = trainer.id
-    attendance.recorded_at = utcnow()
+    # the sheet saved again with the same mark changes nothing and sends nothing
+    changed = created or attendance.present != present
+    if changed:
+        attendance.present = present
+        attendance.recorded_by_id = trainer.id
+        attendance.recorded_at = utcnow()
     if present:
         progress = progress_for(enrolment, session.lesson)
         if set_done(progress):
             complete_if_finished(enrolment)
     else:
         _undo_attendance_credit(enrolment, session)
-    attendance_recorded.send(
-        current_app._get_current_object(),
-        enrolment=enrolment,
-        session=session,
-        attendance=attendance,
-    )
+    if changed:
+        attendance_recorded.send(
+            current_app._get_current_object(),
+            enrolment=enrolment,
+            session=session,
+            attendance=attendance,
+        )
     return attendance
 
 

@@ -107,6 +107,14 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+class AddEmailForm(FlaskForm):
+    email = EmailField(_l("E-mail"), filters=[strip], validators=[DataRequired(), Length(max=254)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button and its CSRF token."""
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from curriculum.db import UTCDateTime, db, utcnow
+from lms.mail.models import is_placeholder_address
 
 ROLES = ("learner", "trainer", "admin")
 
@@ -73,6 +74,23 @@ class User(UserMixin, db.Model):
         return role in self.roles
 
     @property
+    def has_email(self) -> bool:
+        """False for an account made without a usable address (an LTI platform sent none, or one
+        that belongs to another account here): its ``email`` is a placeholder, never mailed."""
+        return not is_placeholder_address(self.email)
+
+    @property
+    def shown_email(self) -> str:
+        """The address to show people: empty for a placeholder."""
+        return self.email if self.has_email else ""
+
+    @property
+    def is_site_trainer(self) -> bool:
+        """Holds the trainer role for the whole site, not only for the cohorts a platform's
+        launch made them train (``UserRole.scope`` "lti")."""
+        return any(row.role == "trainer" and row.scope is None for row in self.role_rows)
+
+    @property
     def is_admin(self) -> bool:
         return self.has_role("admin")
 
@@ -108,5 +126,8 @@ class UserRole(db.Model):
         ForeignKey("lms_users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
+    #: None: the role holds everywhere; "lti": granted by an LTI launch, it opens only the pages
+    #: of the cohorts its platforms' courses map to (trainer), not the site-wide ones (a new cohort)
+    scope: Mapped[str | None] = mapped_column(String(20))
 
     user: Mapped[User] = relationship(back_populates="role_rows")

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from curriculum.db import db, utcnow
 from lms.audit.operations import record
 from lms.errors import Conflict, InvalidInput, LMSError, NotAllowed
+from lms.mail.models import is_placeholder_address
 from lms.mail.operations import render_mail, send_mail
 from lms.push.operations import forget_all as forget_push_subscriptions
 from lms.security import login_counters, throttle
@@ -74,8 +75,24 @@ def create_user(
     Every rule is checked before anything is added, so a refused account leaves nothing behind.
     """
     email = email.strip()
-    name = name.strip()
     check_email(email)
+    return _new_account(email, name, password, roles, locale)
+
+
+def create_account_without_email(
+    placeholder: str, name: str, roles: tuple[str, ...] | list[str] = ("learner",),
+    locale: str | None = None,
+) -> User:  # fmt: skip
+    """An account whose person gave no usable address (an LTI platform sent none, or one that
+    belongs to another account): ``placeholder`` ends in ``.invalid`` (nobody can register it,
+    nothing is ever mailed to it, the pages never show it) and no password is set."""
+    if not is_placeholder_address(placeholder):
+        raise InvalidInput(_("This e-mail address is not valid: %(email)s", email=placeholder))
+    return _new_account(placeholder.strip(), name, None, roles, locale)
+
+
+def _new_account(email: str, name: str, password: str | None, roles, locale: str | None) -> User:
+    name = name.strip()
     if not name:
         raise InvalidInput(_("Type a name."))
     if find_by_email(email) is not None:
@@ -111,7 +128,7 @@ def register(email: str, name: str, password: str, locale: str | None) -> User |
         models.spend_one_password_check(password)
         owner = find_by_email(email)
         if owner is not None:
-            _mail_existing_owner(owner)
+            mail_existing_owner(owner)
         return None
     record(user, "user.registered", "user", user.id)
     return user
@@ -126,7 +143,7 @@ def registration_answer(name: str) -> str:
     )
 
 
-def _mail_existing_owner(owner: User) -> None:
+def mail_existing_owner(owner: User) -> None:
     """Tell the owner of an address that someone tried to register it (at most
     LMS_RESET_LIMIT such messages: registering her address again and again floods nobody)."""
     if not throttle().allow(current_app.config["LMS_RESET_LIMIT"], "register:" + owner.email_key):
@@ -224,7 +241,7 @@ def make_reset_token(user: User, invitation: bool = False) -> str:
 def request_password_reset(email: str) -> None:
     """Mail a reset link if the account exists (the page says the same either way)."""
     user = find_by_email(email)
-    if user is None or not user.active:
+    if user is None or not user.active or not user.has_email:
         return
     token = make_reset_token(user)
     link = absolute_url("lms_users.reset_password", token=token)

@@ -11,9 +11,11 @@ from lms.access import next_url
 from lms.boundary import attempt, form_status
 from lms.i18n import select_locale
 
-from . import operations
+from . import local_login, operations
 from .forms import (
+    AddEmailForm,
     ChangePasswordForm,
+    ConfirmForm,
     ForgotPasswordForm,
     LoginForm,
     ProfileForm,
@@ -83,11 +85,53 @@ def profile():
         operations.update_profile(current_user, form.name.data, form.locale.data)
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("lms_users.profile"))
-    return render_template("lms/users/profile.html", form=form), form_status(form)
+    return render_template("lms/users/profile.html", form=form, email_form=AddEmailForm()), (
+        form_status(form)
+    )
+
+
+@login_required
+def add_email():
+    """An account a platform made without an address asks for a link to confirm one."""
+    form = AddEmailForm()
+    if form.validate_on_submit():
+        with attempt(form.email) as done:
+            local_login.request_email(current_user, form.email.data)
+        if done:
+            flash(_("We have sent a link to %(email)s: open it to confirm the address.",
+                    email=form.email.data), "info")  # fmt: skip
+            return redirect(url_for("lms_users.profile"))
+    return render_template("lms/users/profile.html", form=ProfileForm(obj=current_user),
+                           email_form=form), form_status(form)  # fmt: skip
+
+
+def confirm_email(token: str):
+    """The link of the confirmation e-mail: a button (a link alone changes nothing), then the
+    page to choose a password if the account has none."""
+    with attempt(catch=operations.InvalidToken) as valid:
+        user, email = local_login.email_of_token(token)
+    if not valid:
+        return render_template("lms/users/reset_invalid.html", message=valid.message), 400
+    form, done = ConfirmForm(), None
+    if form.validate_on_submit():
+        with attempt(form.form_errors) as done:
+            local_login.confirm_email(token)
+        if done:
+            flash(_("Your e-mail address is confirmed."), "success")
+            if local_login.needs_first_password(user):
+                return redirect(url_for("lms_users.reset_password",
+                                        token=operations.make_reset_token(user)))  # fmt: skip
+            return redirect(url_for("lms_users.login"))
+    status = done.status if done is not None else form_status(form)
+    return render_template(
+        "lms/users/confirm_email.html", form=form, user=user, email=email
+    ), status
 
 
 @login_required
 def change_password():
+    if local_login.needs_first_password(current_user):
+        return _choose_first_password()
     form = ChangePasswordForm()
     if form.validate_on_submit():
         with attempt(form.current) as done:
@@ -99,6 +143,23 @@ def change_password():
             flash(_("Your password is changed."), "success")
             return redirect(url_for("lms_users.profile"))
     return render_template("lms/users/change_password.html", form=form), form_status(form)
+
+
+def _choose_first_password():
+    """An account made by a platform or a roster has no password: it chooses one while signed
+    in, without a current one to type."""
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        with attempt(form.password) as done:
+            local_login.choose_first_password(current_user, form.password.data)
+        if done:
+            login_user(current_user._get_current_object(), remember=False)
+            flash(_("Your password is saved: you can also sign in here with your e-mail."),
+                  "success")  # fmt: skip
+            return redirect(url_for("lms_users.profile"))
+    return render_template("lms/users/change_password.html", form=form, first=True), (
+        form_status(form)
+    )
 
 
 def _reset_limits_allow(email: str) -> bool:

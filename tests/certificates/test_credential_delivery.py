@@ -41,6 +41,21 @@ def test_my_certificates_offers_the_credential_the_badge_and_linkedin(
     assert query["issueYear"] == [str(certificate.issued_at.year)]
 
 
+def test_a_certificate_waiting_for_its_credential_offers_no_broken_link(
+    app, client, login, make_user, make_course
+):
+    certificate = issue(make_user, make_course, NAMES["arabic"])
+    db.session.execute(delete(CertificateCredential))  # issued before credentials existed
+    db.session.commit()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    login(certificate.user)
+    for url in ("/certificates", f"/verify/{certificate.serial}"):
+        page = client.get(url).get_data(as_text=True)
+        assert "credential.json" not in page and "badge.png" not in page, url
+    assert "being prepared" in client.get("/certificates").get_data(as_text=True)
+    assert "linkedin.com" in client.get("/certificates").get_data(as_text=True)
+
+
 def test_the_verify_page_checks_a_credential_and_a_baked_badge(app, client, make_user, make_course):
     certificate = issue(make_user, make_course, NAMES["arabic"])
     credential = json.dumps(credential_of(certificate).document, ensure_ascii=False)

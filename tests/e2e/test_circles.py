@@ -124,7 +124,9 @@ def pdf_text(pdf: bytes, tmp_path: Path) -> str:
 def test_circles_from_forming_to_the_certificate(
     app, live_server, new_page, make_user, language, tmp_path
 ):
-    import_pack(PACKS / "public-innovation-circles")
+    import_pack(
+        PACKS / "public-innovation-circles", importing=frozenset({"solving-public-problems"})
+    )
     course = db.session.scalar(select(Course).filter_by(slug="public-innovation-circles"))
     trainer = make_user(email="nadia@example.org", name="Nadia Amrani", roles=("trainer",),
                         locale=language)  # fmt: skip
@@ -216,14 +218,21 @@ def test_circles_from_forming_to_the_certificate(
     other.goto(f"{live_server}/courses/{course.slug}/{charter.module.slug}/{charter.slug}")
     assert other.locator('main section[aria-labelledby="team-title"] .badge.done').count() == 1
 
-    # a member takes the project to its presentation, with an ally
+    # a member writes the project and moves it on a stage; the facilitator records its
+    # presentation (members may not); a member adds an ally
     member.goto(f"{live_server}/circles/{first.id}/project")
     pages.check(member, "project form")
+    assert member.locator('#stage option[value="presented"]').count() == 0
     member.fill("#title", TITLE[language])
     member.fill("#second_title", TITLE[OTHER[language]])  # the sheet has both
     member.fill("#problem_what", "Les jeunes apprennent trop tard les offres de Benguerir.")
-    member.select_option("#stage", "presented")
+    member.select_option("#stage", "diagnosis")
     follow(member.locator("main form button[type=submit]"))
+    staff.goto(f"{live_server}/circles/{first.id}/project")
+    staff.select_option("#stage", "presented")
+    follow(staff.locator("main form button[type=submit]"))
+    db.session.expire_all()
+    assert db.session.get(Circle, first.id).project.stage == "presented"
     member.goto(f"{live_server}/circles/{first.id}/allies")
     member.fill("#organisation", "Commune de Sidi Bou Othmane")
     member.select_option("#kind", "commune")

@@ -11,6 +11,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
+from babel.util import pathmatch
 from flask_babel import gettext
 
 from curriculum.db import db
@@ -19,6 +20,9 @@ from lms.i18n import select_locale
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "lms" / "translations"
 TRANSLATED_LANGUAGES = ("fr", "ar")
+#: every catalogue shipped: English too (its msgstr is the msgid, never empty)
+CATALOGUE_LANGUAGES = (*TRANSLATED_LANGUAGES, "en")
+PACKAGES = ("lms", "certificates", "curriculum")
 
 
 def html_tag(response) -> str:
@@ -88,10 +92,14 @@ def test_outside_a_request_the_default_language_is_used(app):
 # -- catalogues -----------------------------------------------------------------------------------
 
 
+def mapping():
+    with open(ROOT / "babel.cfg") as handle:
+        return parse_mapping_cfg(handle)
+
+
 def extracted_messages() -> dict[str, str]:
     """msgid → where it was found, extracted as ``make translations`` does (babel.cfg)."""
-    with open(ROOT / "babel.cfg") as handle:
-        method_map, options_map = parse_mapping_cfg(handle)
+    method_map, options_map = mapping()
     keywords = {**DEFAULT_KEYWORDS, "lazy_gettext": None, "_l": None}
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
@@ -113,11 +121,32 @@ def catalogue_paths(language: str) -> tuple[Path, Path]:
     return folder / "messages.po", folder / "messages.mo"
 
 
+def test_every_templates_folder_is_extracted():
+    """babel.cfg reads the templates of every ``templates`` folder of the packages (an area's
+    own, such as lms/lti/templates, too): the strings of a folder left out would be marked
+    obsolete by ``make translations``."""
+    method_map, _options = mapping()
+    patterns = [pattern for pattern, method in method_map if method == "jinja2"]
+    left_out = [
+        path.relative_to(ROOT).as_posix()
+        for package in PACKAGES
+        for folder in (ROOT / package).rglob("templates")
+        if folder.is_dir()
+        for path in folder.rglob("*")
+        if path.suffix in (".html", ".txt")
+        and not any(pathmatch(p, path.relative_to(ROOT).as_posix()) for p in patterns)
+    ]
+    assert left_out == []
+    found = extracted_messages()
+    assert found["Choose what to add to your course"].startswith("lms/lti/templates/")
+    assert found["Search the catalogue"].startswith("lms/lti/templates/")
+
+
 @pytest.mark.skipif(
-    not all(catalogue_paths(language)[0].exists() for language in TRANSLATED_LANGUAGES),
-    reason="the fr and ar catalogues are not written yet",
+    not all(catalogue_paths(language)[0].exists() for language in CATALOGUE_LANGUAGES),
+    reason="the fr, ar and en catalogues are not written yet",
 )
-@pytest.mark.parametrize("language", TRANSLATED_LANGUAGES)
+@pytest.mark.parametrize("language", CATALOGUE_LANGUAGES)
 def test_catalogues_complete(language):
     po_path, mo_path = catalogue_paths(language)
     with open(po_path, "rb") as handle:
@@ -135,6 +164,12 @@ def test_catalogues_complete(language):
             problems.append(f"{where}: not translated: {msgid!r}")
         elif message.fuzzy:
             problems.append(f"{where}: fuzzy: {msgid!r}")
+    if language == "en":  # English says each message as it is written (plural forms too)
+        problems.extend(
+            f"{po_path.name}:{m.lineno}: the English is not the msgid: {m.id!r}"
+            for m in catalogue
+            if m.id and _key(m.string) != _key(m.id)
+        )
     for message, errors in catalogue.check():  # placeholders such as %(n)d kept in translations
         problems.extend(f"{po_path.name}:{message.lineno}: {error}" for error in errors)
     assert problems == [], f"{language}: " + "\n".join(problems)

@@ -79,8 +79,10 @@ def test_statements_accepted_and_read_back_with_filters(app, ralph, journey):
     assert "salma" not in str(mine)  # not the e-mail address
 
     # Ralph 5.1's filesystem backend never matches its ``verb`` filter (it compares the IRI
-    # object it parsed with the stored string), so the verb is picked here from ``mine``.
-    assert ralph.get(verb=ADL + "answered") == []
+    # object it parsed with the stored string): whatever it answers to the filter is a subset of
+    # the answered statements (none today, all six once fixed); the verb is picked from ``mine``.
+    answered_ids = {s["id"] for s in mine if s["verb"]["id"] == ADL + "answered"}
+    assert {s["id"] for s in ralph.get(verb=ADL + "answered")} <= answered_ids
 
     def by_verb(verb):
         return [s for s in mine if s["verb"]["id"] == ADL + verb]

@@ -4,6 +4,7 @@ launch SCO; hostile or broken ones are refused with the reason, before anything 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pytest
@@ -141,3 +142,46 @@ def test_the_zip_guards_of_the_pack_upload_apply(app):
         archive.writestr("index.html", b"\0" * (3 * 1024 * 1024))
     with pytest.raises(ScormPackageError, match="too large"):
         inspect_package(bomb.getvalue(), max_unzipped_bytes=1024 * 1024)
+
+
+def zeros_zip(sizes: dict[str, int]) -> bytes:
+    """A real zip whose entries are runs of zeros (``sizes`` in MB), written as a stream."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST_12.replace("__HREF__", "index.html"))
+        archive.writestr("index.html", "<html><body>x</body></html>")
+        for name, megabytes in sizes.items():
+            with archive.open(name, "w") as entry:
+                for _ in range(megabytes):
+                    entry.write(bytes(1024 * 1024))
+    return out.getvalue()
+
+
+def test_a_zip_bomb_under_the_size_cap_is_refused_by_its_ratio(app):
+    """450 MB of zeros in a zip of under 1 MB: under the 500 MB cap, refused by name."""
+    bomb = zeros_zip({"media/blank.bin": 450})
+    assert len(bomb) < 1024 * 1024
+    with app.test_request_context():
+        assert app.config["LMS_SCORM_MAX_UNZIPPED_MB"] == 500
+        with pytest.raises(ScormPackageError) as error:
+            inspect_package(bomb)
+    assert error.value.message == (
+        "The zip entry 'media/blank.bin' decompresses to more than 100 times its size "
+        "(a zip bomb?)."
+    )
+    # many entries each too small to be looked at alone: the whole zip's ratio
+    with pytest.raises(ScormPackageError, match="The zip's content decompresses to more than 100"):
+        inspect_package(zeros_zip({f"media/{n}.bin": 3 for n in range(10)}))
+
+
+def test_the_unzipped_cap_is_configurable(app):
+    noise = io.BytesIO()
+    with zipfile.ZipFile(noise, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", MANIFEST_12.replace("__HREF__", "index.html"))
+        archive.writestr("index.html", os.urandom(2 * 1024 * 1024))
+    app.config["LMS_SCORM_MAX_UNZIPPED_MB"] = 1
+    with app.app_context(), pytest.raises(ScormPackageError, match=r"at most 1\.0 MB"):
+        inspect_package(noise.getvalue())
+    app.config["LMS_SCORM_MAX_UNZIPPED_MB"] = 3
+    with app.app_context():
+        assert inspect_package(noise.getvalue()).launch == "index.html"

@@ -11,72 +11,15 @@ import pytest
 from sqlalchemy import select
 
 from curriculum.db import db
-from curriculum.models import Lesson
 from curriculum.scorm import inspect_package, store_package
 from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.operations import enrol
 from lms.scorm import cmi
 from lms.scorm.content import CONTENT_POLICY, Grant, make_grant
-from lms.scorm.models import ScormAttempt
 from lms.signals import lesson_completed
 
+from .commits import attempt, commit_url, send
 from .packages import handmade_package
-
-MODULES = [("basics", [{"slug": "intro", "kind": "reading", "required": False}])]
-
-
-@pytest.fixture
-def scorm_lesson(app, make_course):
-    """A course whose one required lesson is a SCORM 1.2 package (handmade, stored)."""
-    data = handmade_package(
-        "index.html",
-        **{
-            "index.html": "<!DOCTYPE html><html><head><title>W</title></head><body>x</body></html>",
-            "img/pic.png": "PNG",
-        },
-    )
-    package = inspect_package(data)
-    store_package(data, package)
-    course = make_course(slug="water", sequential=False, modules=MODULES)
-    lesson = Lesson(
-        course_id=course.id,
-        module=course.modules[0],
-        slug="water",
-        position=2,
-        kind="scorm",
-        minutes=10,
-        titles={"fr": "L'eau", "en": "Water"},
-        bodies={"fr": "<p>Intro</p>", "en": "<p>Intro</p>"},
-        settings=package.settings(),
-        content_hash="x",
-    )
-    db.session.add(lesson)
-    db.session.commit()
-    return lesson
-
-
-@pytest.fixture
-def learner(app, make_user, login, scorm_lesson):
-    user = make_user(email="salma@example.org", name="Salma Benali")
-    enrol(user, scorm_lesson.module.course)
-    db.session.commit()
-    login(user)
-    return user
-
-
-def commit_url(lesson, number=1):
-    return f"/scorm/lessons/{lesson.id}/attempts/{number}/commit"
-
-
-def send(client, lesson, core, session="s1", sequence=1, number=1):
-    payload = {"session": session, "sequence": sequence, "cmi": {"core": core}}
-    return client.post(commit_url(lesson, number), data=json.dumps(payload),
-                       content_type="application/json")  # fmt: skip
-
-
-def attempt(lesson) -> ScormAttempt:
-    db.session.expire_all()
-    return db.session.scalar(select(ScormAttempt).filter_by(lesson_id=lesson.id))
 
 
 def test_times_scores_and_completion_rules():

@@ -19,7 +19,7 @@ from PIL import Image
 from curriculum.db import db, utcnow
 from lms.circles.models import Circle
 from lms.errors import InvalidInput, NotAllowed
-from lms.uploads import store
+from lms.uploads import store_in_transaction
 
 from .models import JournalComment, JournalEntry, JournalPhoto
 from .photos import PhotoError, reencode
@@ -117,7 +117,7 @@ def create_entry(
     for position, data in enumerate(clean_photos):
         with Image.open(io.BytesIO(data)) as image:
             width, height = image.size
-        path = store(f"journal/{circle.id}", "photo", data, "jpeg")
+        path = store_in_transaction(f"journal/{circle.id}", "photo", data, "jpeg")
         entry.photos.append(
             JournalPhoto(position=position, path=path, size=len(data), width=width, height=height)
         )

@@ -1,7 +1,9 @@
 """Verbs of publishing a project: a member says whether she agrees to the project being public
 and whether her first name may appear; a facilitator publishes or unpublishes it. A project is
 published only when every current member agrees; a member who takes her agreement back
-unpublishes it. Every change is audited; nothing here commits (the request does).
+unpublishes it. A learner who joins a circle whose project is already public is asked (the page
+stays public, without her first name, until she answers); if she says no, it is unpublished and
+the facilitators are told. Every change is audited; nothing here commits (the request does).
 """
 
 from __future__ import annotations
@@ -12,7 +14,36 @@ from curriculum.db import utcnow
 from lms.audit.operations import record
 from lms.circles.models import Circle, CircleMember, Project
 from lms.errors import Conflict, InvalidInput, NotAllowed
+from lms.i18n import in_language_of
+from lms.messages.operations import notify
+from lms.urls import path_for
 from lms.users.models import User
+
+
+def _publishing_path(circle: Circle) -> str:
+    return path_for("lms_showcase.publishing", circle_id=circle.id)
+
+
+def ask_new_member(actor: User, circle: Circle, member: CircleMember) -> None:
+    """She joined a circle whose project is public: ask for her agreement (her first name stays
+    hidden until she gives it)."""
+    project = circle.project
+    if project is None or not project.is_published:
+        return
+    with in_language_of(member.user):
+        text = _("Your circle's project “%(title)s” is public. Say whether you agree, and whether "
+                 "your first name may appear.", title=project.title)  # fmt: skip
+    notify(member.user, text, _publishing_path(circle))
+    record(actor, "project.consent_asked", "project", project.id, user=member.user_id)
+
+
+def _tell_facilitators(circle: Circle, member: CircleMember) -> None:
+    for trainer in circle.cohort.trainers:
+        with in_language_of(trainer):
+            text = _("“%(title)s” is no longer public: %(name)s, a member of the circle "
+                     "%(circle)s, does not agree to its publication.", title=circle.project.title,
+                     name=member.user.name, circle=circle.name)  # fmt: skip
+        notify(trainer, text, _publishing_path(circle))
 
 
 def record_consent(
@@ -31,6 +62,7 @@ def record_consent(
     project = circle.project
     if project is not None and project.is_published and not member.consents_to_publish:
         _unpublish(user, project, "consent_withdrawn")
+        _tell_facilitators(circle, member)
     return member
 
 

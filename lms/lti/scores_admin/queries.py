@@ -1,7 +1,8 @@
 """Read side of the LTI scores page: how many scores are in each state, the platform's last
 error, one page of the latest scores with their platform, placement and learner (four queries,
 whatever the page size). A score that failed stays ``queued`` (the later scores of its learner
-wait behind it) with its attempts counted: that is its "failed" state here."""
+wait behind it) with its attempts counted: that is its "failed" state here; one the platform
+refused for good is ``rejected``, one that failed too often ``given_up``."""
 
 from __future__ import annotations
 
@@ -15,8 +16,12 @@ from ..grade_models import LtiScore
 from ..models import LtiPlatform, LtiResourceLink
 
 #: queued: waiting for its first attempt; failed: an attempt failed, the sender tries it again;
-#: sent: the platform has it; superseded: the platform holds a later score of the learner
-STATES = ("queued", "failed", "sent", "superseded")
+#: rejected: the platform refused it (400, 401, 403, 404, 410, 422); given_up: it failed too many
+#: times, or for too long; sent: the platform has it; superseded: the platform holds a later
+#: score of the learner
+STATES = ("queued", "failed", "rejected", "given_up", "sent", "superseded")
+#: the states "send again" offers (``operations.RETRIABLE``)
+RETRIABLE_STATES = ("failed", "rejected", "given_up")
 #: literal SQL (no bound parameter), so that PostgreSQL sees the same expression in GROUP BY
 STATE = case(
     (and_(LtiScore.status == literal_column("'queued'"), LtiScore.attempts > literal_column("0")),
@@ -39,7 +44,7 @@ def state_of(row: LtiScore) -> str:
 
 
 def retriable(row: LtiScore) -> bool:
-    return state_of(row) == "failed"
+    return state_of(row) in RETRIABLE_STATES
 
 
 def counts() -> dict[str, int]:
@@ -47,8 +52,8 @@ def counts() -> dict[str, int]:
 
 
 def last_error() -> LtiScore | None:
-    """The latest score that failed (what its platform answered)."""
-    return latest(LtiScore, STATE == "failed", LtiScore.last_error.is_not(None))
+    """The latest score that failed, was refused or given up (what its platform answered)."""
+    return latest(LtiScore, STATE.in_(RETRIABLE_STATES), LtiScore.last_error.is_not(None))
 
 
 def scores_page(page: int, status: str | None) -> ScoresPage:

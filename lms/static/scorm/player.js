@@ -6,6 +6,11 @@
  * through (no connection, a server error) is sent again, a little later each time (1 s, 2 s, 4 s,
  * ... 30 s) and as soon as the browser is back online; one left over by an earlier visit is sent
  * before the frame is loaded, so the package resumes from the learner's real place.
+ *
+ * Each load of this page is one launch: one session key for all its commits, whatever pages of
+ * the package the frame goes through (each page's own key is sent as "page"), numbered in order,
+ * each with the time it was made ("at", this device's clock): the LMS ignores a commit older than
+ * what it holds, from this launch or another device's.
  */
 (function () {
   "use strict";
@@ -19,9 +24,19 @@
   var csrf = player.getAttribute("data-csrf");
   var key = "lms-scorm:" + player.getAttribute("data-attempt-key");
   var pending = null;
+  var launch = launchKey();
+  var count = 0;
   var sending = false;
   var delay = 1000;
   var timer = null;
+
+  function launchKey() {
+    var bytes = new Uint8Array(8);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
 
   function say(name) {
     status.textContent = player.getAttribute("data-say-" + name) || "";
@@ -125,9 +140,12 @@
     if (!commitUrl) {
       return; // a preview: nothing is recorded
     }
+    count += 1;
     pending = {
-      session: String(message.session || ""),
-      sequence: Number(message.sequence) || 0,
+      session: launch,
+      page: String(message.session || "").slice(0, 40),
+      sequence: count,
+      at: Date.now(),
       terminate: !!message.terminate,
       cmi: message.cmi || {}
     };

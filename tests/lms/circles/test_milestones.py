@@ -66,13 +66,15 @@ def test_hand_in_review_accept_done_for_every_member(
     assert queue.count(f'href="{url}"') == 1 and "Tissa" in queue
 
     review = url + "/review"
-    no_reason = staff.post(review, data={"revise": "1", "feedback": ""})
+    no_reason = staff.post(review, data={"revise": "1", "feedback": "", "version": 1})
     assert no_reason.status_code == 400 and "Say what to improve" in no_reason.get_data(
         as_text=True
     )
-    assert first.post(review, data={"accept": "1"}).status_code == 403
+    assert first.post(review, data={"accept": "1", "version": 1}).status_code == 403
     assert (
-        staff.post(review, data={"revise": "1", "feedback": "Ajoutez les rôles."}).status_code
+        staff.post(
+            review, data={"revise": "1", "feedback": "Ajoutez les rôles.", "version": 1}
+        ).status_code
         == 302
     )
     assert "Ajoutez les rôles." in second.get(url).get_data(as_text=True)
@@ -89,14 +91,14 @@ def test_hand_in_review_accept_done_for_every_member(
     assert f"{a.name} handed in version 1" in history and f"{b.name} handed in version 2" in history
 
     assert not _done(a, team_lesson)
-    assert staff.post(review, data={"accept": "1", "feedback": ""}).status_code == 302
+    assert staff.post(review, data={"accept": "1", "feedback": "", "version": 2}).status_code == 302
     assert _done(a, team_lesson) and _done(b, team_lesson) and not _done(c, team_lesson)
     outline = learning_queries.outline(team_course, b)
     assert not outline.modules[1].locked  # the next module opens for every member
 
     late = first.post(url, data={"text": "Encore"})
     assert late.status_code == 409 and "already accepted" in late.get_data(as_text=True)
-    assert staff.post(review, data={"accept": "1"}).status_code == 409
+    assert staff.post(review, data={"accept": "1", "version": 2}).status_code == 409
     assert "Tissa" not in staff.get("/reviews").get_data(as_text=True)
 
 
@@ -151,3 +153,48 @@ def test_attached_consultation_shown_on_the_milestone(
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     assert "Avis des jeunes" in text and f"/consultations/{consultation.id}/results" in text
+
+
+def test_a_facilitator_never_accepts_a_version_he_has_not_read(
+    trainer, make_cohort, add_learners, as_user, make_circle, team_course, team_lesson
+):
+    cohort = make_cohort([trainer], course=team_course)
+    a, b = (e.user for e in add_learners(cohort, 2))
+    circle = make_circle(cohort, [a, b])
+    url = f"/circles/{circle.id}/milestones/{team_lesson.id}"
+    assert as_user(a).post(url, data={"text": "Version 1"}).status_code == 302
+    staff = as_user(trainer)
+    page = staff.get(url).get_data(as_text=True)
+    assert 'name="version" type="hidden" value="1"' in page
+    assert as_user(b).post(url, data={"text": "Version 2, after he opened it"}).status_code == 302
+
+    stale = staff.post(url + "/review", data={"accept": "1", "version": 1})
+    text = stale.get_data(as_text=True)
+    assert stale.status_code == 409 and "handed in a new version (2)" in text
+    assert 'name="version" type="hidden" value="2"' in text  # the form now names the new one
+    assert db.session.scalar(select(TeamSubmission)).status == "submitted"
+    assert not _done(a, team_lesson)
+    assert staff.post(url + "/review", data={"accept": "1", "version": 2}).status_code == 302
+    assert _done(a, team_lesson)
+
+
+def test_the_history_shows_what_changed_between_versions(
+    trainer, make_cohort, add_learners, as_user, make_circle, team_course, team_lesson
+):
+    cohort = make_cohort([trainer], course=team_course)
+    a, b = (e.user for e in add_learners(cohort, 2))
+    circle = make_circle(cohort, [a, b])
+    url = f"/circles/{circle.id}/milestones/{team_lesson.id}"
+    first = {"text": "Réunion le samedi\nRôles : <b>à définir</b>", "file": _pdf()}
+    assert as_user(a).post(url, data=first, content_type="multipart/form-data").status_code == 302
+    staff = as_user(trainer)
+    staff.post(url + "/review", data={"revise": "1", "feedback": "Les rôles ?", "version": 1})
+    second = {"text": "Réunion le samedi\nRôles : Salma anime, Hamza note",
+              "file": (io.BytesIO(b"%PDF-1.4\n% v2\n"), "charte-v2.pdf")}  # fmt: skip
+    assert as_user(b).post(url, data=second, content_type="multipart/form-data").status_code == 302
+    page = staff.get(url).get_data(as_text=True)
+    assert "What changed since version 1" in page
+    assert "<del>- Rôles : &lt;b&gt;à définir&lt;/b&gt;</del>" in page  # escaped
+    assert "<ins>+ Rôles : Salma anime, Hamza note</ins>" in page
+    assert "  Réunion le samedi" in page
+    assert "File added: charte-v2.pdf" in page and "File removed: charte.pdf" in page

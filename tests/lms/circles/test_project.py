@@ -55,16 +55,21 @@ def test_bad_project_input(trainer, make_cohort, add_learners, as_user, make_cir
     cohort = make_cohort([trainer])
     a, b = (e.user for e in add_learners(cohort, 2))
     circle = make_circle(cohort, [a, b], title="Avant")
-    client = as_user(a)
+    member, staff = as_user(a), as_user(trainer)
     url = f"/circles/{circle.id}/project"
     cases = [
-        ({**GOOD, "title": ""}, "This field is required"),
-        ({**GOOD, "problem_what": "x" * 5001}, "5000"),
-        ({**GOOD, "stage": "pilot", "outcome": "stopped"}, "once it is presented"),
-        ({**GOOD, "stage": "presented", "outcome": "stopped"}, "Say why the project stopped"),
-        ({**GOOD, "stage": "nowhere"}, "Not a valid choice"),
+        (member, {**GOOD, "title": ""}, "This field is required"),
+        (member, {**GOOD, "problem_what": "x" * 5001}, "5000"),
+        (staff, {**GOOD, "stage": "pilot", "outcome": "stopped"}, "once it is presented"),
+        (
+            staff,
+            {**GOOD, "stage": "presented", "outcome": "stopped"},
+            "Say why the project stopped",
+        ),
+        (member, {**GOOD, "stage": "nowhere"}, "Not a valid choice"),
+        (member, {**GOOD, "stage": "pilot"}, "Not a valid choice"),  # one stage at a time
     ]
-    for data, message in cases:
+    for client, data, message in cases:
         response = client.post(url, data=data)
         body = response.get_data(as_text=True)
         assert response.status_code == 400 and message in body, message

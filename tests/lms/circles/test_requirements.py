@@ -34,7 +34,7 @@ def test_a_required_course_comes_first_unless_a_trainer_waives_it(
     db.session.commit()
 
     page = as_user(learner).get("/courses/circles-next").get_data(as_text=True)
-    assert "This masterclass follows:" in page and "Course spp" in page
+    assert "Complete first:" in page and "Course spp" in page
     assert "After completing:" in as_user(learner).get("/courses").get_data(as_text=True)
 
     refused = as_user(learner).post("/join", data={"code": "CIRCLE01"})

@@ -33,7 +33,9 @@ class GradingPlatform(TestPlatform):
     until ``n`` senders list them at the same time (a race the tool must not lose); ``hang``:
     seconds every call but the JWKS waits before its answer (a platform that does not answer in
     time); ``on_listing`` / ``on_score``: called while the tool waits for the answer to a listing
-    of line items / a score (what others do in the meantime)."""
+    of line items / a score (what others do in the meantime); ``answers``: what the next score
+    posts get instead of being applied, one each (``(status, body, headers)``);
+    ``token_requests``: how many access tokens the tool asked for."""
 
     threaded = True
 
@@ -46,6 +48,8 @@ class GradingPlatform(TestPlatform):
         self.slow = 0.0
         self.hang = 0.0
         self.on_listing = self.on_score = None
+        self.answers: list[tuple[int, str, dict]] = []
+        self.token_requests = 0
         self._meeting: threading.Barrier | None = None
         self.tool_keys = None
         self._lock = threading.Lock()
@@ -104,6 +108,7 @@ class GradingPlatform(TestPlatform):
 
     def _answer(self, request) -> Response:
         if request.path == "/token":
+            self.token_requests += 1
             token = self._conf().get_access_token(request.form.to_dict())
             return _json(token)
         if request.path == "/lineitems":
@@ -148,6 +153,9 @@ class GradingPlatform(TestPlatform):
         if self.on_score is not None:
             self.on_score(score)
         with self._lock:
+            if self.answers:
+                status, text, headers = self.answers.pop(0)
+                return Response(text, status=status, headers=headers)
             mine = [s for s in self.scores[lineitem_id] if s["userId"] == score["userId"]]
             if mine and _seconds(mine[-1]) >= _seconds(score):
                 self.refused.append(score)

@@ -16,8 +16,10 @@ PRESENTATION = "https://purl.imsglobal.org/spec/lti/claim/launch_presentation"
 RETURN_URL = "http://platform.test/deep-link/return"
 
 
-def deep_link_launch(platform, redirect, roles=(INSTRUCTOR,), locale="ar", multiple=True):
-    """The platform's answer to a deep-linking login: an LtiDeepLinkingRequest."""
+def deep_link_launch(platform, redirect, roles=(INSTRUCTOR,), locale="ar", multiple=True,
+                     accept_types=None):  # fmt: skip
+    """The platform's answer to a deep-linking login: an LtiDeepLinkingRequest (``accept_types``:
+    what the platform accepts, every type by default)."""
     preflight = dict(parse_qsl(urlsplit(redirect).query))
     reg = platform._registration(platform.private_key)
     reg.set_deeplink_launch_url(platform.tool_url + "/lti/launch")
@@ -26,7 +28,8 @@ def deep_link_launch(platform, redirect, roles=(INSTRUCTOR,), locale="ar", multi
                          email_address="s@example.org")  # fmt: skip
     launch.set_launch_context_claim("ctx-1", context_title="Civic education 2026")
     launch.set_extra_claims({PRESENTATION: {"document_target": "iframe", "locale": locale}})
-    launch.set_dl(RETURN_URL, title="Add an activity", extra_data={"opaque": "42"})
+    launch.set_dl(RETURN_URL, title="Add an activity", extra_data={"opaque": "42"},
+                  accept_types=accept_types)  # fmt: skip
     if not multiple:
         launch._deep_linking_launch_data[
             "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
@@ -84,7 +87,7 @@ def test_instructor_picks_a_quiz_and_a_module_and_the_platform_accepts_them(
     assert "lineItem" not in module and course["lineItem"]["resourceId"] == "budget"
     # the answer is single-use: the page is gone once sent, and nothing was created
     assert client.get("/lti/deep-link").status_code == 403
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
 
 
 def test_the_platform_refuses_a_response_signed_by_another_key(
@@ -116,4 +119,36 @@ def test_learners_and_bad_choices_are_refused(client, platform, registered, make
     response = client.post("/lti/deep-link", data={"item": "civics/nowhere"})
     assert response.status_code == 400 and "civics/nowhere" in response.get_data(as_text=True)
     assert client.post("/lti/deep-link", data={}).status_code == 400
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)
+
+
+def test_a_platform_that_takes_no_resource_link_is_told_so_on_the_picker(
+    client, platform, registered, make_course
+):
+    make_course()
+    page = open_picker(client, platform, locale="en", accept_types={"link", "html"})
+    html = unescape(page.get_data(as_text=True))
+    assert "Your platform does not accept links to activities here (it accepts: " in html
+    assert "html" in html.split("it accepts: ")[1].split(")")[0]
+    assert 'name="item"' not in html and 'role="search"' not in html
+    assert "Nothing in the catalogue matches" not in html
+    response = client.post("/lti/deep-link", data={"item": "civics"})
+    answered = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400 and "does not accept links to activities" in answered
+    assert 'name="JWT"' not in answered
+    french = open_picker(client, platform, locale="fr", accept_types={"link"})
+    assert "Votre plateforme n’accepte pas" in unescape(french.get_data(as_text=True))
+    assert counts() == (0, 0, 0, 0, 0, 0)
+
+
+def test_a_platform_that_takes_one_item_gets_one(client, platform, registered, make_course):
+    make_course()
+    page = open_picker(client, platform, locale="en", multiple=False,
+                       accept_types={"ltiResourceLink"})  # fmt: skip
+    html = page.get_data(as_text=True)
+    assert 'type="radio" name="item" value="civics/basics/check"' in html
+    assert 'type="checkbox"' not in html
+    response = client.post("/lti/deep-link", data={"item": "civics/basics/check"})
+    assert response.status_code == 200
+    items, _token = platform_receives(client, platform, response.get_data(as_text=True))
+    assert [item["custom"]["target"] for item in items] == ["civics/basics/check"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -59,6 +59,11 @@ def new_link(client, label: str = "") -> str:
     return unescape(re.search(r'<code dir="ltr" id="registration-url">([^<]+)</code>', html)[1])
 
 
+def frame_ancestors(response) -> list[str]:
+    policy = response.headers["Content-Security-Policy"]
+    return re.search(r"frame-ancestors ([^;]+)", policy).group(1).split()
+
+
 def link_of(user) -> str:
     """A link made by the operation (the admin page is tested once, above)."""
     _link, token = create_registration_link(user)
@@ -100,7 +105,8 @@ def test_registration_through_the_link_then_a_launch_from_the_platform(
     html = response.get_data(as_text=True)
     assert "The platform is registered" in html and "You may close this window" in html
     assert "lti-registered.js" in html  # posts {subject: 'org.imsglobal.lti.close'} to the opener
-    assert "frame-ancestors 'self' https: http:" in response.headers["Content-Security-Policy"]
+    # only the platform that opened it may frame it (the origin of its configuration)
+    assert frame_ancestors(response) == ["'self'", platform.url]
     script = client.get("/lms-static/lti-registered.js").get_data(as_text=True)
     assert "org.imsglobal.lti.close" in script and "window.opener" in script
 
@@ -285,3 +291,34 @@ def test_the_page_that_framed_the_registration_may_frame_the_launches(app, admin
     odd = {"Origin": "file://"}
     assert platform_opens(app, platform, link_of(admin), headers=odd).status_code == 200
     assert platforms()[0].frame_origins == ["https://ecole.instructure.example"]
+
+
+@pytest.mark.parametrize(
+    ("configuration", "ancestors"),
+    [
+        ("https://moodle.example.org/mod/lti/openid-configuration.php",
+         ["'self'", "https://moodle.example.org"]),
+        ("https://Canvas.Example.EDU:8443/api/lti/security/openid-configuration?x=1",
+         ["'self'", "https://canvas.example.edu:8443"]),
+        ("http://127.0.0.1:8081/openid", ["'self'", "http://127.0.0.1:8081"]),
+        ("", ["'self'"]),  # the parameter given empty, or not at all
+        (None, ["'self'"]),
+        ("http://moodle.example.org/openid", ["'self'"]),  # plain http: only to this machine
+        ("https://evil.example;script-src/", ["'self'"]),  # nothing added to the policy
+        ("https://user:secret@moodle.example.org/openid", ["'self'"]),
+        ("https://a.example https://b.example", ["'self'"]),
+        ("javascript:alert(1)", ["'self'"]),
+    ],
+)  # fmt: skip
+def test_only_the_platform_that_opened_the_link_may_frame_the_page(
+    app, admin, configuration, ancestors
+):
+    """Before the platform is registered, its OpenID configuration's address is all the tool
+    knows of it: its origin may frame the page (the link's answer, a refusal too), no other."""
+    browser = type(app.test_client())(app)
+    query = (
+        "" if configuration is None else "?" + urlencode({"openid_configuration": configuration})
+    )
+    response = browser.get("/lti/register/unknown-token" + query)  # refused before any call
+    assert response.status_code == 404
+    assert frame_ancestors(response) == ancestors

@@ -2,6 +2,8 @@
 context → cohort, roles → trainer or learner, landing on the resource; bad launches refused with
 a page that says why and nothing created."""
 
+import copy
+from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
@@ -10,7 +12,7 @@ from sqlalchemy import func, select
 from curriculum.db import db
 from lms.cohorts.models import Cohort
 from lms.learning.models import Enrolment
-from lms.lti.models import LtiContext, LtiUserLink
+from lms.lti.models import LtiContext, LtiResourceLink, LtiUserLink
 from lms.users.models import User
 
 from .platform import INSTRUCTOR, LEARNER, new_private_key
@@ -37,7 +39,7 @@ def post(client, form):
 def counts():
     return tuple(
         db.session.scalar(select(func.count()).select_from(model))
-        for model in (User, LtiUserLink, Cohort, Enrolment, LtiContext)
+        for model in (User, LtiUserLink, Cohort, Enrolment, LtiContext, LtiResourceLink)
     )
 
 
@@ -71,7 +73,7 @@ def test_learner_launch_creates_account_cohort_and_enrolment(
     again = type(client)(client.application)
     form = platform.launch(start(again, platform), roles=(LEARNER,))
     assert post(again, form).status_code == 302
-    assert counts() == (1, 1, 1, 1, 1)
+    assert counts() == (1, 1, 1, 1, 1, 1)
 
 
 def test_instructor_becomes_trainer_of_the_cohort_and_lands_on_the_lesson(
@@ -97,29 +99,74 @@ def test_launch_query_count(client, platform, registered, make_course, count_que
     assert len(queries) <= 20, queries
 
 
-@pytest.mark.parametrize(
-    "case",
-    ["wrong_key", "audience", "expired", "deployment", "no_sub", "no_roles_claim_type"],
-)
+CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
+#: case → (what the platform gets wrong, what the page says)
+BAD_LAUNCHES = {
+    "wrong_key": ({"key": new_private_key()}, "signature could not be checked"),
+    "audience": ({"aud": "someone-else"}, "client ID) is not registered here"),
+    "expired": ({"expiration": -120}, "message has expired"),
+    "deployment": ({"deployment_id": "unknown-deployment"}, "deployment of the tool is not registered"),
+    "no_deployment": ({"drop": (CLAIM + "deployment_id",)}, "which deployment of the tool it comes from"),
+    "no_sub": ({"drop": ("sub",)}, "did not say who is launching"),
+    "no_message_type": ({"drop": (CLAIM + "message_type",)}, "kind of LTI message is not supported"),
+    # LTI 1.3 requires the roles claim (an empty list is fine: a learner): pylti1p3 refuses it
+    "no_roles": ({"drop": (CLAIM + "roles",)}, "did not send the person's roles"),
+    "no_version": ({"drop": (CLAIM + "version",)}, "not an LTI 1.3 launch"),
+    "wrong_version": ({"extra": {CLAIM + "version": "1.1.0"}}, "not an LTI 1.3 launch"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(BAD_LAUNCHES))
 def test_bad_launch_is_refused_and_creates_nothing(client, platform, registered, make_course, case):
     make_course()
-    options = {
-        "wrong_key": {"key": new_private_key()},
-        "audience": {"aud": "someone-else"},
-        "expired": {"expiration": -120},
-        "deployment": {"deployment_id": "unknown-deployment"},
-        "no_sub": {"drop": ("sub",)},
-        "no_roles_claim_type": {
-            "drop": ("https://purl.imsglobal.org/spec/lti/claim/message_type",)
-        },
-    }[case]
+    options, reason = BAD_LAUNCHES[case]
     form = platform.launch(start(client, platform), **options)
     response = post(client, form)
-    assert response.status_code in (400, 403)
-    assert "refused" in response.get_data(as_text=True) or "disabled" in response.get_data(
-        as_text=True
-    )
-    assert counts() == (0, 0, 0, 0, 0)
+    html = unescape(response.get_data(as_text=True))
+    assert response.status_code == 400, html
+    assert "This launch was refused" in html and reason in html
+    assert counts() == (0, 0, 0, 0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fr", "La plateforme n’a pas envoyé les rôles de la personne"),
+     ("ar", "لم ترسل المنصة أدوار هذا الشخص")],
+)  # fmt: skip
+def test_a_refused_launch_speaks_the_persons_language(
+    client, platform, registered, make_course, language, expected
+):
+    make_course()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    form = platform.launch(start(client, platform), drop=(CLAIM + "roles",))
+    html = unescape(post(client, form).get_data(as_text=True))
+    assert expected in html
+    assert "Missing Roles Claim" not in html and "This launch was refused" not in html
+
+
+def test_an_empty_roles_claim_is_a_learner(client, platform, registered, make_course):
+    make_course()
+    assert post(client, platform.launch(start(client, platform), roles=())).status_code == 302
+    assert db.session.scalar(select(Enrolment)) is not None
+
+
+def test_a_replayed_launch_with_the_pre_launch_cookies_is_refused(
+    client, platform, registered, make_course
+):
+    make_course()
+    redirect = start(client, platform)
+    before_launch = copy.deepcopy(client._cookies)  # what a copy of the browser's cookies holds
+    form = platform.launch(redirect)
+    assert post(client, form).status_code == 302
+    created = counts()
+    replay = type(client)(client.application)
+    replay.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    replay._cookies = before_launch
+    response = post(replay, form)
+    assert response.status_code == 400
+    assert "already used" in response.get_data(as_text=True)
+    assert counts() == created
+    assert replay.get("/courses/civics/basics/intro").status_code == 302  # not signed in
 
 
 def test_replayed_nonce_and_state_are_refused(client, platform, registered, make_course):
@@ -142,4 +189,4 @@ def test_unknown_issuer_and_disabled_platform(client, platform, registered, make
     db.session.commit()
     response = post(client, platform.launch(redirect))
     assert response.status_code == 403 and "disabled" in response.get_data(as_text=True)
-    assert counts() == (0, 0, 0, 0, 0)
+    assert counts() == (0, 0, 0, 0, 0, 0)

@@ -81,7 +81,7 @@ def test_the_placement_can_be_written_while_the_sender_waits_on_the_platform(
     outcomes: list[str] = []
     grading.on_listing = lambda: outcomes.append(write_with_short_wait(url, backend, link_id))
 
-    assert grades.send_pending(app) == {"sent": 1, "failed": 0}
+    assert grades.send_pending(app) == {"sent": 1, "failed": 0, "rejected": 0, "given_up": 0}
 
     assert outcomes == ["written"]  # not "database is locked", nor a lock timeout
     [item] = grading.created()
@@ -100,7 +100,7 @@ def test_a_live_claim_on_the_line_item_leaves_the_placements_scores_queued(
     link.lineitem_claimed_by, link.lineitem_claimed_until = OTHER_SENDER, utcnow() + timedelta(1)
     db.session.commit()
 
-    assert grades.send_pending(app) == {"sent": 0, "failed": 0}
+    assert grades.send_pending(app) == {"sent": 0, "failed": 0, "rejected": 0, "given_up": 0}
     assert grading.created() == [] and grading.all_scores() == []
     [row] = rows()
     assert (row.status, row.attempts, row.claimed_by) == ("queued", 0, None)
@@ -109,7 +109,7 @@ def test_a_live_claim_on_the_line_item_leaves_the_placements_scores_queued(
     link = db.session.get(LtiResourceLink, link.id)
     link.lineitem_claimed_until = utcnow() - timedelta(seconds=1)
     db.session.commit()
-    assert grades.send_pending(app) == {"sent": 1, "failed": 0}
+    assert grades.send_pending(app) == {"sent": 1, "failed": 0, "rejected": 0, "given_up": 0}
     [item] = grading.created()
     assert [s["scoreGiven"] for s in grading.scores[item["id"]]] == [100]
 
@@ -130,7 +130,7 @@ def test_a_score_taken_over_before_its_post_is_neither_posted_nor_overwritten(
 
     monkeypatch.setattr(score_sender, "claim", claim_then_lose_it)
 
-    assert grades.send_pending(app) == {"sent": 0, "failed": 0}
+    assert grades.send_pending(app) == {"sent": 0, "failed": 0, "rejected": 0, "given_up": 0}
     assert grading.all_scores() == []
     [row] = rows()
     assert (row.status, row.attempts, row.claimed_by) == ("queued", 0, OTHER_SENDER)
@@ -153,7 +153,7 @@ def test_a_score_taken_over_during_its_post_is_not_overwritten(
 
     grading.on_score = taken_over
 
-    assert grades.send_pending(app) == {"sent": 0, "failed": 0}
+    assert grades.send_pending(app) == {"sent": 0, "failed": 0, "rejected": 0, "given_up": 0}
     assert [s["scoreGiven"] for s in grading.all_scores()] == [100]
     [row] = rows()  # the sender that holds it now writes the outcome, not this one
     assert (row.status, row.claimed_by, row.sent_at) == ("queued", OTHER_SENDER, None)
@@ -171,7 +171,7 @@ def test_a_platform_that_does_not_answer_holds_up_only_its_own_scores(
     grading.hang = 4.0
     monkeypatch.setattr(http, "TIMEOUT", (2, 1.5))
 
-    assert grades.send_pending(app) == {"sent": 1, "failed": 1}
+    assert grades.send_pending(app) == {"sent": 1, "failed": 1, "rejected": 0, "given_up": 0}
 
     assert [s["userId"] for s in other_platform.all_scores()] == ["user-3"]
     first, second, third = rows()
@@ -181,5 +181,10 @@ def test_a_platform_that_does_not_answer_holds_up_only_its_own_scores(
     assert third.status == "sent"
 
     grading.hang = 0.0
-    assert grades.send_pending(app) == {"sent": 2, "failed": 0}
+    assert grades.send_pending(app, now=True) == {
+        "sent": 2,
+        "failed": 0,
+        "rejected": 0,
+        "given_up": 0,
+    }
     assert sorted(s["userId"] for s in grading.all_scores()) == ["user-1", "user-2"]
