@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -88,10 +88,14 @@ def handle_domain_error(error: LMSError):
 def handle_http_error(error: HTTPException):
     # An unhandled exception reaches here as an InternalServerError: Flask has already logged it,
     # and error_response rolls the session back before the page is rendered.
-    message = None
     if isinstance(error, CSRFError):
-        message = _("The form expired or was not sent from this site. Please try again.")
-    elif error.code == 429:
+        response = make_response(error_response(400, _(
+            "The form expired or was not sent from this site. Please try again.")))  # fmt: skip
+        # the service worker keeps such a form in the offline queue instead (lms/csrf.py)
+        response.headers["X-LMS-Refused"] = "csrf"
+        return response
+    message = None
+    if error.code == 429:
         message = _("Too many attempts. Please wait a few minutes and try again.")
     return error_response(error.code or 500, message)
 

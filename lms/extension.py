@@ -11,15 +11,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, redirect, request, url_for
 from flask.cli import AppGroup
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_wtf.csrf import CSRFError, validate_csrf
 from sqlalchemy import event, select
-from wtforms import ValidationError
 
 import certificates.bulk  # noqa: F401 — registers the certificates' kinds of job
 import certificates.credentials.jobs  # noqa: F401 — and the credentials' back-fill
@@ -61,6 +59,7 @@ from lms.users.blueprint import bp as users_bp
 from lms.users.models import User
 
 from . import config as lms_config
+from . import csrf
 from .access import is_safe_redirect
 from .boundary import end_of_request
 from .cli import product_commands
@@ -180,7 +179,7 @@ class LMS:
 
         register_error_handlers(app, None if self.standalone else state.blueprint_names)
         app.before_request(upload_request_limit)  # before anything reads the form
-        app.before_request(_csrf_protect)
+        csrf.install(app)  # the token's lifetime, and its check on every LMS view
         # After-request functions run in reverse order: the commit (or rollback) comes last, once
         # the headers are set (they read the user, whom a commit would expire and reload).
         app.after_request(end_of_request)
@@ -291,26 +290,6 @@ class LMS:
             for command in commands:
                 group.add_command(command)
             app.cli.add_command(group)
-
-
-def _csrf_protect() -> None:
-    """Every state-changing request to an LMS view carries a valid CSRF token."""
-    state = current_app.extensions["lms"]
-    if (
-        request.method in ("GET", "HEAD", "OPTIONS")
-        or request.blueprint not in state.blueprint_names
-    ):
-        return
-    if not current_app.config.get("WTF_CSRF_ENABLED", True):  # tests that are not about CSRF
-        return
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "csrf_exempt", False):
-        return
-    token = request.form.get("csrf_token") or request.headers.get("X-CSRFToken")
-    try:
-        validate_csrf(token)
-    except ValidationError as error:
-        raise CSRFError(error.args[0]) from error
 
 
 def sqlite_pragmas(dbapi_connection, connection_record) -> None:

@@ -1643,7 +1643,7 @@ CIRCLE_CASES: dict[str, Case | tuple[Case, ...]] = {
         milestone_url("lms_circles.review", "team_submission"),
         {**cohort_staff(302), "learner": 403},
         "POST",
-        lambda w: {"accept": "1", "feedback": ""},
+        lambda w: {"accept": "1", "feedback": "", "version": w.get("team_submission").version},
         state=lambda w: column(TeamSubmission, "status", id=w.get("team_submission").id),
     ),
     "lms_circles.version_file": Case(

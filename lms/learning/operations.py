@@ -32,6 +32,7 @@ from lms.signals import (
 from lms.uploads import BadUpload, display_name, read_upload, store
 
 from .grading import grade as _grade
+from .grading import same_answers
 from .models import Enrolment, LessonOpen, LessonProgress, QuizAttempt, Submission
 
 
@@ -282,17 +283,15 @@ def submit_quiz(
 
     ``attempt`` is the number of the attempt the learner's page offered: a form sent twice (a
     double click, a resent page) finds its attempt already recorded and records nothing more.
+    Other answers for a number already used (an old page, a second attempt made offline) are
+    the next attempt if one is left, and refused with that reason otherwise.
     """
     _check_lesson(enrolment, lesson, ("quiz",))
     questions = lesson.live_questions
     unanswered = [str(number) for number, q in enumerate(questions, 1) if not answers.get(q.key)]
     if unanswered:
-        raise UnansweredQuestions(
-            _(
-                "Answer every question before you submit (unanswered: %(numbers)s).",
-                numbers=", ".join(unanswered),
-            )
-        )
+        raise UnansweredQuestions(_("Answer every question before you submit (unanswered: "
+                                    "%(numbers)s).", numbers=", ".join(unanswered)))  # fmt: skip
     progress = progress_for(enrolment, lesson)
     # Serialise attempts of one learner on one quiz (PostgreSQL row lock; SQLite locks the file).
     db.session.flush()
@@ -300,10 +299,14 @@ def submit_quiz(
         select(LessonProgress.id).where(LessonProgress.id == progress.id).with_for_update()
     )
     db.session.refresh(progress)
-    if attempt is not None and attempt <= progress.attempts:
-        return _recorded_attempt(progress, lesson, attempt)
+    used = attempt is not None and attempt <= progress.attempts
+    if used and (repeated := _recorded_attempt(progress, lesson, attempt, answers)):
+        return repeated
     allowed = int(lesson.settings.get("attempts", 0) or 0)
     if allowed and progress.attempts >= allowed:
+        if used:  # other answers for an attempt already recorded, and none left
+            raise AttemptsExhausted(_("Answers for attempt %(n)d were already received; this "
+                                      "attempt was not counted.", n=attempt))  # fmt: skip
         raise AttemptsExhausted(
             _("You have used your %(n)d attempts at this quiz. Your best score is kept.", n=allowed)
         )
@@ -330,15 +333,15 @@ def submit_quiz(
     return QuizResult(attempt=recorded, progress=progress, passed=passed, correct=correct)
 
 
-def _recorded_attempt(progress: LessonProgress, lesson: Lesson, number: int) -> QuizResult:
+def _recorded_attempt(progress: LessonProgress, lesson: Lesson, number: int, answers: dict):
     attempt = db.session.scalar(
         select(QuizAttempt).filter_by(progress_id=progress.id, number=number)
     )
+    if attempt is None or not same_answers(attempt.answers, answers):
+        return None  # not the same form sent again: other answers
     passed = attempt.score >= int(lesson.settings.get("pass_mark", 0))
     correct = _grade(lesson.live_questions, attempt.answers)
-    return QuizResult(
-        attempt=attempt, progress=progress, passed=passed, correct=correct, repeated=True
-    )
+    return QuizResult(attempt, progress, passed, correct, repeated=True)
 
 
 # -- assignments --------------------------------------------------------------------------------

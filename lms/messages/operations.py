@@ -4,7 +4,7 @@ turned them on, in each learner's language)."""
 
 from __future__ import annotations
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
@@ -47,7 +47,7 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
     path = url_for("lms_messages.announcement", announcement_id=announcement.id)
     link = absolute_url("lms_messages.announcement", announcement_id=announcement.id)
 
-    def compose(learner: User) -> tuple[str, str, str]:
+    def compose(learner: User) -> tuple[str, str, str, str]:
         text = _("New message from your trainer: %(title)s", title=title)
         mail = render_mail(
             "lms/emails/announcement.txt",
@@ -58,7 +58,8 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
             body=body,
             link=link,
         )
-        return text, title, mail
+        heading = _("Message from your trainer · %(cohort)s", cohort=cohort.name)
+        return text, title, mail, heading
 
     rows = notify_learners(cohort, path, compose)
     record(
@@ -75,8 +76,9 @@ def post_announcement(actor: User, cohort: Cohort, title: str, body: str) -> Ann
 def notify_learners(cohort: Cohort, path: str, compose) -> int:
     """Tell every learner of the cohort, in the app, by e-mail and by push (the browsers that
     turned notifications on); ``compose(learner)`` gives the notification's text, the mail's
-    subject and its body, written in the learner's language. Returns how many learners were
-    told."""
+    subject and body, and the push notification's title (what it is about: a message from the
+    trainer, a session of the cohort), written in the learner's language. Returns how many
+    learners were told."""
     learners = list(
         db.session.scalars(
             select(User)
@@ -86,12 +88,11 @@ def notify_learners(cohort: Cohort, path: str, compose) -> int:
     )
     now = utcnow()
     rows, pushes = [], []
-    site = current_app.config["LMS_SITE_NAME"]
     for learner in learners:
         with in_language_of(learner) as language:
-            text, subject, mail = compose(learner)
+            text, subject, mail, heading = compose(learner)
         rows.append({"user_id": learner.id, "text": text[:500], "link": path, "created_at": now})
-        pushes.append((learner.id, site, text, language))
+        pushes.append((learner.id, heading, text, language))
         send_mail(learner.email, subject, mail)
     if rows:
         db.session.execute(insert(Notification), rows)

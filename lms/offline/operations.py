@@ -21,13 +21,13 @@ import binascii
 import hashlib
 import hmac
 import io
-import json
+import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.datastructures import FileStorage
 
@@ -40,14 +40,16 @@ from lms.learning.forms import parse_answers
 from lms.learning.models import Enrolment, LessonProgress
 from lms.learning.queries import load_lesson
 
+from .items import KEY_LENGTH, ParsedItem, Refused, parse, unreadable
 from .journal import apply_entry
-from .models import ACTION_KINDS, OfflineAction
+from .models import OfflineAction
 
 #: the most items one request may carry (the phone sends its queue in smaller batches)
 MAX_ITEMS = 1000
 #: the lessons already looked up in this batch (in the session's info: gone with the request)
 CONTEXTS_KEY = "lms_offline_contexts"
-KEY_LENGTH = 64
+
+log = logging.getLogger("lms.offline")
 
 
 def user_key(user) -> str:
@@ -77,26 +79,22 @@ class ItemResult:
         }
 
 
-class Refused(LMSError):
-    """An item that cannot be applied (and, when it is malformed, cannot even be kept)."""
-
-
 def apply_items(user, items: object) -> list[ItemResult]:
     """Apply every item of the queue the phone sent, in the order they happened; one result per
-    item, in the order they were sent."""
+    item, in the order they were sent. Whatever an item holds, it is answered on its own: an
+    error while applying one undoes that one only (its savepoint) and refuses it."""
     if not isinstance(items, list):
         raise InvalidInput(_("The offline queue must be a list of actions."))
     if len(items) > MAX_ITEMS:
         raise InvalidInput(_("Send at most %(n)d offline actions at a time.", n=MAX_ITEMS))
-    owner = user_key(user)
+    owner, now = user_key(user), utcnow()
     results: list[ItemResult | None] = [None] * len(items)
     parsed = []
     for index, item in enumerate(items):
         try:
-            parsed.append((index, _parse(item, owner)))
+            parsed.append((index, parse(item, owner, now)))
         except Refused as refusal:
-            key = item.get("key") if isinstance(item, dict) else None
-            results[index] = ItemResult(str(key or "")[:KEY_LENGTH], "refused", refusal.message)
+            results[index] = ItemResult(_key_of(item), "refused", refusal.message)
     seen: set[str] = set()
     try:
         for index, action in sorted(parsed, key=lambda pair: (pair[1].occurred_at, pair[0])):
@@ -104,70 +102,24 @@ def apply_items(user, items: object) -> list[ItemResult]:
                 results[index] = _replay(user, action)
                 continue
             seen.add(action.key)
-            results[index] = _apply_once(user, action)
+            try:
+                with db.session.begin_nested():
+                    results[index] = _apply_once(user, action)
+            except Exception:  # a bug or a database error on this item: not the others
+                log.exception("Offline action %s of user %s could not be applied", action.key,
+                              user.id)  # fmt: skip
+                db.session.info.pop(CONTEXTS_KEY, None)  # its objects may have been rolled back
+                results[index] = ItemResult(action.key, "refused", _(
+                    "This action could not be recorded because of an error on the server. "
+                    "Try again later, or do it again online."))  # fmt: skip
     finally:
         db.session.info.pop(CONTEXTS_KEY, None)
     return [result for result in results if result is not None]
 
 
-@dataclass
-class ParsedItem:
-    key: str
-    kind: str
-    target: str
-    occurred_at: datetime
-    data: dict
-    sha256: str
-
-
-def _parse(item: object, owner: str) -> ParsedItem:
-    if not isinstance(item, dict):
-        raise Refused(_("This offline action is not readable."))
-    key = item.get("key")
-    if not isinstance(key, str) or not key.strip() or len(key) > KEY_LENGTH:
-        raise Refused(_("This offline action has no valid key."))
-    if item.get("user") != owner:
-        raise Refused(
-            _("This action was made by another account on this phone: it is not recorded for you.")
-        )
-    kind = item.get("kind")
-    if kind not in ACTION_KINDS:
-        raise Refused(_("Unknown kind of offline action: %(kind)s.", kind=str(kind)[:40]))
-    data = item.get("data") or {}
-    if not isinstance(data, dict):
-        raise Refused(_("This offline action is not readable."))
-    occurred_at = _occurred_at(item.get("occurred_at"))
-    content = {"kind": kind, "data": data, "occurred_at": item.get("occurred_at")}
-    if kind == "journal":
-        circle = item.get("circle")
-        if isinstance(circle, str) and circle.isdigit():
-            circle = int(circle)
-        if not isinstance(circle, int) or isinstance(circle, bool) or not 0 < circle < 2**31:
-            raise Refused(_("This offline action does not say which circle it is for."))
-        content["circle"] = circle
-        target = f"circle/{circle}"
-    else:
-        target = item.get("lesson")
-        if not isinstance(target, str) or target.count("/") != 2 or len(target) > 255:
-            raise Refused(_("This offline action does not say which lesson it is for."))
-        content["lesson"] = target
-    digest = hashlib.sha256(
-        json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    ).hexdigest()
-    return ParsedItem(key, kind, target, occurred_at, data, digest)
-
-
-def _occurred_at(value: object) -> datetime:
-    """When the learner did it: an ISO 8601 time; a phone clock ahead of ours counts as now."""
-    if not isinstance(value, str):
-        raise Refused(_("This offline action does not say when it was made."))
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Refused(_("This offline action does not say when it was made.")) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return min(moment.astimezone(UTC), utcnow())
+def _key_of(item: object) -> str:
+    key = item.get("key") if isinstance(item, dict) else None
+    return key[:KEY_LENGTH] if isinstance(key, str) else ""
 
 
 def _replay(user, action: ParsedItem) -> ItemResult:
@@ -261,8 +213,10 @@ def _title(ctx) -> str:
 
 def _done(user, action: ParsedItem) -> str:
     ctx, enrolment = _lesson_for(user, action)
+    completed = enrolment.status == "completed"
     progress = learning.mark_done(enrolment, ctx.lesson)
     _backdate(progress, _moment(enrolment, action))
+    _backdate_completion(enrolment, completed)
     return _("%(title)s: done.", title=_title(ctx))
 
 
@@ -280,6 +234,24 @@ def _backdate(progress: LessonProgress, moment: datetime) -> None:
         progress.completed_at = moment
 
 
+def _backdate_completion(enrolment: Enrolment, was_completed: bool) -> None:
+    """A course this action completed was completed when its last required lesson was done
+    (offline, maybe), not when the phone found a network."""
+    if was_completed or enrolment.status != "completed" or enrolment.completed_at is None:
+        return
+    last = db.session.scalar(
+        select(func.max(LessonProgress.completed_at))
+        .join(Lesson, LessonProgress.lesson_id == Lesson.id)
+        .where(
+            LessonProgress.enrolment_id == enrolment.id,
+            LessonProgress.status == "done",
+            Lesson.completes_course,
+        )  # fmt: skip
+    )
+    if last is not None and last < enrolment.completed_at:
+        enrolment.completed_at = last
+
+
 def _quiz(user, action: ParsedItem) -> str:
     ctx, enrolment = _lesson_for(user, action)
     form = action.data.get("form")
@@ -289,6 +261,9 @@ def _quiz(user, action: ParsedItem) -> str:
     ):
         raise InvalidInput(_("The answers do not match this quiz."))
     posted = parse_answers(ctx.lesson, form)
+    completed = enrolment.status == "completed"
+    # the same answers for an attempt already recorded are that attempt (sent twice); others
+    # are the next attempt, or refused when none is left (learning.submit_quiz)
     result = learning.submit_quiz(enrolment, ctx.lesson, posted.answers, posted.attempt)
     if result.repeated:
         return _("%(title)s: these answers were already received (%(score)d%%).",
@@ -296,6 +271,7 @@ def _quiz(user, action: ParsedItem) -> str:
     moment = _moment(enrolment, action)
     result.attempt.submitted_at = min(result.attempt.submitted_at, moment)
     _backdate(result.progress, moment)
+    _backdate_completion(enrolment, completed)
     return _("%(title)s: your score is %(score)d%%.", title=_title(ctx),
              score=result.attempt.score)  # fmt: skip
 
@@ -303,7 +279,9 @@ def _quiz(user, action: ParsedItem) -> str:
 def _assignment(user, action: ParsedItem) -> str:
     ctx, enrolment = _lesson_for(user, action)
     text = action.data.get("text") or ""
-    if not isinstance(text, str) or len(text) > 20000:
+    if not isinstance(text, str):
+        raise unreadable()
+    if len(text) > 20000:
         raise InvalidInput(_("Your answer is too long (at most 20,000 characters)."))
     upload = _file(action.data.get("file"))
     submission = learning.submit_assignment(enrolment, ctx.lesson, text, upload)

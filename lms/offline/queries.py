@@ -64,7 +64,7 @@ def module_download(course_slug: str, module_slug: str, user) -> ModuleDownload:
     """The files of one module for one enrolled learner (403 if the module is not open to her)."""
     course = course_by_slug(course_slug)
     place: Outline = outline(course, user)
-    if place.enrolment is None:
+    if place.enrolment is None or place.enrolment.status == "withdrawn":
         raise NotAllowed(_("Join the course to download its lessons."))
     view = next((v for v in place.modules if v.module.slug == module_slug), None)
     if view is None:

@@ -1,5 +1,5 @@
 """Verbs of in-person sessions: schedule, change or cancel a cohort's meeting (the learners are
-told when it moves or is cancelled), take attendance (being present completes the session lesson).
+told when it is scheduled, moves or is cancelled), take attendance (being present completes the session lesson).
 They flush and audit; the request commits."""
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ def schedule_session(
     )
     db.session.add(session)
     db.session.flush()
+    _tell_about_session(session, "scheduled")
     record(actor, "session.scheduled", "session", session.id, cohort=cohort.id, lesson=lesson.id)
     return session
 
@@ -58,7 +59,7 @@ def reschedule_session(
     moved = (session.starts_at, session.place) != (starts_at, place.strip())
     session.starts_at, session.place, session.notes = starts_at, place.strip(), notes.strip()
     if moved:
-        _tell_about_session(session, cancelled=False)
+        _tell_about_session(session, "moved")
     record(
         actor,
         "session.rescheduled",
@@ -70,13 +71,14 @@ def reschedule_session(
     )
 
 
-def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
-    """The learners hear of a meeting that moved or is cancelled (in the app and by e-mail)."""
+def _tell_about_session(session: CohortSession, change: str) -> None:
+    """The learners hear of a meeting that is ``scheduled``, ``moved`` or ``cancelled`` (in the
+    app, by e-mail and by push)."""
     lesson = session.lesson
     course = lesson.module.course
     path, link = lesson_links(lesson)
 
-    def compose(learner: User) -> tuple[str, str, str]:
+    def compose(learner: User) -> tuple[str, str, str, str]:
         language = learner.locale or course.default_language
         facts = {
             "lesson": lesson.title(language, course.default_language),
@@ -86,14 +88,19 @@ def _tell_about_session(session: CohortSession, cancelled: bool) -> None:
             "name": learner.name,
             "link": link,
         }
-        if cancelled:
+        if change == "cancelled":
             text = _("Cancelled: the in-person session %(lesson)s of %(when)s.", **facts)
+            heading = _("In-person session cancelled · %(cohort)s", **facts)
+        elif change == "scheduled":
+            text = _("New in-person session: %(lesson)s, %(when)s, %(place)s.", **facts)
+            heading = _("New in-person session · %(cohort)s", **facts)
         else:
             text = _(
                 "New date or place: the in-person session %(lesson)s, %(when)s, %(place)s.", **facts
             )
-        template = "session_cancelled" if cancelled else "session_moved"
-        return text, text, render_mail(f"lms/emails/{template}.txt", **facts)
+            heading = _("In-person session moved · %(cohort)s", **facts)
+        mail = render_mail(f"lms/emails/session_{change}.txt", **facts)
+        return text, text, mail, heading
 
     notify_learners(session.cohort, path, compose)
 
@@ -116,7 +123,7 @@ def cancel_session(actor: User, session: CohortSession) -> None:
                 "so that who was there is not lost."
             )
         )
-    _tell_about_session(session, cancelled=True)
+    _tell_about_session(session, "cancelled")
     record(
         actor,
         "session.cancelled",

@@ -28,7 +28,7 @@
       .map(function (k) { return caches.delete(k); }));
   }).then(function () {
     return Promise.all([LMSQueue.set('user', user), LMSQueue.set('lang', cfg.lang),
-      LMSQueue.set('sync', cfg.sync)]);
+      LMSQueue.set('sync', cfg.sync), LMSQueue.set('maxBytes', Number(cfg.maxBytes) || 0)]);
   });
   if (!user) return;
 
@@ -60,52 +60,111 @@
   // -- the queue ---------------------------------------------------------------------------------
   var list = box.querySelector('[data-list]'), status = box.querySelector('[data-status]');
 
+  function button(text, onClick) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'link';
+    b.textContent = text;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  // A refused item, with what the learner wrote in it (to copy before she dismisses it).
+  function refused(li, item) {
+    li.textContent = (item.local === 'too-large'
+      ? say('too-large', { what: say(item.kind), size: kb(item.bytes || 0) })
+      : say('refused', { message: item.message })) + ' ';
+    var text = item.data && typeof item.data.text === 'string' ? item.data.text : '';
+    if (text) {
+      var area = document.createElement('textarea');
+      area.readOnly = true;
+      area.rows = 3;
+      area.value = text;
+      area.setAttribute('aria-label', T.typed);
+      var copy = button(T.copy, function () {
+        area.select();
+        var copied = navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject();
+        copied.catch(function () { document.execCommand('copy'); })
+          .then(function () { copy.textContent = T.copied; });
+      });
+      li.append(area, copy, ' ');
+    }
+    li.appendChild(button(T.dismiss, function () { LMSQueue.drop(item.key).then(show); }));
+  }
+
   function show() {
     return LMSQueue.items(user).then(function (items) {
       list.textContent = '';
       items.forEach(function (item) {
         var li = document.createElement('li');
-        var when = new Date(item.occurred_at).toLocaleString(cfg.lang);
-        li.textContent = (item.status === 'refused' ? say('refused', { message: item.message })
-          : say('waiting', { what: say(item.kind), when: when })) + ' ';
-        if (item.status === 'refused') {
-          var ok = document.createElement('button');
-          ok.type = 'button';
-          ok.className = 'link';
-          ok.textContent = T.dismiss;
-          ok.addEventListener('click', function () { LMSQueue.drop(item.key).then(show); });
-          li.appendChild(ok);
+        if (item.status === 'refused') refused(li, item);
+        else {
+          li.textContent = say('waiting', { what: say(item.kind),
+            when: new Date(item.occurred_at).toLocaleString(cfg.lang) });
         }
         list.appendChild(li);
       });
       var waiting = items.filter(function (i) { return i.status === 'waiting'; }).length;
       status.textContent = waiting ? say('count', { n: waiting }) : '';
-      box.hidden = !items.length && !/[?&]queued=1/.test(location.search);
+      if (!waiting) loginAgain(0);
+      box.hidden = !items.length && !/[?&]queued=/.test(location.search);
       return waiting;
     });
   }
 
+  // The session has ended (the queue's answer was a 401 or a login page): nothing is sent
+  // until she logs in again, and she is told so, with the link.
+  var login = box.querySelector('[data-login]');
+  function loginAgain(waiting) {
+    login.hidden = !waiting;
+    if (!waiting) return;
+    login.querySelector('[data-login-text]').textContent = say('login', { n: waiting });
+    login.querySelector('a').href = cfg.loginUrl + '?next=' +
+      encodeURIComponent(location.pathname + location.search.replace(/[?&]queued=\w+/, ''));
+    box.hidden = false;
+  }
+
+  // Sent (by this page, or by the service worker's Background Sync): the page is reloaded to
+  // show what changed, and says how many actions went.
+  var reloading = false;
+  function reloadSent(applied) {
+    if (reloading) return;
+    reloading = true;
+    sessionStorage.setItem('lms-sent', String(applied));
+    location.replace(location.pathname + location.hash);
+  }
+  navigator.serviceWorker.addEventListener('message', function (event) {
+    if (event.data && event.data.type === 'lms-sent' && event.data.applied) {
+      reloadSent(event.data.applied);
+    }
+  });
+
   function flush() {
     if (!navigator.onLine) return show();
     return LMSQueue.send(cfg.sync, user).then(function (outcome) {
+      loginAgain(outcome.login ? outcome.left : 0);
       if (outcome.applied || outcome.refused) {
         worker({ type: 'stale' });
         return LMSQueue.set('staleBefore', Date.now()).then(function () {
-          if (outcome.applied) {
-            sessionStorage.setItem('lms-sent', String(outcome.applied));
-            location.replace(location.pathname + location.hash);
-          } else show();
+          if (outcome.applied) reloadSent(outcome.applied);
+          else show();
         });
       }
       return show();
     });
   }
 
-  if (/[?&]queued=1/.test(location.search)) box.querySelector('[data-sent]').textContent = T.saved;
+  // ?queued=1: saved offline; ?queued=expired: sent from a page kept since another session
+  // (sw.js), through the queue: she is told, also once it is sent (and the page reloaded).
+  var queued = /[?&]queued=(\w+)/.exec(location.search), note = '';
+  if (queued && queued[1] === 'expired') sessionStorage.setItem('lms-expired', '1');
+  if (sessionStorage.getItem('lms-expired')) note = T.expired + ' ';
+  if (queued) box.querySelector('[data-sent]').textContent = note + T.saved;
   var sent = sessionStorage.getItem('lms-sent');
   if (sent) {
     sessionStorage.removeItem('lms-sent');
-    box.querySelector('[data-sent]').textContent = say('sent', { n: sent });
+    sessionStorage.removeItem('lms-expired');
+    box.querySelector('[data-sent]').textContent = note + say('sent', { n: sent });
     box.hidden = false;
   }
   ready.then(function () { return show(); }).then(function (waiting) { if (waiting) flush(); });
@@ -175,11 +234,22 @@
     }, function (error) { caches.delete(info.cache); throw error; });
   }
 
+  // What this site keeps on the phone: its caches, counted here (the browser's own estimate
+  // still counts a removed download for a while), and its queue.
+  function used() {
+    var queue = navigator.storage && navigator.storage.estimate ? navigator.storage.estimate()
+      .then(function (e) { return (e.usageDetails && e.usageDetails.indexedDB) || 0; })
+      : Promise.resolve(0);
+    return caches.keys().then(function (keys) {
+      return Promise.all([queue].concat(keys.filter(function (k) { return k.indexOf('lms-') === 0; })
+        .map(storedBytes)));
+    }).then(function (sizes) { return sizes.reduce(function (a, b) { return a + b; }, 0); });
+  }
+
   function describe(panel, name) {
-    return Promise.all([storedBytes(name), navigator.storage && navigator.storage.estimate
-      ? navigator.storage.estimate() : Promise.resolve({ usage: 0 })]).then(function (v) {
+    return Promise.all([storedBytes(name), used()]).then(function (v) {
       panel.querySelector('[data-state]').textContent =
-        say('stored', { size: kb(v[0]), used: kb(v[1].usage || 0) });
+        say('stored', { size: kb(v[0]), used: kb(v[1]) });
     });
   }
 
@@ -219,7 +289,10 @@
     confirm.addEventListener('click', function () {
       line.textContent = T.downloading;
       confirm.hidden = true;
-      cacheOf(course, module).then(function (old) { return download(info, old); })
+      (info ? Promise.resolve(info) : fetchInfo()).then(function (body) {
+        info = body;
+        return cacheOf(course, module);
+      }).then(function (old) { return download(info, old); })
         .then(render).catch(function (e) {
           line.textContent = say('failed', { message: e.message });
           get.hidden = false;
@@ -228,13 +301,16 @@
     remove.addEventListener('click', function () {
       cacheOf(course, module).then(function (names) {
         return Promise.all(names.map(function (k) { return caches.delete(k); }));
-      }).then(render).then(function () { line.textContent = T.removed; });
+      }).then(render).then(used).then(function (bytes) {
+        line.textContent = say('removed', { used: kb(bytes) });
+      });
     });
-    panel.hidden = false;
-    return render();
+    // shown once it says what is on the phone: a click before that would race this first look
+    return render().then(function () { panel.hidden = false; });
   }
 
-  // A downloaded module whose pack was imported again (or whose pages changed) is fetched anew.
+  // A downloaded module whose pack was imported again (or whose pages changed) is fetched anew;
+  // one the server no longer lets her download is removed from the phone.
   function refreshAll() {
     if (!navigator.onLine) return;
     caches.keys().then(function (keys) {
@@ -243,7 +319,13 @@
         var parts = name.slice(('lms-' + user + '-').length).split('~');
         var url = cfg.download.replace('__C__', parts[0]).replace('__M__', parts[1]);
         fetch(url, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
-          .then(function (res) { return res.ok ? res.json() : null; })
+          .then(function (res) {
+            // no longer hers to read (she left the course, the module is locked or gone)
+            if (res.status === 403 || res.status === 404) {
+              return caches.delete(name).then(function () { return null; });
+            }
+            return res.ok ? res.json() : null;
+          })
           .then(function (info) {
             if (info && info.cache !== name) return download(info, [name]);
           }).catch(function () {});

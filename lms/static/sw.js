@@ -6,6 +6,8 @@
      pages never are): everything else goes to the network, and to the offline page without one;
    - an action sent while the network is down (mark as done, quiz, assignment, a circle journal
      entry) joins the queue in IndexedDB and is sent later (page load, "online", Background Sync);
+     so does one refused for its CSRF token (a page kept since another session): nothing typed
+     is lost;
    - a circle's journal page, as a member last saw it (with its form), is kept in
      "lms-<user key>-journal" so that an update can be written there without a network. */
 'use strict';
@@ -172,11 +174,26 @@ var KINDS = { done: 'done', quiz: 'quiz', submission: 'assignment' };
 
 function queueable(path) { return !!KINDS[path.split('/').pop()] || JOURNAL.test(path); }
 
+// A form refused for its CSRF token: a page kept on the phone since another session (the token
+// lives as long as the session, lms/csrf.py). What it holds is not lost: it joins the queue,
+// which is sent with the session and needs no token, and the learner is told.
+function expired(response) {
+  return response.status === 400 && response.headers.get('X-LMS-Refused') === 'csrf';
+}
+
 function action(event) {
-  var request = event.request, copy = request.clone();
+  var request = event.request, copy = request.clone(), second = request.clone();
   return fetch(request).then(function (response) {
-    markStale();  // the server has changed something: downloaded pages are refetched once
-    return response;
+    if (!expired(response)) {
+      markStale();  // the server has changed something: downloaded pages are refetched once
+      return response;
+    }
+    return state().then(function (s) {
+      if (!s.user) return response;  // nobody's queue to keep it in
+      return queueForm(second, true).then(function (lessonUrl) {
+        return Response.redirect(lessonUrl + '?queued=expired', 303);
+      });
+    });
   }, function () {
     return queueForm(copy).then(function (lessonUrl) {
       return Response.redirect(lessonUrl + '?queued=1', 303);
@@ -184,13 +201,15 @@ function action(event) {
   });
 }
 
-function queueForm(request) {
+// Keep the form of `request` in the queue; `online`: the page it leads to sends it at once (no
+// Background Sync, which would race it and leave the page saying it waits).
+function queueForm(request, online) {
   var path = new URL(request.url).pathname, parts = path.split('/'), circle = JOURNAL.exec(path);
   var kind = circle ? 'journal' : KINDS[parts.pop()], lessonUrl = circle ? path : parts.join('/');
   var lesson = circle ? '' : parts.slice(-3).join('/');
   return Promise.all([state(), request.formData()]).then(function (values) {
     var s = values[0], form = values[1];
-    return formData(kind, form).then(function (data) {
+    return formData(kind, form, s.user, lesson).then(function (data) {
       var item = { key: self.crypto.randomUUID(), user: s.user, kind: kind,
         lesson: lesson, occurred_at: new Date().toISOString(), data: data,
         title: form.get('title') || '', url: lessonUrl };
@@ -198,11 +217,24 @@ function queueForm(request) {
       return LMSQueue.add(item);
     });
   }).then(function () {
-    if (self.registration.sync) return self.registration.sync.register('lms-queue').catch(function () {});
+    if (!online && self.registration.sync) {
+      return self.registration.sync.register('lms-queue').catch(function () {});
+    }
   }).then(function () { return lessonUrl; });
 }
 
-function formData(kind, form) {
+// The attempt a quiz sent from this phone counts as. The page kept offline still offers the
+// number it offered when it was fetched; a second attempt made offline is the next number (the
+// same number with other answers would be taken as the first one sent again).
+function nextAttempt(user, lesson, offered) {
+  var name = 'attempt:' + user + ':' + lesson;
+  return LMSQueue.get(name).then(function (last) {
+    var number = Math.max(Number(offered) || 1, (Number(last) || 0) + 1);
+    return LMSQueue.set(name, number).then(function () { return number; });
+  });
+}
+
+function formData(kind, form, user, lesson) {
   if (kind === 'journal') return LMSQueue.journalData(form);
   if (kind === 'quiz') {
     var answers = {};
@@ -210,7 +242,10 @@ function formData(kind, form) {
       if (name === 'csrf_token' || name === 'title') return;
       (answers[name] = answers[name] || []).push(String(value));
     });
-    return Promise.resolve({ form: answers });
+    return nextAttempt(user, lesson, (answers.attempt || [])[0]).then(function (number) {
+      answers.attempt = [String(number)];
+      return { form: answers };
+    });
   }
   if (kind === 'assignment') {
     var text = String(form.get('text') || ''), upload = form.get('file');
@@ -222,13 +257,24 @@ function formData(kind, form) {
   return Promise.resolve({});
 }
 
+// Background Sync: the promise rejects while actions stay waiting because of the network or the
+// server (LMSQueue.sync), so that the browser tries again later.
 self.addEventListener('sync', function (event) {
   if (event.tag !== 'lms-queue') return;
+  function applied(outcome) {
+    if (!outcome || !outcome.applied) return Promise.resolve();
+    return markStale().then(function () { return self.clients.matchAll({ type: 'window' }); })
+      .then(function (pages) {  // an open page says it is sent (its own sending found nothing)
+        pages.forEach(function (p) { p.postMessage({ type: 'lms-sent', applied: outcome.applied }); });
+      });
+  }
   event.waitUntil(state().then(function (s) {
     return s.user && LMSQueue.get('sync').then(function (url) {
-      return url && LMSQueue.send(url, s.user);
+      return url && LMSQueue.sync(url, s.user);
     });
-  }).then(function (outcome) { if (outcome && outcome.applied) return markStale(); }));
+  }).then(applied, function (error) {
+    return applied(error.outcome).then(function () { throw error; });
+  }));
 });
 
 self.addEventListener('fetch', function (event) {

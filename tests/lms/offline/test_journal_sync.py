@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import io
-from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -19,6 +19,9 @@ from lms.offline.models import OfflineAction
 from lms.offline.operations import user_key
 from tests.lms.circles.conftest import make_circle  # noqa: F401 - fixture
 from tests.lms.cohorts.conftest import add_learners, make_cohort, trainer  # noqa: F401 - fixtures
+
+#: a day some weeks ago (offline actions over a year old are refused: the phone's date is wrong)
+DAY = (utcnow() - timedelta(days=60)).date().isoformat()
 
 
 def _photo() -> dict:
@@ -33,15 +36,15 @@ def world(app, trainer, make_cohort, add_learners, make_circle):  # noqa: F811 -
     salma, imane, outsider = (e.user for e in add_learners(cohort, 3, locale="en"))
     circle = make_circle(cohort, [salma, imane], name="Cercle Atlas")
     other = make_circle(cohort, [outsider], name="Cercle Rif")
-    # joined long ago: an entry of March is dated in March
+    # joined long ago: an entry typed weeks ago is dated then
     for membership in circle.memberships + other.memberships:
-        membership.joined_at = datetime(2026, 1, 1, tzinfo=utcnow().tzinfo)
+        membership.joined_at = utcnow() - timedelta(days=200)
     db.session.commit()
     return circle, other, salma, outsider
 
 
 def entry(user, key, circle, text="Café-emploi à la maison des jeunes",
-          when="2026-03-02T09:00:00+01:00", photos=()):  # fmt: skip
+          when=f"{DAY}T09:00:00+01:00", photos=()):  # fmt: skip
     data = {"text": text, "photos": list(photos)}
     return {"key": key, "user": user_key(user), "kind": "journal", "circle": circle.id,
             "occurred_at": when, "data": data}  # fmt: skip
@@ -73,13 +76,13 @@ def test_an_entry_typed_offline_is_written_once_and_dated_when_typed(
     assert count(JournalEntry) == 1 and count(JournalPhoto) == 1 and count(OfflineAction) == 1
     written = db.session.scalar(select(JournalEntry))
     assert written.author_id == salma.id and written.circle_id == circle.id
-    assert written.happened_at.isoformat() == "2026-03-02T08:00:00+00:00"
+    assert written.happened_at.isoformat() == f"{DAY}T08:00:00+00:00"
     assert written.created_at > written.happened_at
     action = db.session.scalar(select(OfflineAction))
     assert action.kind == "journal" and action.target == f"circle/{circle.id}"
     # the member sees it in the journal, at the time it was typed
     page = client.get(f"/circles/{circle.id}/journal").get_data(as_text=True)
-    assert "Café-emploi à la maison des jeunes" in page and "2026-03-02" in page
+    assert "Café-emploi à la maison des jeunes" in page and DAY in page
 
 
 def test_the_same_key_with_another_text_is_refused(client, login, world):
@@ -161,10 +164,22 @@ def test_a_closed_cohort_or_a_member_who_left_refuse_the_entry(client, login, wo
     assert count(JournalEntry) == 0
 
 
-def test_a_phone_clock_never_set_dates_the_entry_when_she_joined(client, login, world):
+def test_an_entry_dated_before_she_joined_is_dated_when_she_joined(client, login, world):
+    circle, _other, salma, _ = world
+    joined = utcnow() - timedelta(days=10)
+    circle.membership_of(salma).joined_at = joined
+    db.session.commit()
+    login(salma)
+    (result,) = send(client, [entry(salma, "j1", circle)])
+    assert result["status"] == "applied"
+    written = db.session.scalar(select(JournalEntry))
+    assert written.happened_at == joined
+
+
+def test_a_phone_clock_never_set_is_refused_with_the_reason(client, login, world):
     circle, _other, salma, _ = world
     login(salma)
     (result,) = send(client, [entry(salma, "j1", circle, when="1970-01-01T00:00:00Z")])
-    assert result["status"] == "applied"
-    written = db.session.scalar(select(JournalEntry))
-    assert written.happened_at == circle.memberships[0].joined_at
+    assert result["status"] == "refused"
+    assert "1970-01-01, more than a year ago: the date of this phone is wrong" in result["message"]
+    assert count(JournalEntry) == 0

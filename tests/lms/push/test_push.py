@@ -1,5 +1,5 @@
 """Web Push end to end against a push service on this machine (tests/lms/push/pushservice.py):
-a learner's browser subscribes, an announcement or a moved session reaches it encrypted for that
+a learner's browser subscribes, an announcement or a new or moved session reaches it encrypted for that
 browser, signed with the site's VAPID key, in the learner's language; expired subscriptions go;
 a service that is down is tried again; bad subscriptions are refused."""
 
@@ -19,7 +19,7 @@ from lms.push import keys
 from lms.push.delivery import send_pending
 from lms.push.models import PushMessage, PushSubscription
 from lms.sessions.models import CohortSession
-from lms.sessions.operations import reschedule_session
+from lms.sessions.operations import reschedule_session, schedule_session
 from tests.conftest import PASSWORD
 
 from .pushservice import PushService
@@ -128,6 +128,33 @@ def test_a_moved_session_is_pushed_and_an_expired_subscription_is_removed(
     assert payload["lang"] == "ar" and "Lycée" in payload["body"]
     endpoints = db.session.scalars(select(PushSubscription.endpoint)).all()
     assert endpoints == [phone.endpoint]  # the expired one is gone, the other kept
+
+
+def test_a_new_session_is_pushed_with_a_title_saying_what_it_is_about(
+    app, client, login, world, service
+):
+    amina_phone, omar_phone = service.browser("amina-4"), service.browser("omar-4")
+    subscribe(app, world["amina"], amina_phone)
+    subscribe(app, world["omar"], omar_phone)
+    lesson = next(
+        lesson for m in world["course"].modules for lesson in m.lessons if lesson.kind == "session"
+    )
+    starts = datetime(2026, 12, 19, 9, 0, tzinfo=UTC)
+    schedule_session(world["trainer"], world["cohort"], lesson, starts, "Dar Chabab")
+    db.session.commit()
+
+    wait_until(lambda: statuses() == ["sent", "sent"])
+    amina = amina_phone.decrypt(service.got(amina_phone)[0].body)
+    omar = omar_phone.decrypt(service.got(omar_phone)[0].body)
+    assert omar["title"] == "Nouvelle session en présentiel – Tinghir"
+    assert amina["title"] == "جلسة حضورية جديدة · Tinghir"
+    assert "Dar Chabab" in omar["body"] and omar["body"].startswith("Nouvelle session")
+    assert "/courses/civics/" in omar["url"]
+    post_announcement(world["trainer"], world["cohort"], "Atelier", "Samedi à 9 h.")
+    db.session.commit()
+    wait_until(lambda: statuses() == ["sent"] * 4)
+    announced = omar_phone.decrypt(service.got(omar_phone)[1].body)
+    assert announced["title"] == "Message de votre formateur·rice – Tinghir"
 
 
 def test_a_service_that_is_down_is_tried_again_later_and_nothing_is_sent_twice(
