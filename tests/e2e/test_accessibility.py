@@ -108,8 +108,9 @@ class Site:
         self.url = live_server
         # Certificates print the site's public address; the README's shows a real-looking one.
         app.config["LMS_PUBLIC_URL"] = PUBLIC_URL
-        for pack in sorted(p for p in PACKS.iterdir() if p.is_dir()):  # not the glossary
-            import_pack(pack)
+        packs = sorted(p for p in PACKS.iterdir() if p.is_dir())  # not the glossary
+        for pack in packs:  # one import: a course may require another imported after it
+            import_pack(pack, importing=frozenset(p.name for p in packs))
         course = db.session.scalar(db.select(Course).filter_by(slug=COURSE))
         self.course_url = f"/courses/{COURSE}"
         self.staff = make_user(

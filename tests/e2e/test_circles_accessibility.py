@@ -98,7 +98,7 @@ def pilot(trainer, cohort, learners) -> tuple[Circle, Consultation]:
     circle = circles.form_circle(trainer, cohort, "Les bâtisseurs", [u.id for u in learners])
     first = learners[0]
     project = circle.project
-    circles.update_project(first, project, PROJECT)
+    circles.update_project(trainer, project, PROJECT)  # the pilot stage is set by its facilitator
     circles.add_ally(first, project, "ANAPEC Benguerir", "public_agency", "Conseillère emploi",
                      "Une conseillère à chaque forum")  # fmt: skip
     start = date.today() - timedelta(days=60)
